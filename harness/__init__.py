@@ -1,0 +1,42 @@
+"""golden-harness: golden eval suites as pytest tests, for fine-tuning LLMs.
+
+``import harness`` is light: model libraries (torch, transformers, vllm, peft)
+are imported only by the backend or command that needs them.
+"""
+
+from harness._types import (
+    Completion,
+    Expect,
+    Expectation,
+    GenerationRequest,
+    GoldenExample,
+    Location,
+    Message,
+    Role,
+    SamplingParams,
+)
+from harness.backends import Backend, backend_class
+from harness.errors import ConfigError, DataError, DataIssue, HarnessError, MissingDependencyError
+from harness.golden import GoldenFile, load_golden, load_many
+
+__all__ = [
+    "Backend",
+    "Completion",
+    "ConfigError",
+    "DataError",
+    "DataIssue",
+    "Expect",
+    "Expectation",
+    "GenerationRequest",
+    "GoldenExample",
+    "GoldenFile",
+    "HarnessError",
+    "Location",
+    "Message",
+    "MissingDependencyError",
+    "Role",
+    "SamplingParams",
+    "backend_class",
+    "load_golden",
+    "load_many",
+]

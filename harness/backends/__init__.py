@@ -1,0 +1,40 @@
+"""Backends by name, imported lazily so ``import harness`` never loads torch or vllm."""
+
+from __future__ import annotations
+
+import importlib
+from typing import Any
+
+from harness.backends._base import Backend
+from harness.errors import ConfigError, MissingDependencyError
+
+#: name -> ("module:Class", the package it needs, the extra that installs it)
+BACKENDS: dict[str, tuple[str, str, str]] = {
+    "hf": ("harness.backends.hf:HFBackend", "", ""),
+    "peft": ("harness.backends.peft:PeftBackend", "peft", "train"),
+    "vllm": ("harness.backends.vllm:VLLMBackend", "vllm", "vllm"),
+    "openai": ("harness.backends.openai:OpenAIBackend", "", ""),
+    "scripted": ("harness.backends.scripted:ScriptedBackend", "", ""),
+}
+
+
+def backend_class(name: str) -> type[Any]:
+    """The backend class registered under ``name``; clear errors for unknown names or missing extras."""
+    try:
+        target, package, extra = BACKENDS[name]
+    except KeyError:
+        raise ConfigError(
+            f"backend: unknown backend {name!r} (known: {', '.join(sorted(BACKENDS))})"
+        ) from None
+    module_name, _, cls_name = target.partition(":")
+    if package:
+        try:
+            importlib.import_module(package)
+        except ImportError:
+            raise MissingDependencyError(package, extra) from None
+    module = importlib.import_module(module_name)
+    cls: type[Any] = getattr(module, cls_name)
+    return cls
+
+
+__all__ = ["BACKENDS", "Backend", "backend_class"]

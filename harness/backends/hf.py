@@ -1,0 +1,224 @@
+"""The ``hf`` backend: transformers ``generate`` with a chat template, left padding and real batching.
+
+Latency, honestly: a batch is generated as one call, so every request in it
+is assigned the batch's wall time as ``latency_s`` — the time a caller waited
+for that answer — and ``ttft_s`` stays ``None`` because the first token of
+one request is never observed separately. Use the ``openai`` backend in
+streaming mode (against vLLM) for TTFT and inter-token latency.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import time
+from collections.abc import Iterator, Sequence
+from itertools import groupby
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from harness._types import Completion, GenerationRequest, Message, SamplingParams
+from harness.errors import ConfigError
+
+if TYPE_CHECKING:
+    from transformers import PreTrainedModel, PreTrainedTokenizerBase
+
+_DTYPES = ("float32", "bfloat16", "float16")
+
+
+def _sampling_key(sampling: SamplingParams) -> tuple[Any, ...]:
+    return (
+        sampling.max_new_tokens,
+        sampling.temperature,
+        sampling.top_p,
+        sampling.stop,
+        sampling.seed,
+    )
+
+
+def truncate_at_stop(text: str, stop: Sequence[str]) -> tuple[str, bool]:
+    """Cut ``text`` at the first stop string; report whether one was found."""
+    cut = min((i for i in (text.find(s) for s in stop if s) if i >= 0), default=-1)
+    if cut < 0:
+        return text, False
+    return text[:cut], True
+
+
+class HFBackend:
+    """Batched generation with a local transformers model (CPU or GPU).
+
+    Requests with equal sampling settings are batched together, sorted by
+    prompt length so padding stays small, ``batch_size`` at a time.
+    """
+
+    name = "hf"
+
+    def __init__(
+        self,
+        model_path: str | Path,
+        *,
+        fingerprint: str,
+        dtype: str = "float32",
+        batch_size: int = 8,
+        threads: int | None = None,
+        device: str | None = None,
+        model: PreTrainedModel | None = None,
+        tokenizer: PreTrainedTokenizerBase | None = None,
+    ) -> None:
+        if dtype not in _DTYPES:
+            raise ConfigError(f"dtype: {dtype!r} is not one of {', '.join(_DTYPES)}")
+        if batch_size < 1:
+            raise ConfigError(f"batch_size: must be at least 1, got {batch_size}")
+        self.model_path = Path(model_path)
+        self._fingerprint = fingerprint
+        self.dtype = dtype
+        self.batch_size = batch_size
+        self.threads = threads
+        self.device = device
+        self._model = model
+        self._tokenizer = tokenizer
+
+    @property
+    def fingerprint(self) -> str:
+        """The base model's fingerprint plus the dtype (outputs differ across dtypes)."""
+        return f"{self._fingerprint}:{self.dtype}"
+
+    # -- loading -------------------------------------------------------------------------
+
+    @property
+    def tokenizer(self) -> PreTrainedTokenizerBase:
+        """The tokenizer, loaded on first use, padding on the left."""
+        if self._tokenizer is None:
+            from transformers import AutoTokenizer
+
+            self._tokenizer = AutoTokenizer.from_pretrained(str(self.model_path))
+        tok = self._tokenizer
+        tok.padding_side = "left"  # decoder-only models continue from the right edge
+        if tok.pad_token is None:
+            tok.pad_token = tok.eos_token
+        return tok
+
+    @property
+    def model(self) -> PreTrainedModel:
+        """The model, loaded on first use in eval mode."""
+        if self._model is None:
+            import torch
+            from transformers import AutoModelForCausalLM
+
+            if self.threads is not None:
+                torch.set_num_threads(self.threads)
+            self._model = AutoModelForCausalLM.from_pretrained(
+                str(self.model_path), dtype=getattr(torch, self.dtype)
+            )
+            device = self.device or ("cuda" if torch.cuda.is_available() else "cpu")
+            self._model.to(device)  # type: ignore[arg-type]
+            self._model.eval()  # type: ignore[no-untyped-call]
+        return self._model
+
+    # -- prompting -----------------------------------------------------------------------
+
+    def render(self, messages: Sequence[Message]) -> str:
+        """The prompt text the model sees: the tokenizer's chat template plus a generation cue."""
+        text = self.tokenizer.apply_chat_template(
+            [m.to_dict() for m in messages], add_generation_prompt=True, tokenize=False
+        )
+        assert isinstance(text, str)
+        return text
+
+    # -- generation ----------------------------------------------------------------------
+
+    def generate(self, requests: Sequence[GenerationRequest]) -> list[Completion]:
+        """Generate every request, batched; results in request order."""
+        results: dict[int, Completion] = {}
+        for batch in self.iter_batches(requests):
+            results.update(batch)
+        return [results[i] for i in range(len(requests))]
+
+    def iter_batches(
+        self, requests: Sequence[GenerationRequest]
+    ) -> Iterator[list[tuple[int, Completion]]]:
+        """Like :meth:`generate`, but yields each finished batch as (index, completion) pairs.
+
+        Callers that persist completions as they finish (the cache) use this.
+        """
+        order = sorted(range(len(requests)), key=lambda i: _sampling_key(requests[i].sampling))
+        for _, group in groupby(order, key=lambda i: _sampling_key(requests[i].sampling)):
+            indices = list(group)
+            prompts = {i: self.render(requests[i].messages) for i in indices}
+            # Similar lengths together keep left padding (wasted compute) small.
+            indices.sort(key=lambda i: len(prompts[i]))
+            for start in range(0, len(indices), self.batch_size):
+                chunk = indices[start : start + self.batch_size]
+                done = self._generate_batch(
+                    [requests[i] for i in chunk], [prompts[i] for i in chunk]
+                )
+                yield list(zip(chunk, done, strict=True))
+
+    def _generate_batch(
+        self, requests: Sequence[GenerationRequest], prompts: Sequence[str]
+    ) -> list[Completion]:
+        import torch
+
+        sampling = requests[0].sampling
+        tok = self.tokenizer
+        model = self.model
+        enc = tok(list(prompts), return_tensors="pt", padding=True, add_special_tokens=False)
+        enc = enc.to(model.device)
+        kwargs: dict[str, Any] = {
+            "max_new_tokens": sampling.max_new_tokens,
+            "pad_token_id": tok.pad_token_id,
+            "eos_token_id": tok.eos_token_id,
+        }
+        if sampling.greedy:
+            kwargs.update(do_sample=False, temperature=None, top_p=None, top_k=None)
+        else:
+            kwargs.update(
+                do_sample=True, temperature=sampling.temperature, top_p=sampling.top_p, top_k=None
+            )
+        if sampling.stop:
+            kwargs.update(stop_strings=list(sampling.stop), tokenizer=tok)
+        rng = _seeded(sampling.seed) if not sampling.greedy else contextlib.nullcontext()
+        start = time.perf_counter()
+        with torch.inference_mode(), rng:
+            out = model.generate(**enc, **kwargs)  # type: ignore[operator]
+        elapsed = time.perf_counter() - start
+        prompt_len = enc["input_ids"].shape[1]
+        completions: list[Completion] = []
+        for row, req in enumerate(requests):
+            new = out[row, prompt_len:].tolist()
+            n_tokens = len(new)
+            finish = "length"
+            if tok.eos_token_id in new:
+                n_tokens = new.index(tok.eos_token_id)
+                finish = "stop"
+            text = str(tok.decode(new[:n_tokens], skip_special_tokens=True))
+            text, hit = truncate_at_stop(text, sampling.stop)
+            if hit:
+                finish = "stop"
+            completions.append(
+                Completion(
+                    request_id=req.id,
+                    text=text,
+                    latency_s=elapsed,
+                    ttft_s=None,
+                    prompt_tokens=int(enc["attention_mask"][row].sum()),
+                    completion_tokens=n_tokens,
+                    finish_reason=finish,
+                )
+            )
+        return completions
+
+
+@contextlib.contextmanager
+def _seeded(seed: int | None) -> Iterator[None]:
+    """Seed torch's RNG for one batch and restore the previous state afterwards."""
+    import torch
+
+    if seed is None:
+        yield
+        return
+    state = torch.random.get_rng_state()
+    torch.manual_seed(seed)
+    try:
+        yield
+    finally:
+        torch.random.set_rng_state(state)

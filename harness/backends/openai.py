@@ -1,0 +1,578 @@
+"""A backend for any OpenAI-compatible chat-completions server, over httpx.
+
+Works with ``vllm serve``, Ollama, TGI and hosted APIs: anything that answers
+``POST {base_url}/chat/completions`` in the OpenAI format.
+
+Timing semantics (what lands in :class:`~harness._types.Completion`):
+
+- ``latency_s`` is the wall time of the *successful* attempt only, from sending
+  the request to having the whole answer (the full body, or ``[DONE]`` when
+  streaming). Time spent queueing behind ``max_concurrency``, on failed
+  attempts and in back-off sleeps is excluded, so latency statistics describe
+  the server, not our retry policy.
+- ``ttft_s`` (streaming only) is the time from sending the request to the
+  first chunk with non-empty content; ``inter_token_s`` holds the gaps between
+  consecutive content chunks. A server may pack several tokens into a chunk,
+  so these are per-chunk times.
+- Token counts come from the server's ``usage``. When a stream carries no
+  usage, ``completion_tokens`` falls back to the number of content chunks (an
+  approximation: most servers send one token per chunk) and ``prompt_tokens``
+  stays ``None``.
+
+The API key is read from the environment variable named by ``api_key_env`` and
+sent only as ``Authorization: Bearer``; it never appears in ``repr``, the
+fingerprint, log records or error messages.
+"""
+
+from __future__ import annotations
+
+import email.utils
+import json
+import logging
+import os
+import random
+import threading
+import time
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
+from concurrent.futures import Future, ThreadPoolExecutor, as_completed
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from types import TracebackType
+from typing import Self
+from urllib.parse import urlsplit, urlunsplit
+
+import httpx
+
+from harness._types import Completion, GenerationRequest
+from harness.errors import ConfigError, HarnessError
+
+__all__ = [
+    "OpenAIBackend",
+    "OpenAIBackendError",
+    "OpenAIResponseError",
+    "OpenAIRetriesExhaustedError",
+    "OpenAIStatusError",
+]
+
+logger = logging.getLogger(__name__)
+
+OnComplete = Callable[[int, Completion], None]
+"""Called with ``(index in the batch, completion)`` as each request finishes."""
+
+# 408 is not in the agreed list (429 and 5xx) but means "the server gave up
+# waiting for us", the same transient condition as a client read timeout.
+_RETRYABLE_STATUS = frozenset({408, 429})
+_EXCERPT_CHARS = 200
+# Transport failures worth another attempt. Deliberately not all of
+# httpx.TransportError: UnsupportedProtocol or a proxy misconfiguration will
+# fail the same way every time.
+_RETRYABLE_TRANSPORT: tuple[type[Exception], ...] = (
+    httpx.TimeoutException,
+    httpx.NetworkError,
+    httpx.RemoteProtocolError,
+)
+
+
+class OpenAIBackendError(HarnessError):
+    """A request to an OpenAI-compatible server failed."""
+
+
+class OpenAIStatusError(OpenAIBackendError):
+    """The server answered with an HTTP status that retrying cannot fix (a 4xx)."""
+
+    def __init__(self, message: str, status_code: int, body_excerpt: str) -> None:
+        super().__init__(message)
+        self.status_code = status_code
+        self.body_excerpt = body_excerpt
+
+
+class OpenAIResponseError(OpenAIBackendError):
+    """The server answered 2xx but the body is not a chat completion we can read."""
+
+
+class OpenAIRetriesExhaustedError(OpenAIBackendError):
+    """Every attempt failed with a retryable error; carries the count and last cause."""
+
+    def __init__(self, message: str, attempts: int, last_cause: str) -> None:
+        super().__init__(message)
+        self.attempts = attempts
+        self.last_cause = last_cause
+
+
+class _RetryableFailure(Exception):
+    """One attempt failed in a way another attempt may fix."""
+
+    def __init__(self, cause: str, retry_after_s: float | None = None) -> None:
+        super().__init__(cause)
+        self.cause = cause
+        self.retry_after_s = retry_after_s
+
+
+def full_jitter_delay(attempt: int, base_s: float, cap_s: float, rng: random.Random) -> float:
+    """Seconds to sleep before retry number ``attempt + 1`` ("full jitter" back-off).
+
+    Uniform in ``[0, min(cap_s, base_s * 2**attempt)]``: the random spread keeps
+    many clients that failed together from retrying together.
+    """
+    # min() before the power would still overflow for huge attempts; clamp the exponent.
+    ceiling = min(cap_s, base_s * 2.0 ** min(attempt, 62))
+    return rng.uniform(0.0, ceiling)
+
+
+def parse_retry_after(value: str | None, now: datetime | None = None) -> float | None:
+    """Seconds to wait from a ``Retry-After`` header (delta-seconds or HTTP-date).
+
+    Returns ``None`` when the header is absent or unreadable, so the caller
+    falls back to its own back-off.
+    """
+    if value is None:
+        return None
+    text = value.strip()
+    try:
+        seconds = float(text)
+    except ValueError:
+        try:
+            when = email.utils.parsedate_to_datetime(text)
+        except (TypeError, ValueError):
+            return None
+        if when.tzinfo is None:
+            when = when.replace(tzinfo=UTC)
+        seconds = (when - (now or datetime.now(UTC))).total_seconds()
+    if seconds != seconds:  # NaN
+        return None
+    return max(0.0, seconds)
+
+
+def _public_url(url: str) -> str:
+    """``url`` without credentials, query or fragment: safe to show and to fingerprint."""
+    parts = urlsplit(url)
+    host = parts.netloc.rpartition("@")[2]
+    return urlunsplit((parts.scheme, host, parts.path.rstrip("/"), "", ""))
+
+
+@dataclass
+class _StreamState:
+    """What one streamed answer has delivered so far."""
+
+    start: float
+    parts: list[str] = field(default_factory=list)
+    content_times: list[float] = field(default_factory=list)
+    finish_reason: str | None = None
+    prompt_tokens: int | None = None
+    completion_tokens: int | None = None
+    done: bool = False
+
+
+def _sse_data(lines: Iterable[str]) -> Iterator[str]:
+    """Yield the ``data`` payload of each server-sent event in ``lines``.
+
+    Events end at a blank line. An event cut off by end-of-stream is dropped
+    (as the SSE spec says): it is most likely half a JSON object from a
+    connection that died, and the caller then sees an incomplete stream.
+    A trailing ``[DONE]`` without its blank line is still honoured.
+    """
+    data: list[str] = []
+    for line in lines:
+        if not line:
+            if data:
+                yield "\n".join(data)
+                data = []
+            continue
+        if line.startswith(":"):  # SSE comment, used by some servers as keep-alive
+            continue
+        name, _, value = line.partition(":")
+        if name == "data":
+            data.append(value.removeprefix(" "))
+    if data == ["[DONE]"]:
+        yield "[DONE]"
+
+
+def _optional_int(value: object) -> int | None:
+    # bool is an int subclass; a server sending true for a count is broken, not 1.
+    return value if isinstance(value, int) and not isinstance(value, bool) else None
+
+
+def _usage(payload: Mapping[str, object]) -> tuple[int | None, int | None]:
+    usage = payload.get("usage")
+    if not isinstance(usage, dict):
+        return None, None
+    return _optional_int(usage.get("prompt_tokens")), _optional_int(
+        usage.get("completion_tokens")
+    )
+
+
+class OpenAIBackend:
+    """Generate with any OpenAI-compatible chat-completions server.
+
+    ``generate`` sends up to ``max_concurrency`` requests at once from a
+    thread pool sharing one ``httpx.Client``, retries transient failures
+    (connection errors, timeouts, dropped streams, 408/429/5xx) with capped
+    exponential back-off and full jitter, and returns completions in request
+    order.
+
+    Args:
+        base_url: the API root, e.g. ``http://127.0.0.1:8000/v1``.
+        model: the model name the server knows.
+        api_key_env: name of the environment variable holding the API key, or
+            ``None`` for servers without authentication. Read once, here.
+        client: an ``httpx.Client`` to send requests with (a transport seam
+            for tests and for custom TLS or proxies); the caller then owns and
+            closes it. When ``None`` the backend creates and owns one.
+        max_concurrency: most requests in flight at once.
+        timeout_s: httpx timeout for each network operation (connect, each
+            read, write). While streaming this bounds the gap between chunks,
+            not the whole answer.
+        max_retries: further attempts after the first, per request.
+        backoff_base_s: back-off ceiling for the first retry; doubles per retry.
+        backoff_cap_s: longest single sleep, including one asked for by a
+            ``Retry-After`` header.
+        stream: request server-sent events, which yields ``ttft_s`` and
+            ``inter_token_s``.
+        rng: source of back-off jitter; pass a seeded one for reproducible tests.
+    """
+
+    name: str = "openai"
+
+    def __init__(
+        self,
+        base_url: str,
+        model: str,
+        *,
+        api_key_env: str | None = None,
+        client: httpx.Client | None = None,
+        max_concurrency: int = 8,
+        timeout_s: float = 60.0,
+        max_retries: int = 4,
+        backoff_base_s: float = 0.5,
+        backoff_cap_s: float = 30.0,
+        stream: bool = False,
+        rng: random.Random | None = None,
+    ) -> None:
+        if urlsplit(base_url).scheme not in ("http", "https") or not urlsplit(base_url).netloc:
+            raise ConfigError(
+                f"openai backend: base_url: {_public_url(base_url)!r} is not an http(s) URL "
+                "(use e.g. http://127.0.0.1:8000/v1)"
+            )
+        if not model:
+            raise ConfigError("openai backend: model: must not be empty (the served model name)")
+        if max_concurrency < 1:
+            raise ConfigError(f"openai backend: max_concurrency: {max_concurrency} is below 1")
+        if max_retries < 0:
+            raise ConfigError(f"openai backend: max_retries: {max_retries} is negative")
+        if timeout_s <= 0:
+            raise ConfigError(f"openai backend: timeout_s: {timeout_s} must be positive")
+        if backoff_base_s < 0 or backoff_cap_s < 0:
+            raise ConfigError("openai backend: backoff_base_s and backoff_cap_s must be >= 0")
+
+        self._base_url = base_url.rstrip("/")
+        self._url = f"{self._base_url}/chat/completions"
+        self._public_base_url = _public_url(base_url)
+        self._model = model
+        self._max_concurrency = max_concurrency
+        self._timeout = httpx.Timeout(timeout_s)
+        self._max_retries = max_retries
+        self._backoff_base_s = backoff_base_s
+        self._backoff_cap_s = backoff_cap_s
+        self._stream = stream
+        self._rng = rng if rng is not None else random.Random()
+        # random.Random is not documented as thread-safe; workers share it.
+        self._rng_lock = threading.Lock()
+
+        self._api_key: str | None = None
+        if api_key_env is not None:
+            key = os.environ.get(api_key_env)
+            if not key:
+                raise ConfigError(
+                    f"openai backend: api_key_env: environment variable {api_key_env!r} "
+                    "is not set or empty (export it, or drop api_key_env for servers "
+                    "without authentication)"
+                )
+            self._api_key = key
+        self._headers = {"Accept": "application/json"}
+        if self._api_key is not None:
+            self._headers["Authorization"] = f"Bearer {self._api_key}"
+
+        self._owns_client = client is None
+        self._client = (
+            client
+            if client is not None
+            else httpx.Client(
+                timeout=self._timeout,
+                limits=httpx.Limits(
+                    max_connections=max_concurrency, max_keepalive_connections=max_concurrency
+                ),
+            )
+        )
+
+    @property
+    def fingerprint(self) -> str:
+        """``openai:<model>@<base_url>``, without credentials: the cache key for this model."""
+        return f"openai:{self._model}@{self._public_base_url}"
+
+    def __repr__(self) -> str:
+        return (
+            f"OpenAIBackend(base_url={self._public_base_url!r}, model={self._model!r}, "
+            f"stream={self._stream}, max_concurrency={self._max_concurrency})"
+        )
+
+    def close(self) -> None:
+        """Close the HTTP client if this backend created it."""
+        if self._owns_client:
+            self._client.close()
+
+    def __enter__(self) -> Self:
+        return self
+
+    def __exit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        self.close()
+
+    def generate(
+        self,
+        requests: Sequence[GenerationRequest],
+        *,
+        on_complete: OnComplete | None = None,
+    ) -> list[Completion]:
+        """Return one completion per request, in request order.
+
+        ``on_complete(index, completion)`` runs in the calling thread as each
+        request finishes (in completion order), so a cache can persist work
+        as it arrives. If a request fails for good, requests not yet started
+        are cancelled, those in flight still finish and are passed to
+        ``on_complete``, and then the first error is raised.
+        """
+        batch = list(requests)
+        if not batch:
+            return []
+        results: list[Completion | None] = [None] * len(batch)
+        error: BaseException | None = None
+        workers = min(self._max_concurrency, len(batch))
+        with ThreadPoolExecutor(max_workers=workers, thread_name_prefix="harness-openai") as pool:
+            futures: dict[Future[Completion], int] = {
+                pool.submit(self._complete, request): index for index, request in enumerate(batch)
+            }
+            try:
+                for future in as_completed(futures):
+                    if future.cancelled():
+                        continue
+                    failure = future.exception()
+                    if failure is not None:
+                        if error is None:
+                            error = failure
+                            for pending in futures:
+                                pending.cancel()
+                        continue
+                    index = futures[future]
+                    completion = future.result()
+                    results[index] = completion
+                    if on_complete is not None:
+                        on_complete(index, completion)
+            except BaseException:
+                # A failing callback or Ctrl-C: start nothing new; the pool
+                # still waits for requests already on the wire.
+                for pending in futures:
+                    pending.cancel()
+                raise
+        if error is not None:
+            raise error
+        return [c for c in results if c is not None]
+
+    # -- one request -----------------------------------------------------------------
+
+    def _body(self, request: GenerationRequest) -> dict[str, object]:
+        sampling = request.sampling
+        body: dict[str, object] = {
+            "model": self._model,
+            "messages": [message.to_dict() for message in request.messages],
+            "max_tokens": sampling.max_new_tokens,
+            "temperature": sampling.temperature,
+            "top_p": sampling.top_p,
+        }
+        # Omitted rather than sent empty/null: some servers reject "stop": [] or "seed": null.
+        if sampling.stop:
+            body["stop"] = list(sampling.stop)
+        if sampling.seed is not None:
+            body["seed"] = sampling.seed
+        if request.json_schema is not None:
+            body["response_format"] = {
+                "type": "json_schema",
+                "json_schema": {"name": "output", "schema": request.json_schema, "strict": True},
+            }
+        if self._stream:
+            body["stream"] = True
+            body["stream_options"] = {"include_usage": True}
+        return body
+
+    def _complete(self, request: GenerationRequest) -> Completion:
+        body = self._body(request)
+        attempts = self._max_retries + 1
+        last: _RetryableFailure | None = None
+        for attempt in range(attempts):
+            try:
+                return self._attempt(request, body)
+            except _RetryableFailure as failure:
+                last = failure
+            if attempt + 1 == attempts:
+                break
+            delay = self._retry_delay(attempt, last.retry_after_s)
+            logger.warning(
+                "openai backend: request %r attempt %d/%d failed (%s); retrying in %.2fs",
+                request.id,
+                attempt + 1,
+                attempts,
+                last.cause,
+                delay,
+            )
+            time.sleep(delay)
+        assert last is not None  # the loop runs at least once and only breaks on failure
+        raise OpenAIRetriesExhaustedError(
+            f"openai backend: request {request.id!r} to {self._public_base_url} failed after "
+            f"{attempts} attempt(s); last error: {last.cause}",
+            attempts=attempts,
+            last_cause=last.cause,
+        ) from last.__cause__
+
+    def _retry_delay(self, attempt: int, retry_after_s: float | None) -> float:
+        if retry_after_s is not None:
+            return min(retry_after_s, self._backoff_cap_s)
+        with self._rng_lock:
+            return full_jitter_delay(attempt, self._backoff_base_s, self._backoff_cap_s, self._rng)
+
+    def _attempt(self, request: GenerationRequest, body: dict[str, object]) -> Completion:
+        try:
+            if self._stream:
+                return self._attempt_stream(request, body)
+            return self._attempt_plain(request, body)
+        except _RETRYABLE_TRANSPORT as exc:
+            raise _RetryableFailure(f"{type(exc).__name__}: {exc}") from exc
+
+    def _attempt_plain(self, request: GenerationRequest, body: dict[str, object]) -> Completion:
+        start = time.perf_counter()
+        response = self._client.post(
+            self._url, json=body, headers=self._headers, timeout=self._timeout
+        )
+        latency = time.perf_counter() - start
+        self._check_status(request, response)
+        try:
+            payload = response.json()
+        except ValueError as exc:
+            raise self._response_error(request, "body is not JSON", response.text) from exc
+        if not isinstance(payload, dict):
+            raise self._response_error(request, "body is not a JSON object", response.text)
+        choices = payload.get("choices")
+        if not isinstance(choices, list) or not choices or not isinstance(choices[0], dict):
+            raise self._response_error(request, "no 'choices' in the answer", response.text)
+        choice = choices[0]
+        message = choice.get("message")
+        content = message.get("content") if isinstance(message, dict) else None
+        if content is not None and not isinstance(content, str):
+            raise self._response_error(request, "message content is not text", response.text)
+        finish = choice.get("finish_reason")
+        prompt_tokens, completion_tokens = _usage(payload)
+        return Completion(
+            request_id=request.id,
+            text=content or "",
+            latency_s=latency,
+            prompt_tokens=prompt_tokens,
+            completion_tokens=completion_tokens,
+            finish_reason=finish if isinstance(finish, str) else None,
+        )
+
+    def _attempt_stream(self, request: GenerationRequest, body: dict[str, object]) -> Completion:
+        state = _StreamState(start=time.perf_counter())
+        with self._client.stream(
+            "POST", self._url, json=body, headers=self._headers, timeout=self._timeout
+        ) as response:
+            if not response.is_success:
+                response.read()
+                self._check_status(request, response)
+            for data in _sse_data(response.iter_lines()):
+                if data == "[DONE]":
+                    state.done = True
+                    break
+                self._feed(request, state, data, time.perf_counter())
+        end = time.perf_counter()
+        # Without [DONE] or a finish_reason, a clean end-of-body means the
+        # connection closed early (HTTP/1.0-style bodies end at close).
+        if not state.done and state.finish_reason is None:
+            raise _RetryableFailure("stream ended before [DONE] (connection dropped mid-stream)")
+        times = state.content_times
+        return Completion(
+            request_id=request.id,
+            text="".join(state.parts),
+            latency_s=end - state.start,
+            ttft_s=times[0] - state.start if times else None,
+            prompt_tokens=state.prompt_tokens,
+            completion_tokens=(
+                state.completion_tokens if state.completion_tokens is not None else len(times)
+            ),
+            finish_reason=state.finish_reason,
+            inter_token_s=tuple(b - a for a, b in zip(times, times[1:], strict=False)),
+        )
+
+    def _feed(self, request: GenerationRequest, state: _StreamState, data: str, now: float) -> None:
+        try:
+            chunk = json.loads(data)
+        except ValueError as exc:
+            raise self._response_error(request, "stream event is not JSON", data) from exc
+        if not isinstance(chunk, dict):
+            raise self._response_error(request, "stream event is not a JSON object", data)
+        if "error" in chunk:
+            raise self._response_error(request, "server reported an error mid-stream", data)
+        choices = chunk.get("choices")
+        if isinstance(choices, list) and choices and isinstance(choices[0], dict):
+            choice = choices[0]
+            delta = choice.get("delta")
+            content = delta.get("content") if isinstance(delta, dict) else None
+            if isinstance(content, str) and content:
+                state.parts.append(content)
+                state.content_times.append(now)
+            finish = choice.get("finish_reason")
+            if isinstance(finish, str):
+                state.finish_reason = finish
+        prompt_tokens, completion_tokens = _usage(chunk)
+        # Servers with continuous usage stats repeat usage on every chunk; keep the latest.
+        if prompt_tokens is not None:
+            state.prompt_tokens = prompt_tokens
+        if completion_tokens is not None:
+            state.completion_tokens = completion_tokens
+
+    # -- errors ------------------------------------------------------------------------
+
+    def _excerpt(self, text: str) -> str:
+        # Redact first: an echoing proxy could put our own header in its error body.
+        if self._api_key:
+            text = text.replace(self._api_key, "***")
+        text = " ".join(text.split())
+        if len(text) > _EXCERPT_CHARS:
+            return text[:_EXCERPT_CHARS] + "..."
+        return text
+
+    def _check_status(self, request: GenerationRequest, response: httpx.Response) -> None:
+        status = response.status_code
+        if response.is_success:
+            return
+        excerpt = self._excerpt(response.text)
+        if status in _RETRYABLE_STATUS or status >= 500:
+            raise _RetryableFailure(
+                f"HTTP {status}: {excerpt}",
+                retry_after_s=parse_retry_after(response.headers.get("Retry-After")),
+            )
+        raise OpenAIStatusError(
+            f"openai backend: request {request.id!r} to {self._public_base_url} got HTTP "
+            f"{status} (not retried): {excerpt}",
+            status_code=status,
+            body_excerpt=excerpt,
+        )
+
+    def _response_error(
+        self, request: GenerationRequest, problem: str, body: str
+    ) -> OpenAIResponseError:
+        return OpenAIResponseError(
+            f"openai backend: request {request.id!r} to {self._public_base_url}: {problem}: "
+            f"{self._excerpt(body)}"
+        )

@@ -1,0 +1,50 @@
+"""The ``harness`` command line: ``harness data …``, ``harness models …``.
+
+User mistakes print one line per problem and exit 2, without a traceback.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from collections.abc import Sequence
+
+from harness.errors import HarnessError
+
+
+def build_parser() -> argparse.ArgumentParser:
+    """The full argument parser, one sub-command group per area."""
+    from harness.cli import _data, _models
+
+    parser = argparse.ArgumentParser(
+        prog="harness", description="golden-harness: golden eval suites for fine-tuning LLMs"
+    )
+    parser.add_argument("--version", action="version", version=f"%(prog)s {_version()}")
+    sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+    _data.add_parser(sub)
+    _models.add_parser(sub)
+    return parser
+
+
+def _version() -> str:
+    from importlib.metadata import PackageNotFoundError, version
+
+    try:
+        return version("golden-harness")
+    except PackageNotFoundError:
+        return "unknown"
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Entry point of the ``harness`` console script; returns the exit code."""
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    try:
+        code: int = args.func(args)
+    except HarnessError as exc:
+        print(str(exc), file=sys.stderr)
+        return exc.exit_code
+    except KeyboardInterrupt:
+        print("interrupted", file=sys.stderr)
+        return 130
+    return code

@@ -1,0 +1,38 @@
+"""Golden data: strict parsing, fingerprints, warnings, statistics, dedupe and splits."""
+
+from harness.golden._dedupe import (
+    NEAR_DUPLICATE_THRESHOLD,
+    Duplicate,
+    find_duplicates,
+    normalise_text,
+)
+from harness.golden._load import (
+    MAX_LINE_BYTES,
+    GoldenFile,
+    check_golden,
+    file_fingerprint,
+    load_golden,
+    load_many,
+)
+from harness.golden._report import FileStats, LengthStats, file_stats, find_warnings
+from harness.golden._split import SplitRatios, assign_split, split_examples
+
+__all__ = [
+    "MAX_LINE_BYTES",
+    "NEAR_DUPLICATE_THRESHOLD",
+    "Duplicate",
+    "FileStats",
+    "GoldenFile",
+    "LengthStats",
+    "SplitRatios",
+    "assign_split",
+    "check_golden",
+    "file_fingerprint",
+    "file_stats",
+    "find_duplicates",
+    "find_warnings",
+    "load_golden",
+    "load_many",
+    "normalise_text",
+    "split_examples",
+]

@@ -1,0 +1,60 @@
+"""Metrics: pure functions of (completion, example) with declared semantics.
+
+Every metric is registered with its direction, kind and aggregation, so gates and
+reports read them from :func:`get_metric` instead of guessing.
+"""
+
+from __future__ import annotations
+
+from harness.metrics._aggregate import Aggregate, aggregate
+from harness.metrics._exact import exact_match, normalize_answer
+from harness.metrics._json import (
+    JsonPolicy,
+    json_field_accuracy,
+    json_match,
+    json_valid,
+    schema_valid,
+)
+from harness.metrics._latency import LatencySummary, Percentiles, latency, latency_summary
+from harness.metrics._length import length
+from harness.metrics._refusal import RefusalRates, refusal, refusal_rates
+from harness.metrics._registry import (
+    MetricKind,
+    MetricResult,
+    MetricSpec,
+    UnknownMetricError,
+    get_metric,
+    list_metrics,
+    register_metric,
+)
+from harness.metrics._rouge import rouge1, rouge2, rougeL
+
+__all__ = [
+    "Aggregate",
+    "JsonPolicy",
+    "LatencySummary",
+    "MetricKind",
+    "MetricResult",
+    "MetricSpec",
+    "Percentiles",
+    "RefusalRates",
+    "UnknownMetricError",
+    "aggregate",
+    "exact_match",
+    "get_metric",
+    "json_field_accuracy",
+    "json_match",
+    "json_valid",
+    "latency",
+    "latency_summary",
+    "length",
+    "list_metrics",
+    "normalize_answer",
+    "refusal",
+    "refusal_rates",
+    "register_metric",
+    "rouge1",
+    "rouge2",
+    "rougeL",
+    "schema_valid",
+]

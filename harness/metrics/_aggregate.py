@@ -1,0 +1,115 @@
+"""Aggregate per-example metric results into a mean with a confidence interval."""
+
+from __future__ import annotations
+
+import warnings
+from collections.abc import Iterable
+from dataclasses import dataclass
+
+from harness.metrics._registry import MetricKind, MetricResult, MetricSpec
+
+CONFIDENCE_LEVEL = 0.95
+# Fixed so that the same results always give the same interval (scorecards are diffed).
+BOOTSTRAP_SEED = 0
+BOOTSTRAP_RESAMPLES = 9999
+# Resamples drawn per batch: bounds memory to about batch * n * 8 bytes.
+_BOOTSTRAP_BATCH = 500
+
+
+@dataclass(frozen=True)
+class Aggregate:
+    """One metric over a set of examples: mean, interval and counts.
+
+    ``mean`` and the interval are ``None`` when no result was applicable; the
+    interval is also ``None`` for a continuous metric with a single value.
+    ``passes`` is set for pass/fail metrics only.
+    """
+
+    metric: str
+    kind: MetricKind
+    higher_is_better: bool | None
+    n: int
+    n_not_applicable: int
+    mean: float | None
+    ci_low: float | None
+    ci_high: float | None
+    passes: int | None
+    confidence_level: float
+    method: str
+
+
+def aggregate(spec: MetricSpec, results: Iterable[MetricResult]) -> Aggregate:
+    """Aggregate the applicable results of ``spec``'s metric (Wilson or bootstrap interval)."""
+    all_results = list(results)
+    applicable = [r for r in all_results if r.applicable]
+    n = len(applicable)
+    passes: int | None = None
+    if spec.kind is MetricKind.PASS_FAIL:
+        undecided = sum(1 for r in applicable if r.passed is None)
+        if undecided:
+            raise ValueError(
+                f"metric {spec.name!r} is pass/fail but {undecided} applicable "
+                "result(s) have passed=None"
+            )
+        passes = sum(1 for r in applicable if r.passed)
+        mean = passes / n if n else None
+        (low, high), method = _wilson(passes, n), "wilson"
+    else:
+        values = [r.value for r in applicable]
+        mean = sum(values) / n if n else None
+        low, high, method = _bootstrap_mean(values)
+    return Aggregate(
+        metric=spec.name,
+        kind=spec.kind,
+        higher_is_better=spec.higher_is_better,
+        n=n,
+        n_not_applicable=len(all_results) - n,
+        mean=mean,
+        ci_low=low,
+        ci_high=high,
+        passes=passes,
+        confidence_level=CONFIDENCE_LEVEL,
+        method=method,
+    )
+
+
+def _wilson(passes: int, n: int) -> tuple[float | None, float | None]:
+    """The Wilson score interval for ``passes`` out of ``n``."""
+    if n == 0:
+        return None, None
+    from scipy.stats import binomtest
+
+    ci = binomtest(passes, n).proportion_ci(confidence_level=CONFIDENCE_LEVEL, method="wilson")
+    return float(ci.low), float(ci.high)
+
+
+def _bootstrap_mean(values: list[float]) -> tuple[float | None, float | None, str]:
+    """A seeded BCa bootstrap interval for the mean, percentile where BCa is undefined."""
+    if len(values) < 2:
+        return None, None, "none (fewer than 2 values)"
+    if min(values) == max(values):
+        # Every resample has the same mean, so the interval is that point (BCa gives NaN).
+        return values[0], values[0], "constant"
+    import numpy as np
+    from scipy.stats import bootstrap
+
+    data = np.asarray(values, dtype=float)
+    for method in ("BCa", "percentile"):
+        with warnings.catch_warnings():
+            # BCa warns and yields NaN on nearly degenerate samples; the loop falls back.
+            warnings.simplefilter("ignore", RuntimeWarning)
+            result = bootstrap(
+                (data,),
+                np.mean,
+                n_resamples=BOOTSTRAP_RESAMPLES,
+                batch=_BOOTSTRAP_BATCH,
+                vectorized=True,
+                confidence_level=CONFIDENCE_LEVEL,
+                method=method,
+                rng=np.random.default_rng(BOOTSTRAP_SEED),
+            )
+        low = float(result.confidence_interval.low)
+        high = float(result.confidence_interval.high)
+        if not (np.isnan(low) or np.isnan(high)):
+            return low, high, f"bootstrap-{method.lower()}"
+    return None, None, "none (bootstrap undefined)"

@@ -1,0 +1,56 @@
+"""ROUGE-1, ROUGE-2 and ROUGE-L F-measure against the reference, via ``rouge_score``."""
+
+from __future__ import annotations
+
+import functools
+from typing import TYPE_CHECKING
+
+from harness._types import Completion, GoldenExample
+from harness.metrics._registry import MetricKind, MetricResult, register_metric
+
+if TYPE_CHECKING:
+    from rouge_score.rouge_scorer import RougeScorer
+
+
+@functools.lru_cache(maxsize=8)
+def _scorer(rouge_type: str, stem: bool) -> RougeScorer:
+    """A cached scorer: building one loads NLTK's stemmer, which is slow."""
+    # Imported here: rouge_score pulls in NLTK, about a second of import time.
+    from rouge_score.rouge_scorer import RougeScorer
+
+    return RougeScorer([rouge_type], use_stemmer=stem)
+
+
+def _rouge(
+    rouge_type: str, completion: Completion, example: GoldenExample, stem: bool
+) -> MetricResult:
+    """Score the output against the reference with one ROUGE variant."""
+    if example.reference is None:
+        return MetricResult.not_applicable("example has no reference answer")
+    score = _scorer(rouge_type, stem).score(example.reference, completion.text)[rouge_type]
+    return MetricResult(
+        value=float(score.fmeasure),
+        details={"precision": float(score.precision), "recall": float(score.recall)},
+    )
+
+
+@register_metric(name="rouge1", higher_is_better=True, kind=MetricKind.CONTINUOUS)
+def rouge1(completion: Completion, example: GoldenExample, *, stem: bool = True) -> MetricResult:
+    """ROUGE-1 (unigram overlap) F-measure against the reference.
+
+    ``rouge_score``'s tokenizer lowercases and keeps only ASCII letters and digits,
+    so text in other scripts scores 0.
+    """
+    return _rouge("rouge1", completion, example, stem)
+
+
+@register_metric(name="rouge2", higher_is_better=True, kind=MetricKind.CONTINUOUS)
+def rouge2(completion: Completion, example: GoldenExample, *, stem: bool = True) -> MetricResult:
+    """ROUGE-2 (bigram overlap) F-measure against the reference."""
+    return _rouge("rouge2", completion, example, stem)
+
+
+@register_metric(name="rougeL", higher_is_better=True, kind=MetricKind.CONTINUOUS)
+def rougeL(completion: Completion, example: GoldenExample, *, stem: bool = True) -> MetricResult:
+    """ROUGE-L (longest common subsequence) F-measure against the reference."""
+    return _rouge("rougeL", completion, example, stem)

@@ -1,0 +1,97 @@
+"""Builders for golden examples and completions used by the metric tests."""
+
+from __future__ import annotations
+
+import sys
+import types
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from harness._types import Completion, Expectation, GoldenExample, Location, Message, Role
+
+ExampleFactory = Callable[..., GoldenExample]
+CompletionFactory = Callable[..., Completion]
+
+
+def build_example(
+    *,
+    reference: str | None = None,
+    exact: tuple[str, ...] | list[str] | None = None,
+    schema: dict[str, Any] | None = None,
+    schema_path: Path | None = None,
+    refuse: bool | None = None,
+    prompt: str = "What is the answer?",
+    example_id: str = "ex-1",
+) -> GoldenExample:
+    """A GoldenExample with only the fields a test cares about."""
+    expect = Expectation(
+        schema_path=schema_path or (Path("schemas/test.json") if schema is not None else None),
+        schema=schema,
+        refuse=refuse,
+        exact=tuple(exact) if exact is not None else None,
+    )
+    return GoldenExample(
+        id=example_id,
+        messages=(
+            Message(Role.SYSTEM, "You are terse."),
+            Message(Role.USER, prompt),
+        ),
+        reference=reference,
+        expect=expect,
+        tags=(),
+        source=Location(Path("golden/test.jsonl"), 1),
+        fingerprint=f"fp-{example_id}",
+    )
+
+
+def build_completion(
+    text: str = "",
+    *,
+    latency_s: float = 1.0,
+    ttft_s: float | None = None,
+    completion_tokens: int | None = None,
+    cached: bool = False,
+) -> Completion:
+    """A Completion with only the fields a test cares about."""
+    return Completion(
+        request_id="ex-1",
+        text=text,
+        latency_s=latency_s,
+        ttft_s=ttft_s,
+        completion_tokens=completion_tokens,
+        cached=cached,
+    )
+
+
+@pytest.fixture
+def make_example() -> ExampleFactory:
+    """Factory for GoldenExample objects (keyword arguments as in build_example)."""
+    return build_example
+
+
+@pytest.fixture
+def make_completion() -> CompletionFactory:
+    """Factory for Completion objects (arguments as in build_completion)."""
+    return build_completion
+
+
+@pytest.fixture
+def fake_detector(monkeypatch: pytest.MonkeyPatch) -> list[tuple[str, str | None]]:
+    """Replace the shared refusal detector with a fixed rule; returns the calls it saw.
+
+    The metric's logic is tested against a known detector, independent of the real
+    detector's heuristics (and of whether its module exists yet).
+    """
+    calls: list[tuple[str, str | None]] = []
+
+    def detect_refusal(completion: str, prompt: str | None = None) -> bool:
+        calls.append((completion, prompt))
+        return completion.startswith("REFUSE")
+
+    module = types.ModuleType("harness._refusal")
+    module.detect_refusal = detect_refusal  # type: ignore[attr-defined]
+    monkeypatch.setitem(sys.modules, "harness._refusal", module)
+    return calls

@@ -1,0 +1,33 @@
+"""`import harness` stays light: no torch, transformers or vllm."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+
+import harness
+
+
+def test_import_harness_loads_no_heavy_library() -> None:
+    code = (
+        "import sys, json, harness, harness.golden, harness.backends, harness.cli;"
+        "print(json.dumps(sorted(m for m in ('torch', 'transformers', 'vllm', 'peft', 'trl') "
+        "if m in sys.modules)))"
+    )
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert json.loads(out.stdout) == []
+
+
+def test_public_api_is_exactly_all() -> None:
+    import types
+
+    public = {
+        name
+        for name, value in vars(harness).items()
+        # submodules imported as a side effect (or by pytest) are not API
+        if not name.startswith(("_", "@")) and not isinstance(value, types.ModuleType)
+    }
+    assert public == set(harness.__all__)
+    for name in harness.__all__:
+        assert getattr(harness, name).__doc__, f"{name} has no docstring"
