@@ -235,18 +235,34 @@ class CompletionCache:
             check_same_thread=False,
         )
         try:
-            conn.execute("PRAGMA journal_mode=WAL")
-            # In WAL mode NORMAL survives a killed process; only a power cut can
-            # lose the last commits, which for a cache means regenerating them.
-            conn.execute("PRAGMA synchronous=NORMAL")
-            # Only a new (or older) file needs the write lock for set-up.
-            if conn.execute("PRAGMA user_version").fetchone()[0] != _SCHEMA_VERSION:
-                with _transaction(conn):
-                    self._create_schema(conn)
+            self._set_up(conn)
         except BaseException:
             conn.close()
             raise
         return conn
+
+    def _set_up(self, conn: sqlite3.Connection) -> None:
+        # Switching a fresh file to WAL needs an exclusive lock, and SQLite reports
+        # a clash there as "database is locked" without calling the busy handler;
+        # so when several processes create the file at once, back off and retry.
+        deadline = time.monotonic() + self._timeout_s
+        delay = 0.005
+        while True:
+            try:
+                conn.execute("PRAGMA journal_mode=WAL")
+                # In WAL mode NORMAL survives a killed process; only a power cut can
+                # lose the last commits, which for a cache means regenerating them.
+                conn.execute("PRAGMA synchronous=NORMAL")
+                # Only a new (or older) file needs the write lock for set-up.
+                if conn.execute("PRAGMA user_version").fetchone()[0] != _SCHEMA_VERSION:
+                    with _transaction(conn):
+                        self._create_schema(conn)
+                return
+            except sqlite3.OperationalError as exc:
+                if not _is_busy(exc) or time.monotonic() + delay > deadline:
+                    raise
+            time.sleep(delay)
+            delay = min(2 * delay, 0.1)
 
     def _create_schema(self, conn: sqlite3.Connection) -> None:
         # Re-read inside the transaction: another process may have just done it.
@@ -366,6 +382,12 @@ class CompletionCache:
             conn.execute("DELETE FROM completions")
 
 
+def _is_busy(exc: sqlite3.OperationalError) -> bool:
+    code = getattr(exc, "sqlite_errorcode", None)
+    # Extended codes (SQLITE_BUSY_RECOVERY, …) keep the primary code in the low byte.
+    return code is not None and (code & 0xFF) in (sqlite3.SQLITE_BUSY, sqlite3.SQLITE_LOCKED)
+
+
 @contextlib.contextmanager
 def _transaction(conn: sqlite3.Connection) -> Iterator[None]:
     """``BEGIN IMMEDIATE`` … ``COMMIT``, rolled back on any exception (Ctrl-C included).
@@ -374,6 +396,9 @@ def _transaction(conn: sqlite3.Connection) -> Iterator[None]:
     in the busy handler; a deferred transaction that later upgrades to a write
     can fail with "database is locked" without waiting.
     """
+    if conn.in_transaction:
+        # Left open by a Ctrl-C that landed between BEGIN and the try below.
+        conn.execute("ROLLBACK")
     conn.execute("BEGIN IMMEDIATE")
     try:
         yield

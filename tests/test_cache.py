@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import multiprocessing
 import os
 import pickle
 import signal
@@ -13,6 +14,7 @@ import time
 from collections.abc import Iterator, Sequence
 from dataclasses import replace
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -233,8 +235,11 @@ def test_default_location_is_created_on_demand(
         assert not DEFAULT_CACHE_PATH.parent.exists()
         assert len(c) == 0
     assert (tmp_path / ".harness-cache" / "completions.sqlite3").is_file()
-    journal = sqlite3.connect(DEFAULT_CACHE_PATH).execute("PRAGMA journal_mode").fetchone()
-    assert journal == ("wal",)
+    conn = sqlite3.connect(DEFAULT_CACHE_PATH)
+    try:
+        assert conn.execute("PRAGMA journal_mode").fetchone() == ("wal",)
+    finally:
+        conn.close()
 
 
 def test_newer_schema_is_refused(tmp_path: Path) -> None:
@@ -244,6 +249,34 @@ def test_newer_schema_is_refused(tmp_path: Path) -> None:
     conn.close()
     with CompletionCache(path) as c, pytest.raises(HarnessError, match="newer"):
         len(c)
+
+
+class _BusyOnceConnection(sqlite3.Connection):
+    """Fails the first WAL switch the way a concurrent creator makes it fail."""
+
+    failures = 0
+
+    def execute(self, sql: str, *args: Any) -> sqlite3.Cursor:
+        if sql == "PRAGMA journal_mode=WAL" and _BusyOnceConnection.failures < 2:
+            _BusyOnceConnection.failures += 1
+            exc = sqlite3.OperationalError("database is locked")
+            exc.sqlite_errorcode = sqlite3.SQLITE_BUSY
+            raise exc
+        return super().execute(sql, *args)
+
+
+def test_creation_race_is_retried_not_raised(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    connect = sqlite3.connect
+
+    def flaky_connect(*args: Any, **kwargs: Any) -> sqlite3.Connection:
+        return connect(*args, **kwargs, factory=_BusyOnceConnection)
+
+    monkeypatch.setattr("harness.cache.sqlite3.connect", flaky_connect)
+    with CompletionCache(tmp_path / "c.sqlite3") as c:
+        assert len(c) == 0
+    assert _BusyOnceConnection.failures == 2
 
 
 def test_pickled_cache_reopens_by_path(cache: CompletionCache) -> None:
@@ -272,6 +305,23 @@ def test_threads_sharing_one_cache(cache: CompletionCache) -> None:
         t.join()
     assert errors == []
     assert len(cache) == 55
+
+
+def _put_in_child(cache: CompletionCache) -> None:
+    cache.put("child", Completion(request_id="c", text="from the child", latency_s=0.1))
+    cache.close()
+
+
+def test_forked_child_opens_its_own_connection(cache: CompletionCache) -> None:
+    cache.put("parent", Completion(request_id="p", text="from the parent", latency_s=0.1))
+    child = multiprocessing.get_context("fork").Process(target=_put_in_child, args=(cache,))
+    child.start()
+    child.join(timeout=30)
+    assert child.exitcode == 0
+    # The parent's connection survived the child's close and sees its write.
+    found = cache.get_many(["parent", "child"])
+    assert found["child"].text == "from the child"
+    assert found["parent"].text == "from the parent"
 
 
 # -- generate_with_cache --------------------------------------------------------

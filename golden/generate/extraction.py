@@ -20,6 +20,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 # --------------------------------------------------------------------------- pools
+# fmt: off
 # (first name, gender) and last names, grouped so that composed names are plausible.
 # gender only picks pronouns: "f" she, "m" he, "n" they.
 REGIONS: list[tuple[list[tuple[str, str]], list[str]]] = [
@@ -73,11 +74,23 @@ REGIONS: list[tuple[list[tuple[str, str]], list[str]]] = [
          "Qureshi", "Pillai", "Desai", "Rao"],
     ),
     (
-        [("Yuki", "f"), ("Haruto", "m"), ("Mei", "f"), ("Jun", "n"), ("Hana", "f"),
-         ("Minh", "m"), ("Linh", "f"), ("Wei", "m"), ("Seo-yeon", "f"), ("Jae-won", "m"),
-         ("Ren", "n"), ("Sakura", "f")],
-        ["Tanaka", "Nakamura", "Chen", "Liu", "Park", "Nguyen", "Tran", "Kobayashi",
-         "Huang", "Choi", "Watanabe", "Lim"],
+        [("Yuki", "f"), ("Haruto", "m"), ("Hana", "f"), ("Ren", "n"), ("Sakura", "f"),
+         ("Kenta", "m")],
+        ["Tanaka", "Nakamura", "Kobayashi", "Watanabe", "Ito", "Yamada"],
+    ),
+    (
+        [("Mei", "f"), ("Wei", "m"), ("Jun", "n"), ("Lin", "f"), ("Hao", "m"), ("Xiu", "f")],
+        ["Chen", "Liu", "Huang", "Zhao", "Wu", "Zhou"],
+    ),
+    (
+        [("Seo-yeon", "f"), ("Jae-won", "m"), ("Min-ji", "f"), ("Dong-hyun", "m"),
+         ("Ha-eun", "f"), ("Ji-ho", "n")],
+        ["Park", "Choi", "Lim", "Kang", "Yoon", "Jung"],
+    ),
+    (
+        [("Minh", "m"), ("Linh", "f"), ("Thảo", "f"), ("Quang", "m"), ("Hương", "f"),
+         ("Bảo", "n")],
+        ["Nguyễn", "Trần", "Phạm", "Lê", "Vũ", "Đặng"],
     ),
     (
         [("Leila", "f"), ("Omar", "m"), ("Yasmin", "f"), ("Karim", "m"), ("Elif", "f"),
@@ -158,24 +171,31 @@ COMPANIES = [
     "Orbit Print Works", "Lotus Pond Spa", "Thistle & Rye Pub", "Cobalt Marine Supply",
 ]
 
-# (product, sku)
-PRODUCTS: list[tuple[str, str]] = [
-    ("USB-C cable", "CB-1102"), ("ceramic mug", "MUG-330"), ("wireless mouse", "MS-4471"),
-    ("notebook A5 dotted", "NB-A5D"), ("espresso beans 1 kg", "COF-1KG"),
-    ("bamboo cutting board", "BB-220"), ("LED desk lamp", "LMP-900"), ("yoga mat", "YM-06"),
-    ("stainless water bottle", "WB-750"), ("mechanical keyboard", "KB-204"),
-    ("linen tea towel", "TT-LIN"), ("fountain pen", "FP-12"), ("hiking socks", "SK-HK3"),
-    ("phone stand", "PS-015"), ("cast-iron skillet", "SKL-26"), ("watercolour set", "WC-24"),
-    ("noise-cancelling headphones", "HP-NC7"), ("wool beanie", "BN-WL2"),
-    ("bike light set", "BL-SET"), ("HDMI adapter", "AD-HDMI"), ("olive oil 500 ml", "OIL-500"),
-    ("printer paper ream", "PP-A4R"), ("scented candle", "CDL-LAV"), ("plant pot 20 cm", "PT-20"),
-    ("laptop sleeve 14in", "SLV-14"), ("matcha tin", "MT-40"), ("rain jacket", "RJ-M2"),
-    ("leather wallet", "WL-BRN"), ("board game", "BG-CAT"), ("soldering iron", "SI-60W"),
-    ("screwdriver set", "SD-32"), ("sourdough starter kit", "SDK-01"),
-    ("whiteboard markers", "WM-8C"), ("chef's knife", "KN-CH8"), ("travel adapter", "TA-UNI"),
-    ("baby blanket", "BBK-CT"), ("dog leash", "DL-150"), ("puzzle 1000 pieces", "PZ-1000"),
-    ("reading glasses", "RG-150"), ("honey jar", "HN-350"), ("SD card 128 GB", "SD-128"),
-    ("garden gloves", "GG-M"), ("tote bag", "TB-CAN"), ("desk fan", "DF-30"),
+# (product, sku, typical price in euro cents); prices in other currencies are scaled from it.
+PRODUCTS: list[tuple[str, str, int]] = [
+    ("USB-C cable", "CB-1102", 1200), ("ceramic mug", "MUG-330", 1400),
+    ("wireless mouse", "MS-4471", 2900), ("notebook A5 dotted", "NB-A5D", 900),
+    ("espresso beans 1 kg", "COF-1KG", 2400), ("bamboo cutting board", "BB-220", 2200),
+    ("LED desk lamp", "LMP-900", 4500), ("yoga mat", "YM-06", 3500),
+    ("stainless water bottle", "WB-750", 2500), ("mechanical keyboard", "KB-204", 12000),
+    ("linen tea towel", "TT-LIN", 800), ("fountain pen", "FP-12", 3800),
+    ("hiking socks", "SK-HK3", 1600), ("phone stand", "PS-015", 1500),
+    ("cast-iron skillet", "SKL-26", 5500), ("watercolour set", "WC-24", 2800),
+    ("noise-cancelling headphones", "HP-NC7", 24900), ("wool beanie", "BN-WL2", 1900),
+    ("bike light set", "BL-SET", 3200), ("HDMI adapter", "AD-HDMI", 1800),
+    ("olive oil 500 ml", "OIL-500", 1100), ("printer paper ream", "PP-A4R", 600),
+    ("scented candle", "CDL-LAV", 1700), ("plant pot 20 cm", "PT-20", 1300),
+    ("laptop sleeve 14in", "SLV-14", 2700), ("matcha tin", "MT-40", 2100),
+    ("rain jacket", "RJ-M2", 11000), ("leather wallet", "WL-BRN", 4900),
+    ("board game", "BG-CAT", 3900), ("soldering iron", "SI-60W", 3400),
+    ("screwdriver set", "SD-32", 2600), ("sourdough starter kit", "SDK-01", 2300),
+    ("whiteboard markers", "WM-8C", 700), ("chef's knife", "KN-CH8", 8500),
+    ("travel adapter", "TA-UNI", 2400), ("baby blanket", "BBK-CT", 3300),
+    ("dog leash", "DL-150", 1800), ("puzzle 1000 pieces", "PZ-1000", 2200),
+    ("reading glasses", "RG-150", 1500), ("honey jar", "HN-350", 900),
+    ("SD card 128 GB", "SD-128", 1900), ("garden gloves", "GG-M", 1200),
+    ("tote bag", "TB-CAN", 1000), ("desk fan", "DF-30", 4200),
+    ("e-reader", "ER-6", 13900), ("espresso machine", "EM-15", 38900),
 ]
 
 NOTES = [
@@ -192,6 +212,12 @@ CURRENCIES: list[tuple[str, str | None]] = [
     ("EUR", "€"), ("GBP", "£"), ("USD", "US$"), ("INR", "₹"), ("JPY", None), ("CHF", None),
     ("SEK", None), ("CAD", "CA$"), ("AUD", "A$"), ("PLN", None), ("BRL", "R$"),
 ]
+
+# Rough value of one euro in each currency, to keep prices plausible.
+EURO_RATE = {
+    "EUR": 1.0, "GBP": 0.85, "USD": 1.1, "INR": 90.0, "JPY": 160.0, "CHF": 0.95, "SEK": 11.5,
+    "CAD": 1.5, "AUD": 1.65, "PLN": 4.3, "BRL": 5.5,
+}
 
 MONTHS = [
     "January", "February", "March", "April", "May", "June", "July", "August", "September",
@@ -228,11 +254,14 @@ ORDER_INSTRUCTIONS = [
 ]
 
 
+# fmt: on
+
+
 # --------------------------------------------------------------------------- helpers
 def ascii_fold(text: str) -> str:
     """Lowercase ASCII for e-mail handles: Zoë Łukasiewicz -> zoe lukasiewicz."""
     table = str.maketrans(
-        {"ł": "l", "Ł": "L", "ø": "o", "Ø": "O", "ß": "ss", "æ": "ae", "ı": "i", "đ": "d"}
+        {"ł": "l", "Ł": "L", "ø": "o", "Ø": "O", "ß": "ss", "æ": "ae", "ı": "i", "đ": "d", "Đ": "D"}
     )
     text = unicodedata.normalize("NFKD", text.translate(table))
     return "".join(c for c in text if not unicodedata.combining(c)).lower()
@@ -390,7 +419,11 @@ def s_chat(p: Person, rng: random.Random) -> str:
     s += "."
     if p.occupation:
         s += rng.choice(
-            [f" I work as {art(p.occupation)}", f" Day job: {p.occupation}", f" I'm {art(p.occupation)}"]
+            [
+                f" I work as {art(p.occupation)}",
+                f" Day job: {p.occupation}",
+                f" I'm {art(p.occupation)}",
+            ]
         )
         place = p.loc_in()
         s += f" {place}." if place else "."
@@ -548,7 +581,9 @@ def s_referral(p: Person, rng: random.Random) -> str:
 
 
 def s_meeting(p: Person, rng: random.Random) -> str:
-    where = rng.choice(["trade fair day 2", "Tuesday's meetup", "the harbour conference", "site visit"])
+    where = rng.choice(
+        ["trade fair day 2", "Tuesday's meetup", "the harbour conference", "site visit"]
+    )
     s = f"Notes, {where}: met {p.name}"
     if p.occupation:
         s += f", {art(p.occupation)}"
@@ -770,14 +805,48 @@ PERSON_STYLES: list[tuple[str, Callable[[Person, random.Random], str]]] = [
 
 
 COUNTRY_CODES = {
-    "Portugal": 351, "Poland": 48, "Brazil": 55, "Switzerland": 41, "Iceland": 354,
-    "Sweden": 46, "Germany": 49, "Canada": 1, "Kenya": 254, "Nigeria": 234, "Ghana": 233,
-    "India": 91, "Japan": 81, "South Korea": 82, "Vietnam": 84, "Australia": 61,
-    "New Zealand": 64, "United Kingdom": 44, "United States": 1, "Chile": 56, "Colombia": 57,
-    "Mexico": 52, "Norway": 47, "Czechia": 420, "Turkey": 90, "Morocco": 212,
-    "South Africa": 27, "France": 33, "Italy": 39, "Belgium": 32, "Netherlands": 31,
-    "Estonia": 372, "Georgia": 995, "Ireland": 353, "日本": 81, "中国": 86, "대한민국": 82,
-    "Ελλάδα": 30, "Ukraine": 380, "Namibia": 264, "Rwanda": 250, "Slovenia": 386,
+    "Portugal": 351,
+    "Poland": 48,
+    "Brazil": 55,
+    "Switzerland": 41,
+    "Iceland": 354,
+    "Sweden": 46,
+    "Germany": 49,
+    "Canada": 1,
+    "Kenya": 254,
+    "Nigeria": 234,
+    "Ghana": 233,
+    "India": 91,
+    "Japan": 81,
+    "South Korea": 82,
+    "Vietnam": 84,
+    "Australia": 61,
+    "New Zealand": 64,
+    "United Kingdom": 44,
+    "United States": 1,
+    "Chile": 56,
+    "Colombia": 57,
+    "Mexico": 52,
+    "Norway": 47,
+    "Czechia": 420,
+    "Turkey": 90,
+    "Morocco": 212,
+    "South Africa": 27,
+    "France": 33,
+    "Italy": 39,
+    "Belgium": 32,
+    "Netherlands": 31,
+    "Estonia": 372,
+    "Georgia": 995,
+    "Ireland": 353,
+    "日本": 81,
+    "中国": 86,
+    "대한민국": 82,
+    "Ελλάδα": 30,
+    "Ukraine": 380,
+    "Namibia": 264,
+    "Rwanda": 250,
+    "Slovenia": 386,
 }
 
 
@@ -789,7 +858,9 @@ def phone_number(rng: random.Random, country: str | None) -> str:
 
     special = {
         "United Kingdom": lambda: f"+44 20 7946 0{rng.randint(100, 999)}",
-        "United States": lambda: f"+1 {rng.choice(['512', '503', '212', '415'])} 555 01{rng.randint(10, 99)}",
+        "United States": lambda: (
+            f"+1 {rng.choice(['512', '503', '212', '415'])} 555 01{rng.randint(10, 99)}"
+        ),
         "Canada": lambda: f"({rng.choice(['514', '418'])}) 555-01{rng.randint(10, 99)}",
         "Australia": lambda: f"0491 570 {rng.randint(110, 159)}",
         "Brazil": lambda: f"+55 11 9{d(4)}-{d(4)}",
@@ -812,8 +883,14 @@ def phone_number(rng: random.Random, country: str | None) -> str:
 
 
 DOMAINS = [
-    "example.com", "example.org", "example.net", "mail.example.com", "post.example",
-    "inbox.example.net", "studio.example", "uni.example.edu",
+    "example.com",
+    "example.org",
+    "example.net",
+    "mail.example.com",
+    "post.example",
+    "inbox.example.net",
+    "studio.example",
+    "uni.example.edu",
 ]
 
 
@@ -867,9 +944,8 @@ class Order:
         return self.city or self.country
 
     def money(self, cents: int) -> str:
-        if self.currency == "JPY":
-            amount = f"{cents // 100:,}"
-        elif cents % 100 == 0 and cents < 100_000 and self.money_mode != "code":
+        whole = cents % 100 == 0 and cents < 100_000 and self.money_mode != "code"
+        if self.currency == "JPY" or whole:
             amount = f"{cents // 100:,}"
         else:
             amount = f"{cents // 100:,}.{cents % 100:02d}"
@@ -1013,7 +1089,7 @@ def o_phone(o: Order, rng: random.Random) -> str:
     if o.date:
         s += f" taken {o.date_text(rng)}"
     items = [
-        f"{o.qty_text(i.qty, rng, True)} units of {i.sku} ({i.product}) at {o.money(i.cents)} apiece"
+        f"{o.qty_text(i.qty, rng, True)} unit{'s' if i.qty > 1 else ''} of {i.sku} ({i.product}) at {o.money(i.cents)} apiece"
         for i in o.items
     ]
     s += f": {o.customer} ordered {join_and(items)}. Reference {o.order_id}."
@@ -1104,7 +1180,7 @@ class Pools:
     names: list[tuple[str, str | None, str | None, str, str]]  # name, first, last, handle, gender
     companies: list[str]
     cities: list[tuple[str, str]]
-    products: list[tuple[str, str]]
+    products: list[tuple[str, str, int]]
     nicknames: list[str]
     notes: list[str]
 
@@ -1173,10 +1249,7 @@ def make_order(pools: Pools, rng: random.Random, used: set[str], series: str) ->
         if order_id not in used:
             used.add(order_id)
             break
-    if rng.random() < 0.5:
-        customer = rng.choice(pools.companies)
-    else:
-        customer = rng.choice(pools.names)[0]
+    customer = rng.choice(pools.companies) if rng.random() < 0.5 else rng.choice(pools.names)[0]
     date = None
     if rng.random() < 0.72:
         date = dt.date(2023, 1, 1) + dt.timedelta(days=rng.randrange(3 * 365))
@@ -1186,14 +1259,15 @@ def make_order(pools: Pools, rng: random.Random, used: set[str], series: str) ->
     if rng.random() < 0.2:
         currency, symbol = None, None
     items = []
-    for product, sku in products:
+    for product, sku, base in products:
         qty = rng.choices([1, 2, 3, 4, 5, 6, 10, 12, 24], weights=[30, 22, 14, 8, 7, 5, 6, 5, 3])[0]
+        amount = base / 100 * EURO_RATE.get(currency or "EUR", 1.0) * rng.uniform(0.8, 1.25)
         if currency == "JPY":
-            cents = rng.randint(3, 120) * 10_000
-        elif rng.random() < 0.08:
-            cents = rng.randint(10, 25) * 10_000 + rng.choice([0, 9_900, 5_000])
+            cents = int(round(amount, -1)) * 100
+        elif currency == "INR":
+            cents = round(amount) * 100
         else:
-            cents = rng.randint(2, 180) * 100 + rng.choice([0, 50, 99, 95, 25])
+            cents = max(1, int(amount)) * 100 + rng.choice([0, 0, 99, 95, 50, 49])
         items.append(Item(product, sku, qty, cents))
     city, country = rng.choice(pools.cities)
     where = rng.choices(["both", "city", "country", "none"], weights=[50, 15, 5, 30])[0]
@@ -1208,7 +1282,9 @@ def make_order(pools: Pools, rng: random.Random, used: set[str], series: str) ->
         city=city if where in ("both", "city") else None,
         country=country if where in ("both", "country") else None,
         notes=rng.choice(pools.notes) if rng.random() < 0.22 else None,
-        money_mode=rng.choice(["symbol", "code", "suffix"]) if symbol else rng.choice(["code", "suffix"]),
+        money_mode=rng.choice(["symbol", "code", "suffix"])
+        if symbol
+        else rng.choice(["code", "suffix"]),
     )
 
 

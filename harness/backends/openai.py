@@ -27,6 +27,7 @@ fingerprint, log records or error messages.
 from __future__ import annotations
 
 import email.utils
+import itertools
 import json
 import logging
 import os
@@ -196,9 +197,7 @@ def _usage(payload: Mapping[str, object]) -> tuple[int | None, int | None]:
     usage = payload.get("usage")
     if not isinstance(usage, dict):
         return None, None
-    return _optional_int(usage.get("prompt_tokens")), _optional_int(
-        usage.get("completion_tokens")
-    )
+    return _optional_int(usage.get("prompt_tokens")), _optional_int(usage.get("completion_tokens"))
 
 
 class OpenAIBackend:
@@ -241,7 +240,7 @@ class OpenAIBackend:
         api_key_env: str | None = None,
         client: httpx.Client | None = None,
         max_concurrency: int = 8,
-        timeout_s: float = 60.0,
+        timeout_s: float = 120.0,
         max_retries: int = 4,
         backoff_base_s: float = 0.5,
         backoff_cap_s: float = 30.0,
@@ -351,9 +350,11 @@ class OpenAIBackend:
         results: list[Completion | None] = [None] * len(batch)
         error: BaseException | None = None
         workers = min(self._max_concurrency, len(batch))
+        abort = threading.Event()
         with ThreadPoolExecutor(max_workers=workers, thread_name_prefix="harness-openai") as pool:
             futures: dict[Future[Completion], int] = {
-                pool.submit(self._complete, request): index for index, request in enumerate(batch)
+                pool.submit(self._complete, request, abort): index
+                for index, request in enumerate(batch)
             }
             try:
                 for future in as_completed(futures):
@@ -372,8 +373,9 @@ class OpenAIBackend:
                     if on_complete is not None:
                         on_complete(index, completion)
             except BaseException:
-                # A failing callback or Ctrl-C: start nothing new; the pool
-                # still waits for requests already on the wire.
+                # A failing callback or Ctrl-C: start nothing new and stop
+                # retrying; the pool still waits for attempts already on the wire.
+                abort.set()
                 for pending in futures:
                     pending.cancel()
                 raise
@@ -407,11 +409,13 @@ class OpenAIBackend:
             body["stream_options"] = {"include_usage": True}
         return body
 
-    def _complete(self, request: GenerationRequest) -> Completion:
+    def _complete(self, request: GenerationRequest, abort: threading.Event) -> Completion:
         body = self._body(request)
         attempts = self._max_retries + 1
+        made = 0
         last: _RetryableFailure | None = None
         for attempt in range(attempts):
+            made += 1
             try:
                 return self._attempt(request, body)
             except _RetryableFailure as failure:
@@ -427,12 +431,13 @@ class OpenAIBackend:
                 last.cause,
                 delay,
             )
-            time.sleep(delay)
+            if abort.wait(delay):  # the batch was abandoned while we slept
+                break
         assert last is not None  # the loop runs at least once and only breaks on failure
         raise OpenAIRetriesExhaustedError(
             f"openai backend: request {request.id!r} to {self._public_base_url} failed after "
-            f"{attempts} attempt(s); last error: {last.cause}",
-            attempts=attempts,
+            f"{made} attempt(s); last error: {last.cause}",
+            attempts=made,
             last_cause=last.cause,
         ) from last.__cause__
 
@@ -490,12 +495,24 @@ class OpenAIBackend:
             if not response.is_success:
                 response.read()
                 self._check_status(request, response)
-            for data in _sse_data(response.iter_lines()):
-                if data == "[DONE]":
-                    state.done = True
-                    break
-                self._feed(request, state, data, time.perf_counter())
-        end = time.perf_counter()
+            end: float | None = None
+            try:
+                for data in _sse_data(response.iter_lines()):
+                    if state.done:
+                        # Read to the end of the body, so the connection can be
+                        # reused, but nothing after [DONE] counts.
+                        continue
+                    if data == "[DONE]":
+                        state.done = True
+                        end = time.perf_counter()
+                        continue
+                    self._feed(request, state, data, time.perf_counter())
+            except _RETRYABLE_TRANSPORT:
+                if not state.done:
+                    raise
+                # The answer was complete at [DONE]; a broken tail costs nothing.
+        if end is None:
+            end = time.perf_counter()
         # Without [DONE] or a finish_reason, a clean end-of-body means the
         # connection closed early (HTTP/1.0-style bodies end at close).
         if not state.done and state.finish_reason is None:
@@ -511,7 +528,7 @@ class OpenAIBackend:
                 state.completion_tokens if state.completion_tokens is not None else len(times)
             ),
             finish_reason=state.finish_reason,
-            inter_token_s=tuple(b - a for a, b in zip(times, times[1:], strict=False)),
+            inter_token_s=tuple(b - a for a, b in itertools.pairwise(times)),
         )
 
     def _feed(self, request: GenerationRequest, state: _StreamState, data: str, now: float) -> None:

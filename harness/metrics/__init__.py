@@ -17,7 +17,13 @@ from harness.metrics._json import (
 )
 from harness.metrics._latency import LatencySummary, Percentiles, latency, latency_summary
 from harness.metrics._length import length
-from harness.metrics._refusal import RefusalRates, refusal, refusal_rates
+from harness.metrics._refusal import (
+    RefusalRates,
+    over_refusal,
+    refusal,
+    refusal_rates,
+    refusal_recall,
+)
 from harness.metrics._registry import (
     MetricKind,
     MetricResult,
@@ -50,8 +56,10 @@ __all__ = [
     "length",
     "list_metrics",
     "normalize_answer",
+    "over_refusal",
     "refusal",
     "refusal_rates",
+    "refusal_recall",
     "register_metric",
     "rouge1",
     "rouge2",

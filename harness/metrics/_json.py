@@ -25,7 +25,6 @@ if TYPE_CHECKING:
 _MAX_MESSAGE = 300
 _MAX_LISTED = 20
 _FENCE = re.compile(r"```[ \t]*(?:json|JSON)?[ \t]*\r?\n(?P<body>.*?)```", re.DOTALL)
-_SPACE = re.compile(r"\s*")
 _IDENTIFIER = re.compile(r"[A-Za-z_][A-Za-z0-9_]*\Z")
 
 
@@ -92,11 +91,10 @@ def _parse_whole(text: str) -> object:
     Raises ValueError; error offsets index into ``text`` itself, so positions in
     reasons match what the model wrote.
     """
-    start = _SPACE.match(text).end()  # type: ignore[union-attr]  # \s* always matches
-    value, end = _DECODER.raw_decode(text, start)
-    rest = _SPACE.match(text, end).end()  # type: ignore[union-attr]
-    if rest != len(text):
-        raise json.JSONDecodeError("Extra data", text, rest)
+    value, end = _DECODER.raw_decode(text, len(text) - len(text.lstrip()))
+    tail = text[end:]
+    if tail.strip():
+        raise json.JSONDecodeError("Extra data", text, len(text) - len(tail.lstrip()))
     return value
 
 

@@ -47,7 +47,7 @@ class MetricResult:
         reason: str | None = None,
         details: Mapping[str, object] | None = None,
     ) -> MetricResult:
-        """A pass/fail result: value 1.0 when passed, else 0.0."""
+        """A pass/fail result: value 1.0 when passed, else 0.0; ``reason`` is kept on failure."""
         return cls(
             value=1.0 if passed else 0.0,
             passed=passed,

@@ -87,7 +87,9 @@ class FakeOpenAIServer:
         self._script: dict[str | None, deque[Action]] = {}
         self._httpd = ThreadingHTTPServer(("127.0.0.1", 0), _make_handler(self))
         self._httpd.daemon_threads = True
-        self._thread = threading.Thread(target=self._httpd.serve_forever, daemon=True)
+        self._thread = threading.Thread(
+            target=self._httpd.serve_forever, kwargs={"poll_interval": 0.02}, daemon=True
+        )
 
     @property
     def base_url(self) -> str:
@@ -165,6 +167,7 @@ def _answer(body: dict[str, Any], text: str | None) -> tuple[list[str], str, int
 def _make_handler(server: FakeOpenAIServer) -> type[BaseHTTPRequestHandler]:
     class Handler(BaseHTTPRequestHandler):
         protocol_version = "HTTP/1.1"
+        _released = False
 
         def log_message(self, format: str, *args: Any) -> None:  # keep test output clean
             pass
@@ -177,12 +180,21 @@ def _make_handler(server: FakeOpenAIServer) -> type[BaseHTTPRequestHandler]:
                 return
             body = json.loads(raw)
             action = server._admit(body, {k.lower(): v for k, v in self.headers.items()})
+            self._released = False
             try:
                 self._act(body, action)
             except (BrokenPipeError, ConnectionResetError):
                 # The client gave up (timeout) before we answered; nothing to do.
                 self.close_connection = True
             finally:
+                self._release()
+
+        def _release(self) -> None:
+            # Called just before the last byte goes out: once the client has the
+            # whole answer it may send its next request, and that must not be
+            # counted as overlapping with this one.
+            if not self._released:
+                self._released = True
                 server._release()
 
         def _act(self, body: dict[str, Any], action: Action) -> None:
@@ -250,9 +262,11 @@ def _make_handler(server: FakeOpenAIServer) -> type[BaseHTTPRequestHandler]:
                 frame = event.encode()
                 if chunked:
                     frame = f"{len(frame):x}\r\n".encode() + frame + b"\r\n"
+                if index > 0:
+                    time.sleep(server.chunk_delay_s)
                 self.wfile.write(frame)
                 self.wfile.flush()
-                time.sleep(server.chunk_delay_s)
+            self._release()
             if chunked:
                 self.wfile.write(b"0\r\n\r\n")
             else:
@@ -298,6 +312,7 @@ def _make_handler(server: FakeOpenAIServer) -> type[BaseHTTPRequestHandler]:
             for name, value in (headers or {}).items():
                 self.send_header(name, value)
             self.end_headers()
+            self._release()
             self.wfile.write(data)
 
     return Handler

@@ -54,9 +54,7 @@ def make_backend(fake_server: FakeOpenAIServer) -> Iterator[MakeBackend]:
         backend.close()
 
 
-def request(
-    key: str, sampling: SamplingParams | None = None, **kwargs: Any
-) -> GenerationRequest:
+def request(key: str, sampling: SamplingParams | None = None, **kwargs: Any) -> GenerationRequest:
     """A one-turn request whose prompt is ``key`` (the fake server replies reversed)."""
     return GenerationRequest(
         id=key,
@@ -92,7 +90,9 @@ def test_generate_returns_text_usage_and_latency(
     assert fake_server.count == 1
 
 
-def test_empty_batch_sends_nothing(make_backend: MakeBackend, fake_server: FakeOpenAIServer) -> None:
+def test_empty_batch_sends_nothing(
+    make_backend: MakeBackend, fake_server: FakeOpenAIServer
+) -> None:
     assert make_backend().generate([]) == []
     assert fake_server.count == 0
 
@@ -204,6 +204,24 @@ def test_a_failing_callback_propagates(make_backend: MakeBackend) -> None:
         make_backend().generate([request("a"), request("b")], on_complete=explode)
 
 
+def test_a_failing_callback_stops_pending_retries(
+    make_backend: MakeBackend, fake_server: FakeOpenAIServer
+) -> None:
+    fake_server.enqueue(*[Status(503, headers={"Retry-After": "2"})] * 5, match="b")
+
+    def explode(index: int, completion: Completion) -> None:
+        raise RuntimeError("disk full")
+
+    start = time.monotonic()
+    with pytest.raises(RuntimeError, match="disk full"):
+        make_backend(backoff_cap_s=2.0, max_retries=4).generate(
+            [request("a"), request("b")], on_complete=explode
+        )
+    # "b" was asleep before its second attempt; the abort woke it instead of waiting 2 s x 4.
+    assert time.monotonic() - start < 1.5
+    assert fake_server.count <= 2  # "b" may not even have started; it never retried
+
+
 # -- retries ---------------------------------------------------------------------------
 
 
@@ -284,7 +302,7 @@ def test_persistent_timeout_reports_the_timeout(
     make_backend: MakeBackend, fake_server: FakeOpenAIServer
 ) -> None:
     fake_server.enqueue(Slow(0.5), Slow(0.5))
-    with pytest.raises(OpenAIRetriesExhaustedError, match="2 attempt.*ReadTimeout"):
+    with pytest.raises(OpenAIRetriesExhaustedError, match=r"2 attempt.*ReadTimeout"):
         make_backend(timeout_s=0.15, max_retries=1).generate([request("abc")])
 
 
@@ -302,7 +320,7 @@ def test_connection_refused_is_retried_then_reported() -> None:
         url = server.base_url
     # The server is gone: nothing listens on that port any more.
     backend = OpenAIBackend(url, "m", max_retries=1, backoff_base_s=0.001, backoff_cap_s=0.001)
-    with pytest.raises(OpenAIRetriesExhaustedError, match="2 attempt.*ConnectError"):
+    with pytest.raises(OpenAIRetriesExhaustedError, match=r"2 attempt.*ConnectError"):
         backend.generate([request("abc")])
     backend.close()
 
@@ -313,7 +331,7 @@ def test_malformed_success_body_is_a_clear_error(fake_server: FakeOpenAIServer) 
 
     with httpx.Client(transport=httpx.MockTransport(handler)) as client:
         backend = OpenAIBackend(fake_server.base_url, "m", client=client)
-        with pytest.raises(OpenAIResponseError, match="not JSON.*proxy login"):
+        with pytest.raises(OpenAIResponseError, match=r"not JSON.*proxy login"):
             backend.generate([request("abc")])
 
 
@@ -362,7 +380,7 @@ def test_streaming_records_ttft_inter_token_times_and_usage(
     assert completion.completion_tokens == 9
 
 
-def test_streaming_without_usage_counts_content_chunks(make_backend: MakeBackend) -> None:
+def test_streaming_without_usage_counts_content_chunks() -> None:
     with FakeOpenAIServer(send_usage=False) as server:
         backend = OpenAIBackend(server.base_url, "m", stream=True)
         [completion] = backend.generate([request("abcd")])
@@ -404,7 +422,7 @@ def test_stream_that_always_drops_names_the_drop(
     make_backend: MakeBackend, fake_server: FakeOpenAIServer
 ) -> None:
     fake_server.enqueue(*[Drop(after_chunks=2, chunked=False)] * 2)
-    with pytest.raises(OpenAIRetriesExhaustedError, match="2 attempt.*dropped mid-stream"):
+    with pytest.raises(OpenAIRetriesExhaustedError, match=r"2 attempt.*dropped mid-stream"):
         make_backend(stream=True, max_retries=1).generate([request("abcdef")])
 
 
@@ -412,7 +430,7 @@ def test_streaming_errors_are_not_retried_for_4xx(
     make_backend: MakeBackend, fake_server: FakeOpenAIServer
 ) -> None:
     fake_server.enqueue(Status(404, "model not found"))
-    with pytest.raises(OpenAIStatusError, match="HTTP 404.*model not found"):
+    with pytest.raises(OpenAIStatusError, match=r"HTTP 404.*model not found"):
         make_backend(stream=True).generate([request("abc")])
     assert fake_server.count == 1
 

@@ -84,15 +84,15 @@ def test_options_can_be_switched_off(
     make_example: ExampleFactory, make_completion: CompletionFactory
 ) -> None:
     assert exact_match(make_completion("1,000"), make_example(exact=["1000"])).passed is True
-    off = exact_match(make_completion("1,000"), make_example(exact=["1000"]), canonical_numbers=False)
+    off = exact_match(
+        make_completion("1,000"), make_example(exact=["1000"]), canonical_numbers=False
+    )
     assert off.passed is False
     period = exact_match(
         make_completion("Paris."), make_example(exact=["Paris"]), ignore_trailing_period=False
     )
     assert period.passed is False
-    spaced = exact_match(
-        make_completion(" Paris "), make_example(exact=["Paris"]), strip=False
-    )
+    spaced = exact_match(make_completion(" Paris "), make_example(exact=["Paris"]), strip=False)
     assert spaced.passed is False
     tabs = exact_match(
         make_completion("New\tYork"), make_example(exact=["New York"]), collapse_whitespace=False

@@ -108,7 +108,9 @@ def test_lenient_prefers_a_fenced_block(
     assert result.details["extracted_from"] == "fence"
 
 
-def test_lenient_plain_fence(make_example: ExampleFactory, make_completion: CompletionFactory) -> None:
+def test_lenient_plain_fence(
+    make_example: ExampleFactory, make_completion: CompletionFactory
+) -> None:
     text = "```\n[1, 2, 3]\n```"
     result = json_valid(make_completion(text), make_example(), policy="lenient")
     assert result.passed is True
@@ -118,7 +120,7 @@ def test_lenient_plain_fence(make_example: ExampleFactory, make_completion: Comp
 @pytest.mark.parametrize("policy", ["strict", "lenient"])
 @pytest.mark.parametrize(
     ("text", "constant"),
-    [('{"x": NaN}', "NaN"), ('[Infinity]', "Infinity"), ('{"x": -Infinity}', "-Infinity")],
+    [('{"x": NaN}', "NaN"), ("[Infinity]", "Infinity"), ('{"x": -Infinity}', "-Infinity")],
 )
 def test_nan_and_infinity_are_not_json(
     make_example: ExampleFactory,
@@ -171,14 +173,16 @@ def test_lenient_reports_first_candidate_error(
 def test_unknown_policy_is_a_harness_error(
     make_example: ExampleFactory, make_completion: CompletionFactory
 ) -> None:
-    with pytest.raises(HarnessError, match="unknown JSON policy 'loose'.*strict, lenient"):
+    with pytest.raises(HarnessError, match=r"unknown JSON policy 'loose'.*strict, lenient"):
         json_valid(make_completion("{}"), make_example(), policy="loose")
 
 
 # --- schema_valid ------------------------------------------------------------------------
 
 
-def test_schema_valid_passes(make_example: ExampleFactory, make_completion: CompletionFactory) -> None:
+def test_schema_valid_passes(
+    make_example: ExampleFactory, make_completion: CompletionFactory
+) -> None:
     output = {"name": "Ana", "email": "ana@example.org", "address": {"city": "Lima"}}
     result = schema_valid(make_completion(json.dumps(output)), make_example(schema=PERSON_SCHEMA))
     assert result.passed is True, result.reason
@@ -260,7 +264,9 @@ def test_schema_valid_reports_parse_errors(
 ) -> None:
     result = schema_valid(make_completion("{'name': 'Ana'}"), make_example(schema=PERSON_SCHEMA))
     assert result.passed is False
-    assert result.reason is not None and result.reason.startswith("invalid JSON: Expecting property")
+    assert result.reason is not None and result.reason.startswith(
+        "invalid JSON: Expecting property"
+    )
 
 
 def test_schema_valid_lenient_fenced(
@@ -274,14 +280,21 @@ def test_schema_valid_lenient_fenced(
 
 # --- json_match and json_field_accuracy ---------------------------------------------------
 
-REFERENCE = '{"name": "Ana", "age": null, "address": {"city": "Lima", "zip": "15001"}, "tags": ["a", "b"]}'
+REFERENCE = (
+    '{"name": "Ana", "age": null, "address": {"city": "Lima", "zip": "15001"}, "tags": ["a", "b"]}'
+)
 
 
 def test_pretty_printed_reordered_answer_matches(
     make_example: ExampleFactory, make_completion: CompletionFactory
 ) -> None:
     pretty = json.dumps(
-        {"tags": ["a", "b"], "address": {"zip": "15001", "city": "Lima"}, "age": None, "name": "Ana"},
+        {
+            "tags": ["a", "b"],
+            "address": {"zip": "15001", "city": "Lima"},
+            "age": None,
+            "name": "Ana",
+        },
         indent=4,
     )
     assert "\n    " in pretty
@@ -305,7 +318,9 @@ def test_field_accuracy_counts_leaf_fields(
     assert result.details["field_accuracy"] == pytest.approx(3 / 6)
     assert result.details["wrong_fields"] == ["$.age", "$.address.city"]
     assert result.details["missing_fields"] == ["$.address.zip"]
-    assert result.reason == "3/6 reference fields match; first wrong field $.age: expected null, got 0"
+    assert (
+        result.reason == "3/6 reference fields match; first wrong field $.age: expected null, got 0"
+    )
     sibling = json_field_accuracy(make_completion(output), example)
     assert sibling.value == pytest.approx(0.5)
     assert sibling.passed is None
@@ -330,14 +345,18 @@ def test_extra_fields_fail_the_match_but_keep_accuracy(
     assert result.reason == "1/1 reference fields match; unexpected field $.b"
 
 
-def test_array_order_matters(make_example: ExampleFactory, make_completion: CompletionFactory) -> None:
+def test_array_order_matters(
+    make_example: ExampleFactory, make_completion: CompletionFactory
+) -> None:
     example = make_example(reference="[1, 2, 3]")
     result = json_match(make_completion("[3, 2, 1]"), example)
     assert result.passed is False
     assert result.details["field_accuracy"] == pytest.approx(1 / 3)
 
 
-def test_unicode_keys_and_values(make_example: ExampleFactory, make_completion: CompletionFactory) -> None:
+def test_unicode_keys_and_values(
+    make_example: ExampleFactory, make_completion: CompletionFactory
+) -> None:
     example = make_example(reference='{"größe": "日本", "first name": "Zoë"}')
     assert json_match(make_completion('{"first name":"Zoë","größe":"日本"}'), example).passed
     result = json_match(make_completion('{"first name":"Zoe","größe":"日本"}'), example)
@@ -405,5 +424,7 @@ def test_unresolvable_ref_is_a_data_error(
 ) -> None:
     schema = {"type": "object", "properties": {"a": {"$ref": "missing.json"}}}
     example = make_example(schema=schema, schema_path=tmp_path / "s.json")
-    with pytest.raises(HarnessError, match=r"golden/test\.jsonl:1: expect\.schema: .*missing\.json"):
+    with pytest.raises(
+        HarnessError, match=r"golden/test\.jsonl:1: expect\.schema: .*missing\.json"
+    ):
         schema_valid(make_completion('{"a": 1}'), example)

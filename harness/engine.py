@@ -1,0 +1,213 @@
+"""The evaluation pass: variant + golden file → requests → (cached) completions → metric results.
+
+Backends are built once per distinct setting and shared: ``base`` and
+``prompted`` differ only in their prompts, so they use one loaded model.
+"""
+
+from __future__ import annotations
+
+import math
+import time
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+from harness._types import Completion, GoldenExample
+from harness.backends import Backend, backend_class
+from harness.cache import CacheStats, CompletionCache, generate_with_cache
+from harness.config import Variant
+from harness.errors import ConfigError
+from harness.golden import GoldenFile
+from harness.metrics import MetricResult, get_metric
+
+
+def build_backend(variant: Variant) -> Backend:
+    """Construct the backend a variant names (the model is loaded lazily on first use)."""
+    opts = dict(variant.options)
+    name = variant.backend
+    if name in ("hf", "peft", "vllm"):
+        from harness.models import resolve_model
+
+        path, fingerprint = resolve_model(variant.model)
+        if name == "vllm":
+            cls = backend_class("vllm")
+            backend: Backend = cls(
+                path, fingerprint=fingerprint, enable_lora=variant.adapter is not None, **opts
+            )
+            if variant.adapter is not None:
+                backend.set_adapter(variant.adapter)  # type: ignore[attr-defined]
+            return backend
+        if name == "peft" or variant.adapter is not None:
+            if variant.adapter is None:
+                raise ConfigError(
+                    f"[tool.harness.models.{variant.name}] backend 'peft' needs an adapter "
+                    "(set adapter = 'path/to/adapter' or use backend 'hf')"
+                )
+            cls = backend_class("peft")
+            built: Backend = cls(path, fingerprint=fingerprint, adapter=variant.adapter, **opts)
+            return built
+        cls = backend_class("hf")
+        built = cls(path, fingerprint=fingerprint, **opts)
+        return built
+    if name == "openai":
+        cls = backend_class("openai")
+        if "base_url" not in opts:
+            raise ConfigError(
+                f"[tool.harness.models.{variant.name}] base_url: required for backend 'openai'"
+            )
+        built = cls(model=variant.model, **opts)
+        return built
+    if name == "scripted":
+        import json
+        from pathlib import Path
+
+        cls = backend_class("scripted")
+        script: dict[str, str] = {}
+        if "script" in opts:
+            script = json.loads(Path(str(opts["script"])).read_text(encoding="utf-8"))
+        built = cls(script, default=str(opts.get("default", "")), label=variant.name)
+        return built
+    raise ConfigError(f"backend: unknown backend {name!r}")
+
+
+class BackendPool:
+    """Builds each distinct backend once and shares it between variants."""
+
+    def __init__(self) -> None:
+        self._backends: dict[tuple[Any, ...], Backend] = {}
+
+    def get(self, variant: Variant) -> Backend:
+        """The shared backend for a variant."""
+        key = variant.backend_key
+        if key not in self._backends:
+            self._backends[key] = build_backend(variant)
+        return self._backends[key]
+
+    def close(self) -> None:
+        """Release every backend that can be closed (vLLM engines, HTTP clients)."""
+        for backend in self._backends.values():
+            close = getattr(backend, "close", None)
+            if callable(close):
+                close()
+        self._backends.clear()
+
+
+@dataclass
+class SuiteRun:
+    """The completions of one variant on one golden file, in example order."""
+
+    suite: str
+    variant: str
+    examples: tuple[GoldenExample, ...]
+    completions: tuple[Completion, ...]
+    cache: CacheStats
+    seconds: float
+    backend_fingerprint: str
+    scores: dict[str, tuple[MetricResult, ...]] = field(default_factory=dict)
+
+    def score(self, metric: str, **options: Any) -> tuple[MetricResult, ...]:
+        """Apply one registered metric to every (completion, example); memoised per name."""
+        key = metric if not options else f"{metric}:{sorted(options.items())}"
+        if key not in self.scores:
+            spec = get_metric(metric)
+            self.scores[key] = tuple(
+                spec.compute(c, e, **options)
+                for c, e in zip(self.completions, self.examples, strict=True)
+            )
+        return self.scores[key]
+
+
+def default_metrics(examples: Iterable[GoldenExample]) -> list[str]:
+    """The metrics that apply to a set of examples, from their expectations."""
+    names: list[str] = []
+    exs = list(examples)
+    if any(e.expect.schema is not None for e in exs):
+        names += ["json_valid", "schema_valid", "json_match", "json_field_accuracy"]
+    if any(e.expect.exact is not None for e in exs):
+        names.append("exact_match")
+    if any(e.expect.refuse is not None for e in exs):
+        names.append("refusal")
+    if any(e.reference is not None and e.expect.schema is None for e in exs):
+        names.append("rougeL")
+    names.append("length")
+    return names
+
+
+def run_suite(
+    golden: GoldenFile,
+    variant: Variant,
+    backend: Backend,
+    cache: CompletionCache | None,
+    *,
+    limit: int | None = None,
+    progress: bool = True,
+    chunk_size: int | None = None,
+) -> SuiteRun:
+    """Generate a variant's completions for a golden file (first ``limit`` examples).
+
+    Requests go to the backend sorted by prompt length (less padding in a
+    batch); each finished chunk is persisted by the cache before the next.
+    """
+    examples = golden.examples[:limit] if limit else golden.examples
+    requests = [variant.request(e) for e in examples]
+    order = sorted(
+        range(len(requests)), key=lambda i: sum(len(m.content) for m in requests[i].messages)
+    )
+    size = chunk_size or int(getattr(backend, "batch_size", 8))
+    start = time.perf_counter()
+    if progress:
+        from rich.progress import (
+            BarColumn,
+            MofNCompleteColumn,
+            Progress,
+            TextColumn,
+            TimeElapsedColumn,
+        )
+
+        with Progress(
+            TextColumn(f"[bold]{golden.name}[/] · {variant.name}"),
+            BarColumn(),
+            MofNCompleteColumn(),
+            TimeElapsedColumn(),
+            transient=False,
+        ) as bar:
+            task = bar.add_task("generating", total=len(requests))
+            done, stats = generate_with_cache(
+                backend,
+                [requests[i] for i in order],
+                cache,
+                chunk_size=size,
+                on_progress=lambda n: bar.advance(task, n),
+            )
+    else:
+        done, stats = generate_with_cache(
+            backend, [requests[i] for i in order], cache, chunk_size=size
+        )
+    elapsed = time.perf_counter() - start
+    by_pos: dict[int, Completion] = dict(zip(order, done, strict=True))
+    return SuiteRun(
+        suite=golden.name,
+        variant=variant.name,
+        examples=tuple(examples),
+        completions=tuple(by_pos[i] for i in range(len(requests))),
+        cache=stats,
+        seconds=elapsed,
+        backend_fingerprint=backend.fingerprint,
+    )
+
+
+def summarise(run: SuiteRun, metrics: Sequence[str] | None = None) -> Mapping[str, Any]:
+    """Mean, n and interval per metric, for terminals and the demo."""
+    from harness.metrics import aggregate
+
+    out: dict[str, Any] = {}
+    for name in metrics or default_metrics(run.examples):
+        agg = aggregate(get_metric(name), run.score(name))
+        mean = agg.mean if agg.mean is not None and not math.isnan(agg.mean) else None
+        out[name] = {
+            "mean": mean,
+            "n": agg.n,
+            "ci": (agg.ci_low, agg.ci_high),
+            "passes": agg.passes,
+        }
+    return out

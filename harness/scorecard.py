@@ -1,0 +1,549 @@
+"""``scorecard.html``: a self-contained HTML page rendering one :class:`Results`.
+
+Rendering never decides: every verdict shown here (the run's, each gate's,
+each example's, each comparison's significance) was computed when the results
+were made; this module only lays them out. The page loads nothing: CSS, SVG
+charts and the small filtering script are inline, and a Content-Security-Policy
+forbids every fetch and any script but ours. All data goes through Jinja's
+autoescaping, because model outputs are hostile input.
+"""
+
+from __future__ import annotations
+
+import base64
+import datetime as _dt
+import hashlib
+import json
+import math
+import os
+import re
+import tempfile
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from functools import cache
+from importlib import resources
+from pathlib import Path
+
+import jinja2
+from markupsafe import Markup
+
+from harness.results import (
+    AggregateRecord,
+    ComparisonRecord,
+    ExampleRecord,
+    GateRecord,
+    Results,
+    SuiteInfo,
+)
+
+__all__ = ["render_scorecard", "write_scorecard"]
+
+TEMPLATE_NAME = "scorecard.html.j2"
+_CSS_NAME = "scorecard.css"
+_JS_NAME = "scorecard.js"
+
+# Interval bar geometry, in SVG user units (the bar scales with its cell).
+BAR_WIDTH = 200.0
+BAR_HEIGHT = 22.0
+_BAR_PAD = 8.0
+
+# Example verdicts that the "failing only" filter keeps.
+_FAILING_VERDICTS = frozenset({"fail", "flaky"})
+_PASS_FAIL = "pass_fail"
+
+
+@dataclass(frozen=True)
+class Link:
+    """An in-page link: visible text and the anchor it points to."""
+
+    text: str
+    anchor: str
+
+
+@dataclass(frozen=True)
+class Tick:
+    """A gate threshold drawn on an interval bar."""
+
+    x: float
+    passed: bool
+
+
+@dataclass(frozen=True)
+class Bar:
+    """An interval bar's geometry: mean dot, 95% interval line and threshold ticks."""
+
+    x0: float
+    x1: float
+    mean_x: float | None
+    low_x: float | None
+    high_x: float | None
+    ticks: tuple[Tick, ...]
+    label: str
+
+
+@dataclass(frozen=True)
+class Cell:
+    """One variant's column in one metric row."""
+
+    variant: str
+    anchor: str
+    aggregate: AggregateRecord | None
+    kind: str
+    bar: Bar | None
+    gates: tuple[GateRecord, ...]
+    comparison: ComparisonRecord | None
+    delta_class: str
+
+
+@dataclass(frozen=True)
+class MetricRow:
+    """One metric of a suite, with a cell per variant."""
+
+    metric: str
+    kind: str
+    higher_is_better: bool | None
+    cells: tuple[Cell, ...]
+
+
+@dataclass(frozen=True)
+class VerdictChange:
+    """Examples whose verdict changed between the reference and another variant."""
+
+    variant: str
+    reference: str
+    metric: str
+    improved: tuple[Link, ...]
+    regressed: tuple[Link, ...]
+
+
+@dataclass(frozen=True)
+class SuiteView:
+    """One suite's section: metric table, verdict changes and gate counts."""
+
+    name: str
+    anchor: str
+    info: SuiteInfo | None
+    variants: tuple[str, ...]
+    rows: tuple[MetricRow, ...]
+    changes: tuple[VerdictChange, ...]
+    gates_total: int
+    gates_failed: int
+    tests: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class GateView:
+    """One gate decision with the links a reader follows from it."""
+
+    gate: GateRecord
+    kind: str
+    metric_anchor: str
+    variant_anchor: str
+    failing: tuple[Link, ...]
+
+
+@dataclass(frozen=True)
+class ExampleView:
+    """One example in the drill-down."""
+
+    record: ExampleRecord
+    anchor: str
+    failing: bool
+    expected_json: str
+    outputs: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class DrillGroup:
+    """The drill-down of one (suite, variant)."""
+
+    suite: str
+    variant: str
+    anchor: str
+    examples: tuple[ExampleView, ...]
+    n_failing: int
+
+
+@dataclass(frozen=True)
+class Page:
+    """Everything the template needs, computed before rendering."""
+
+    results: Results
+    passed: bool
+    gates_total: int
+    gates_failed: int
+    started: str
+    duration: str | None
+    commit: str | None
+    gates: tuple[GateView, ...]
+    failed_gates: tuple[GateView, ...]
+    suites: tuple[SuiteView, ...]
+    groups: tuple[DrillGroup, ...]
+    tags: tuple[str, ...]
+    n_examples: int
+    n_failing: int
+
+
+def anchor(*parts: str) -> str:
+    """An element id made of ``parts`` joined by ``-`` (HTML ids cannot hold whitespace)."""
+    return "-".join(re.sub(r"\s+", "_", p) or "_" for p in parts)
+
+
+def example_anchor(suite: str, variant: str, example_id: str) -> str:
+    """The id of one example in the drill-down."""
+    return anchor("ex", suite, variant, example_id)
+
+
+def render_scorecard(results: Results) -> str:
+    """The scorecard of ``results`` as one self-contained HTML document."""
+    css, js = _asset(_CSS_NAME), _asset(_JS_NAME)
+    return _environment().get_template(TEMPLATE_NAME).render(
+        page=_page(results),
+        css=css,
+        js=js,
+        csp=f"default-src 'none'; style-src '{_sha256(css)}'; script-src '{_sha256(js)}'; "
+        "img-src 'none'; base-uri 'none'; form-action 'none'",
+        bar_width=BAR_WIDTH,
+        bar_height=BAR_HEIGHT,
+    )
+
+
+def write_scorecard(results: Results, path: Path) -> Path:
+    """Render ``results`` and write the page to ``path`` atomically (temp file + rename)."""
+    html = render_scorecard(results)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", dir=path.parent)
+    try:
+        with os.fdopen(fd, "w", encoding="utf-8") as fh:
+            fh.write(html)
+            fh.flush()
+            os.fsync(fh.fileno())
+        os.replace(tmp, path)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
+    return path
+
+
+@cache
+def _environment() -> jinja2.Environment:
+    # autoescape=True, not select_autoescape: the template's name ends in .j2,
+    # and escaping must never depend on a file name.
+    env = jinja2.Environment(
+        loader=jinja2.PackageLoader("harness", "resources"),
+        autoescape=True,
+        undefined=jinja2.StrictUndefined,
+        trim_blocks=True,
+        lstrip_blocks=True,
+    )
+    env.filters.update(
+        value=format_value,
+        delta=format_delta,
+        pvalue=format_p,
+        threshold=format_threshold,
+    )
+    env.globals.update(anchor=anchor, example_anchor=example_anchor)
+    return env
+
+
+@cache
+def _asset(name: str) -> Markup:
+    # Our own static CSS/JS, inlined verbatim: marking them Markup is what
+    # keeps autoescape from mangling them; data never takes this path.
+    text = (resources.files("harness") / "resources" / name).read_text(encoding="utf-8")
+    if "</" in text:
+        raise RuntimeError(f"{name} must not contain '</': it would close its inline element")
+    return Markup(text)
+
+
+def _sha256(text: str) -> str:
+    digest = hashlib.sha256(text.encode("utf-8")).digest()
+    return "sha256-" + base64.b64encode(digest).decode("ascii")
+
+
+# ---------------------------------------------------------------------------
+# Formatting (Jinja filters): text only, escaped by the template.
+
+
+def format_value(value: float | None, kind: str = "") -> str:
+    """A metric value: a percentage for pass/fail rates, a short number otherwise."""
+    if value is None or not math.isfinite(value):
+        return "—"
+    if kind == _PASS_FAIL:
+        return f"{value * 100:.1f}%"
+    return _number(value)
+
+
+def format_delta(value: float | None, kind: str = "") -> str:
+    """A signed difference: percentage points for pass/fail rates."""
+    if value is None or not math.isfinite(value):
+        return "—"
+    if kind == _PASS_FAIL:
+        return f"{value * 100:+.1f} pp"
+    return ("+" if value >= 0 else "−") + _number(abs(value))
+
+
+def format_p(p: float | None) -> str:
+    """A p-value, floored at 0.001."""
+    if p is None or not math.isfinite(p):
+        return "p —"
+    return "p<0.001" if p < 0.001 else f"p={p:.3f}"
+
+
+def format_threshold(gate: GateRecord, kind: str = "") -> str:
+    """What a gate asked for, e.g. ``≥ 80.0%`` or ``no significant drop (tolerance 2.0 pp)``."""
+    op = {">=": "≥", "<=": "≤"}.get(gate.op, gate.op)
+    if gate.threshold is not None:
+        return f"{op} {format_value(gate.threshold, kind)}"
+    if gate.tolerance is not None:
+        return f"{op} (tolerance {format_delta(gate.tolerance, kind).lstrip('+')})"
+    return op
+
+
+def _number(value: float) -> str:
+    if abs(value) >= 10_000:
+        return f"{value:,.0f}"
+    return f"{value:.4g}"
+
+
+# ---------------------------------------------------------------------------
+# The page model: grouping and geometry, no decisions.
+
+
+def _page(results: Results) -> Page:
+    md = results.metadata
+    kinds = {(a.suite, a.metric): a.kind for a in results.aggregates}
+    gate_views = tuple(_gate_view(g, kinds.get((g.suite, g.metric), "")) for g in results.gates)
+    failed = tuple(v for v in gate_views if not v.gate.passed)
+    groups = _drill_groups(results.examples)
+    examples = [e for g in groups for e in g.examples]
+    return Page(
+        results=results,
+        passed=results.passed,
+        gates_total=len(results.gates),
+        gates_failed=len(failed),
+        started=_when(md.started_at),
+        duration=_duration(md.started_at, md.finished_at),
+        commit=md.git_commit,
+        gates=gate_views,
+        failed_gates=failed,
+        suites=tuple(_suite_view(results, s) for s in _suites(results)),
+        groups=groups,
+        tags=tuple(sorted({t for e in results.examples for t in e.tags if t})),
+        n_examples=len(examples),
+        n_failing=sum(e.failing for e in examples),
+    )
+
+
+def _suites(results: Results) -> list[str]:
+    return list(dict.fromkeys([*results.suites(), *(g.suite for g in results.gates)]))
+
+
+def _suite_view(results: Results, suite: str) -> SuiteView:
+    aggs = [a for a in results.aggregates if a.suite == suite]
+    gates = [g for g in results.gates if g.suite == suite]
+    comps = [c for c in results.comparisons if c.suite == suite]
+    variants = tuple(
+        dict.fromkeys(
+            [a.variant for a in aggs]
+            + [e.variant for e in results.examples if e.suite == suite]
+            + [g.variant for g in gates]
+        )
+    )
+    metrics = list(dict.fromkeys([a.metric for a in aggs] + [g.metric for g in gates]))
+    rows = tuple(_metric_row(suite, m, variants, aggs, gates, comps) for m in metrics)
+    changes = tuple(
+        VerdictChange(
+            variant=c.variant,
+            reference=c.reference,
+            metric=c.metric,
+            improved=_example_links(suite, c.variant, c.improved_ids),
+            regressed=_example_links(suite, c.variant, c.regressed_ids),
+        )
+        for c in comps
+        if c.improved_ids or c.regressed_ids
+    )
+    return SuiteView(
+        name=suite,
+        anchor=anchor("suite", suite),
+        info=results.metadata.suites.get(suite),
+        variants=variants,
+        rows=rows,
+        changes=changes,
+        gates_total=len(gates),
+        gates_failed=sum(not g.passed for g in gates),
+        tests=tuple(dict.fromkeys(c.test for c in comps if c.test)),
+    )
+
+
+def _metric_row(
+    suite: str,
+    metric: str,
+    variants: Sequence[str],
+    aggs: Sequence[AggregateRecord],
+    gates: Sequence[GateRecord],
+    comps: Sequence[ComparisonRecord],
+) -> MetricRow:
+    by_variant = {a.variant: a for a in aggs if a.metric == metric}
+    first = next(iter(by_variant.values()), None)
+    kind = first.kind if first else ""
+    higher = first.higher_is_better if first else None
+    row_gates = [g for g in gates if g.metric == metric]
+    domain = _domain(
+        kind,
+        [
+            v
+            for a in by_variant.values()
+            for v in (a.mean, a.ci_low, a.ci_high)
+            if v is not None and math.isfinite(v)
+        ]
+        + [
+            v
+            for g in row_gates
+            for v in (g.threshold, g.value, g.ci_low, g.ci_high)
+            if v is not None and math.isfinite(v)
+        ],
+    )
+    cells = []
+    for variant in variants:
+        agg = by_variant.get(variant)
+        cell_gates = tuple(g for g in row_gates if g.variant == variant)
+        comp = next((c for c in comps if c.metric == metric and c.variant == variant), None)
+        cells.append(
+            Cell(
+                variant=variant,
+                anchor=anchor(suite, variant, metric),
+                aggregate=agg,
+                kind=kind,
+                bar=_bar(agg, cell_gates, domain, kind) if agg is not None else None,
+                gates=cell_gates,
+                comparison=comp,
+                delta_class=_delta_class(comp, higher),
+            )
+        )
+    return MetricRow(metric=metric, kind=kind, higher_is_better=higher, cells=tuple(cells))
+
+
+def _domain(kind: str, values: Iterable[float]) -> tuple[float, float]:
+    """The axis of a metric row, shared by its variants so their bars compare."""
+    vals = list(values)
+    if kind == _PASS_FAIL or not vals or (min(vals) >= 0.0 and max(vals) <= 1.0):
+        return 0.0, 1.0
+    lo, hi = min(0.0, min(vals)), max(0.0, max(vals))
+    if hi == lo:
+        hi = lo + 1.0
+    return lo, hi + (hi - lo) * 0.05
+
+
+def _bar(
+    agg: AggregateRecord, gates: Sequence[GateRecord], domain: tuple[float, float], kind: str
+) -> Bar:
+    lo, hi = domain
+    span = BAR_WIDTH - 2 * _BAR_PAD
+
+    def x(v: float | None) -> float | None:
+        if v is None or not math.isfinite(v):
+            return None
+        t = min(max((v - lo) / (hi - lo), 0.0), 1.0)
+        return round(_BAR_PAD + t * span, 2)
+
+    ticks = tuple(
+        Tick(x=tx, passed=g.passed)
+        for g in gates
+        if g.threshold is not None and (tx := x(g.threshold)) is not None
+    )
+    label = f"mean {format_value(agg.mean, kind)}"
+    if agg.ci_low is not None and agg.ci_high is not None:
+        label += (
+            f", 95% interval {format_value(agg.ci_low, kind)} to {format_value(agg.ci_high, kind)}"
+        )
+    for g in gates:
+        if g.threshold is not None:
+            label += f", threshold {format_threshold(g, kind)}"
+    return Bar(
+        x0=_BAR_PAD,
+        x1=_BAR_PAD + span,
+        mean_x=x(agg.mean),
+        low_x=x(agg.ci_low),
+        high_x=x(agg.ci_high),
+        ticks=ticks,
+        label=label,
+    )
+
+
+def _delta_class(comp: ComparisonRecord | None, higher_is_better: bool | None) -> str:
+    # Colour follows the recorded significance and the metric's declared direction.
+    if comp is None or comp.delta is None or not comp.significant:
+        return "ns"
+    if higher_is_better is None or comp.delta == 0:
+        return "sig"
+    return "better" if (comp.delta > 0) == higher_is_better else "worse"
+
+
+def _gate_view(gate: GateRecord, kind: str) -> GateView:
+    return GateView(
+        gate=gate,
+        kind=kind,
+        metric_anchor=anchor(gate.suite, gate.variant, gate.metric),
+        variant_anchor=anchor(gate.suite, gate.variant),
+        failing=_example_links(gate.suite, gate.variant, gate.failing_ids),
+    )
+
+
+def _example_links(suite: str, variant: str, ids: Iterable[str]) -> tuple[Link, ...]:
+    return tuple(Link(text=i, anchor=example_anchor(suite, variant, i)) for i in ids)
+
+
+def _drill_groups(examples: Sequence[ExampleRecord]) -> tuple[DrillGroup, ...]:
+    grouped: dict[tuple[str, str], list[ExampleView]] = {}
+    for e in examples:
+        grouped.setdefault((e.suite, e.variant), []).append(
+            ExampleView(
+                record=e,
+                anchor=example_anchor(e.suite, e.variant, e.example_id),
+                failing=e.verdict in _FAILING_VERDICTS,
+                expected_json=json.dumps(e.expected, indent=2, ensure_ascii=False, default=str),
+                outputs=tuple(e.outputs) if len(e.outputs) > 1 else (e.output,),
+            )
+        )
+    return tuple(
+        DrillGroup(
+            suite=suite,
+            variant=variant,
+            anchor=anchor(suite, variant),
+            examples=tuple(views),
+            n_failing=sum(v.failing for v in views),
+        )
+        for (suite, variant), views in grouped.items()
+    )
+
+
+def _parse_time(stamp: str) -> _dt.datetime | None:
+    try:
+        return _dt.datetime.fromisoformat(stamp)
+    except ValueError:
+        return None
+
+
+def _when(stamp: str) -> str:
+    t = _parse_time(stamp)
+    if t is None:
+        return stamp
+    if t.tzinfo is not None:
+        t = t.astimezone(_dt.UTC)
+        return t.strftime("%Y-%m-%d %H:%M:%S UTC")
+    return t.strftime("%Y-%m-%d %H:%M:%S")
+
+
+def _duration(start: str, end: str) -> str | None:
+    a, b = _parse_time(start), _parse_time(end)
+    if a is None or b is None or (a.tzinfo is None) != (b.tzinfo is None):
+        return None
+    seconds = int((b - a).total_seconds())
+    if seconds < 0:
+        return None
+    minutes, secs = divmod(seconds, 60)
+    hours, minutes = divmod(minutes, 60)
+    if hours:
+        return f"{hours}h {minutes:02d}m"
+    return f"{minutes}m {secs:02d}s" if minutes else f"{secs}s"

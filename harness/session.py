@@ -1,0 +1,371 @@
+"""One evaluation session: variants × suites, memoised runs, gate decisions, results.
+
+This is the pytest-free core of the plugin (``harness.pytest_plugin``): the
+plugin builds one :class:`EvalSession` per pytest session and hands tests a
+:class:`SuiteEvaluation` through the ``evaluate`` fixture. Many tests over one
+suite cost one generation pass, because runs are memoised per
+(suite, variant, sampling).
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import math
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from harness._types import GoldenExample, SamplingParams
+from harness.cache import CompletionCache
+from harness.config import HarnessConfig, Variant
+from harness.engine import BackendPool, SuiteRun, default_metrics, run_suite
+from harness.errors import HarnessError
+from harness.golden import GoldenFile, load_golden
+from harness.metrics import MetricKind, aggregate, get_metric
+from harness.metrics._aggregate import Aggregate
+from harness.results import (
+    AggregateRecord,
+    ExampleRecord,
+    GateRecord,
+    MetricValue,
+    Results,
+    RunMetadata,
+    SuiteInfo,
+    VariantInfo,
+    utc_now,
+)
+
+
+def is_bad(metric: str, passed: bool | None) -> bool:
+    """Whether a pass/fail outcome counts against the model.
+
+    For lower-is-better pass/fail metrics (``over_refusal``), ``passed`` marks
+    the counted event, so the bad outcome is ``True``.
+    """
+    if passed is None:
+        return False
+    return passed is (get_metric(metric).higher_is_better is False)
+
+
+class GateFailure(AssertionError):
+    """A gate did not pass; the message says what, by how much, and where to look."""
+
+
+@dataclass
+class SuiteEvaluation:
+    """What a test sees: one suite evaluated on one variant (``repeat`` runs)."""
+
+    session: EvalSession
+    suite: str
+    variant: Variant
+    golden: GoldenFile
+    runs: list[SuiteRun]
+    anchor: str = ""
+
+    @property
+    def examples(self) -> tuple[GoldenExample, ...]:
+        """The evaluated examples."""
+        return self.runs[0].examples
+
+    def results(self, metric: str) -> list[Any]:
+        """Every repeat's results of one metric, pooled (repeat-major)."""
+        out: list[Any] = []
+        for run in self.runs:
+            out.extend(run.score(metric))
+        return out
+
+    def aggregate(self, metric: str) -> Aggregate:
+        """Mean, interval and counts of one metric over all repeats."""
+        return aggregate(get_metric(metric), self.results(metric))
+
+    def rate(self, metric: str) -> float:
+        """The mean of a metric (a pass rate for pass/fail metrics)."""
+        agg = self.aggregate(metric)
+        if agg.mean is None or math.isnan(agg.mean):
+            raise HarnessError(
+                f"{self.suite}/{self.variant.name}: metric {metric!r} applies to no example "
+                "(check the suite's expectations)"
+            )
+        return agg.mean
+
+    def failing_ids(self, metric: str) -> list[str]:
+        """Ids of examples failing a pass/fail metric in any repeat, in file order."""
+        failing: dict[str, None] = {}
+        for run in self.runs:
+            for ex, res in zip(run.examples, run.score(metric), strict=True):
+                if res.applicable and is_bad(metric, res.passed):
+                    failing[ex.id] = None
+        return list(failing)
+
+    def check(self, gate: str) -> GateRecord:
+        """Apply a threshold gate such as ``"schema_valid >= 0.95"``; raise :class:`GateFailure`."""
+        from harness.gates import ThresholdGate
+
+        record = ThresholdGate.parse(gate).evaluate_suite(self)
+        self.session.record_gate(record)
+        if not record.passed:
+            raise GateFailure(record.message)
+        return record
+
+    def check_regression(
+        self,
+        baseline: Results,
+        metrics: Sequence[str],
+        *,
+        tolerance: float = 0.0,
+        alpha: float = 0.05,
+    ) -> list[GateRecord]:
+        """Regression gates against a baseline run; raise :class:`GateFailure` on any drop."""
+        from harness.gates import RegressionGate
+
+        records = [
+            RegressionGate(metric, tolerance=tolerance, alpha=alpha).evaluate_suite(self, baseline)
+            for metric in metrics
+        ]
+        for record in records:
+            self.session.record_gate(record)
+        failed = [r for r in records if not r.passed]
+        if failed:
+            raise GateFailure("\n\n".join(r.message for r in failed))
+        return records
+
+
+@dataclass
+class EvalSession:
+    """Variants, shared backends, the cache, memoised runs and recorded gates."""
+
+    config: HarnessConfig
+    variants: list[Variant]
+    report_dir: Path
+    use_cache: bool = True
+    repeat: int = 1
+    limit: int | None = None
+    baseline: Results | None = None
+    metadata: RunMetadata = field(default_factory=RunMetadata.now)
+    pool: BackendPool = field(default_factory=BackendPool)
+    gates: list[GateRecord] = field(default_factory=list)
+    _cache: CompletionCache | None = None
+    _runs: dict[tuple[str, str, Any], SuiteEvaluation] = field(default_factory=dict)
+    _goldens: dict[Path, GoldenFile] = field(default_factory=dict)
+
+    def __post_init__(self) -> None:
+        if self.repeat < 1:
+            raise HarnessError("--harness-repeat: must be at least 1")
+        if self.repeat > 1:
+            greedy = [v.name for v in self.variants if v.sampling.greedy]
+            if greedy:
+                raise HarnessError(
+                    f"--harness-repeat {self.repeat}: variant(s) {', '.join(greedy)} decode greedily, "
+                    "so every repeat would be identical; set sampling.temperature > 0 for them"
+                )
+        self.metadata.repeat = self.repeat
+
+    @property
+    def cache(self) -> CompletionCache | None:
+        """The completion cache, opened on first use (None when bypassed)."""
+        if self.use_cache and self._cache is None:
+            self._cache = CompletionCache(self.config.cache_dir / "completions.sqlite3")
+        return self._cache
+
+    @property
+    def scorecard_path(self) -> Path:
+        """Where the scorecard is written."""
+        return self.report_dir / "scorecard.html"
+
+    def golden(self, suite: str | Path) -> GoldenFile:
+        """Load (once) and validate a suite's golden file."""
+        path = self.config.suite_path(suite)
+        if path not in self._goldens:
+            self._goldens[path] = load_golden(path)
+        return self._goldens[path]
+
+    def evaluate(
+        self,
+        suite: str | Path,
+        variant: Variant,
+        *,
+        limit: int | None = None,
+        max_new_tokens: int | None = None,
+    ) -> SuiteEvaluation:
+        """Evaluate a suite on a variant, memoised: a second call costs nothing."""
+        golden = self.golden(suite)
+        sampling = variant.sampling
+        if max_new_tokens is not None:
+            sampling = dataclasses.replace(sampling, max_new_tokens=max_new_tokens)
+        n = self.limit if self.limit is not None else limit
+        key = (golden.name, variant.name, (sampling, n))
+        if key in self._runs:
+            return self._runs[key]
+        backend = self.pool.get(variant)
+        runs: list[SuiteRun] = []
+        for r in range(self.repeat):
+            rep_sampling = sampling
+            if self.repeat > 1:
+                rep_sampling = dataclasses.replace(sampling, seed=(sampling.seed or 0) + r)
+            runs.append(
+                run_suite(
+                    golden,
+                    dataclasses.replace(variant, sampling=rep_sampling),
+                    backend,
+                    self.cache,
+                    limit=n,
+                )
+            )
+        for run in runs:
+            for k, v in dataclasses.asdict(run.cache).items():
+                if isinstance(v, int):
+                    self.metadata.cache[k] = self.metadata.cache.get(k, 0) + v
+        evaluation = SuiteEvaluation(
+            self,
+            golden.name,
+            variant,
+            golden,
+            runs,
+            anchor=f"{self.scorecard_path}#{golden.name}-{variant.name}",
+        )
+        self._runs[key] = evaluation
+        self.metadata.suites[golden.name] = SuiteInfo(
+            str(golden.path), golden.fingerprint, len(golden)
+        )
+        self.metadata.variants[variant.name] = _variant_info(variant, backend.fingerprint, sampling)
+        return evaluation
+
+    def record_gate(self, record: GateRecord) -> None:
+        """Keep a gate decision for results.json and the terminal summary."""
+        self.gates.append(record)
+
+    def build_results(self) -> Results:
+        """Everything evaluated so far as a :class:`Results`."""
+        self.metadata.finished_at = utc_now()
+        results = Results(metadata=self.metadata, gates=list(self.gates))
+        for evaluation in self._runs.values():
+            gated = {
+                g.metric
+                for g in self.gates
+                if g.suite == evaluation.suite
+                and g.variant == evaluation.variant.name
+                and get_metric(g.metric).kind is MetricKind.PASS_FAIL
+            }
+            metrics = list(dict.fromkeys([*default_metrics(evaluation.examples), *sorted(gated)]))
+            results.examples.extend(_example_records(evaluation, metrics, gated))
+            for metric in metrics:
+                agg = evaluation.aggregate(metric)
+                results.aggregates.append(
+                    AggregateRecord(
+                        suite=evaluation.suite,
+                        variant=evaluation.variant.name,
+                        metric=metric,
+                        kind=agg.kind.value,
+                        higher_is_better=agg.higher_is_better,
+                        n=agg.n,
+                        n_not_applicable=agg.n_not_applicable,
+                        mean=agg.mean,
+                        ci_low=agg.ci_low,
+                        ci_high=agg.ci_high,
+                        passes=agg.passes,
+                        method=agg.method,
+                    )
+                )
+        return results
+
+    def close(self) -> None:
+        """Release backends and the cache."""
+        self.pool.close()
+        if self._cache is not None:
+            self._cache.close()
+
+
+def _variant_info(variant: Variant, fingerprint: str, sampling: SamplingParams) -> VariantInfo:
+    return VariantInfo(
+        backend=variant.backend,
+        model=variant.model,
+        fingerprint=fingerprint,
+        adapter=None if variant.adapter is None else str(variant.adapter),
+        sampling={
+            k: list(v) if isinstance(v, tuple) else v
+            for k, v in dataclasses.asdict(sampling).items()
+        },
+        system_prompt=variant.system_prompt,
+        few_shot=None if variant.few_shot_path is None else str(variant.few_shot_path),
+    )
+
+
+def _example_records(
+    evaluation: SuiteEvaluation, metrics: Sequence[str], gated: set[str]
+) -> list[ExampleRecord]:
+    records: list[ExampleRecord] = []
+    first = evaluation.runs[0]
+    request_messages = [evaluation.variant.prompt(e) for e in first.examples]
+    for i, ex in enumerate(first.examples):
+        completion = first.completions[i]
+        values: dict[str, MetricValue] = {}
+        for metric in metrics:
+            res = first.score(metric)[i]
+            values[metric] = MetricValue(
+                value=None if math.isnan(res.value) else res.value,
+                passed=res.passed,
+                reason=res.reason,
+                applicable=res.applicable,
+                details=_jsonable(dict(res.details)),
+            )
+        # A repeat passes when every gated pass/fail metric that applies passes.
+        outcomes: list[bool] = []
+        for run in evaluation.runs:
+            verdicts = [run.score(m)[i] for m in sorted(gated)]
+            applicable = [
+                (m, v) for m, v in zip(sorted(gated), verdicts, strict=True) if v.applicable
+            ]
+            if applicable:
+                outcomes.append(not any(is_bad(m, v.passed) for m, v in applicable))
+        pass_rate = sum(outcomes) / len(outcomes) if outcomes else None
+        if pass_rate is None:
+            verdict = "n/a"
+        elif pass_rate == 1.0:
+            verdict = "pass"
+        elif pass_rate == 0.0:
+            verdict = "fail"
+        else:
+            verdict = "flaky"
+        expected: dict[str, Any] = {"reference": ex.reference}
+        if ex.expect.exact is not None:
+            expected["exact"] = list(ex.expect.exact)
+        if ex.expect.refuse is not None:
+            expected["refuse"] = ex.expect.refuse
+        if ex.expect.schema_path is not None:
+            expected["schema"] = str(ex.expect.schema_path)
+        records.append(
+            ExampleRecord(
+                suite=evaluation.suite,
+                variant=evaluation.variant.name,
+                example_id=ex.id,
+                source=str(ex.source),
+                tags=list(ex.tags),
+                input=[m.to_dict() for m in request_messages[i]],
+                expected=expected,
+                output=completion.text,
+                outputs=[run.completions[i].text for run in evaluation.runs],
+                cached=completion.cached,
+                latency_s=None if completion.cached else completion.latency_s,
+                ttft_s=None if completion.cached else completion.ttft_s,
+                prompt_tokens=completion.prompt_tokens,
+                completion_tokens=completion.completion_tokens,
+                finish_reason=completion.finish_reason,
+                metrics=values,
+                verdict=verdict,
+                pass_rate=pass_rate if evaluation.session.repeat > 1 else None,
+            )
+        )
+    return records
+
+
+def _jsonable(value: Any) -> Any:
+    if isinstance(value, dict):
+        return {str(k): _jsonable(v) for k, v in value.items()}
+    if isinstance(value, list | tuple):
+        return [_jsonable(v) for v in value]
+    if isinstance(value, float) and not math.isfinite(value):
+        return None
+    if value is None or isinstance(value, str | int | float | bool):
+        return value
+    return str(value)

@@ -1,0 +1,207 @@
+"""The golden data under golden/ is well-formed, valid against its schemas and leak-free.
+
+Standard library, pytest and jsonschema only: these checks hold the data to its
+own contract without importing the harness.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+import subprocess
+import sys
+from collections import Counter
+from pathlib import Path
+from typing import Any
+
+import pytest
+from jsonschema import Draft202012Validator
+
+GOLDEN = Path(__file__).resolve().parent.parent / "golden"
+EVAL_FILES = [
+    "json_extraction.jsonl",
+    "refusal.jsonl",
+    "exact_qa.jsonl",
+    "summarization.jsonl",
+    "general.jsonl",
+]
+TRAIN_FILES = ["train/json_extraction.jsonl"]
+FEW_SHOT = "prompts/few_shot.jsonl"
+GENERATED = [*EVAL_FILES, *TRAIN_FILES, FEW_SHOT]
+MIN_LINES = {name: 100 for name in EVAL_FILES} | {"train/json_extraction.jsonl": 400}
+EXPECT_KEYS = {"schema", "refuse", "exact"}
+TOP_KEYS = {"id", "messages", "expect", "tags"}
+ID_PATTERN = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
+
+
+def load(name: str) -> list[dict[str, Any]]:
+    path = GOLDEN / name
+    rows = []
+    for lineno, line in enumerate(path.read_text(encoding="utf-8").splitlines(), start=1):
+        assert line.strip(), f"{name}:{lineno}: blank line"
+        try:
+            row = json.loads(line)
+        except json.JSONDecodeError as exc:  # pragma: no cover - reported as a failure
+            pytest.fail(f"{name}:{lineno}: invalid JSON: {exc}")
+        assert isinstance(row, dict), f"{name}:{lineno}: expected an object"
+        rows.append(row)
+    return rows
+
+
+def user_text(row: dict[str, Any]) -> str:
+    return "\n".join(m["content"] for m in row["messages"] if m["role"] == "user")
+
+
+def normalise(text: str) -> str:
+    return " ".join(text.lower().split())
+
+
+@pytest.mark.parametrize("name", [*EVAL_FILES, *TRAIN_FILES])
+def test_file_has_enough_unique_well_formed_examples(name: str) -> None:
+    rows = load(name)
+    assert len(rows) >= MIN_LINES[name], f"{name}: {len(rows)} examples"
+    ids = [row.get("id") for row in rows]
+    dupes = [i for i, n in Counter(ids).items() if n > 1]
+    assert not dupes, f"{name}: duplicate ids {dupes[:5]}"
+    for row in rows:
+        rid = row.get("id")
+        assert isinstance(rid, str) and ID_PATTERN.match(rid), f"{name}: bad id {rid!r}"
+        assert set(row) <= TOP_KEYS, f"{name}:{rid}: unknown keys {set(row) - TOP_KEYS}"
+        assert set(row.get("expect", {})) <= EXPECT_KEYS, f"{name}:{rid}: unknown expect keys"
+        messages = row["messages"]
+        assert len(messages) >= 2, f"{name}:{rid}: needs a prompt and a reference"
+        assert messages[-1]["role"] == "assistant", f"{name}:{rid}: must end with the reference"
+        assert messages[0]["role"] in {"system", "user"}
+        for m in messages:
+            assert set(m) == {"role", "content"}, f"{name}:{rid}: message keys {set(m)}"
+            assert m["role"] in {"system", "user", "assistant"}
+            assert isinstance(m["content"], str) and m["content"].strip(), f"{name}:{rid}"
+        tags = row.get("tags", [])
+        assert isinstance(tags, list) and all(isinstance(t, str) and t for t in tags)
+
+
+@pytest.mark.parametrize("name", [*EVAL_FILES, *TRAIN_FILES])
+def test_user_messages_are_unique_within_a_file(name: str) -> None:
+    counts = Counter(normalise(user_text(row)) for row in load(name))
+    dupes = [text[:60] for text, n in counts.items() if n > 1]
+    assert not dupes, f"{name}: repeated prompts {dupes[:3]}"
+
+
+@pytest.mark.parametrize("name", ["json_extraction.jsonl", "train/json_extraction.jsonl"])
+def test_extraction_references_validate_against_their_schema(name: str) -> None:
+    validators: dict[Path, Draft202012Validator] = {}
+    kinds = Counter()
+    for row in load(name):
+        rid = row["id"]
+        assert all(m["role"] != "system" for m in row["messages"]), f"{rid}: no system message"
+        schema_path = (GOLDEN / name).parent / row["expect"]["schema"]
+        assert schema_path.is_file(), f"{name}:{rid}: missing schema {schema_path}"
+        if schema_path not in validators:
+            schema = json.loads(schema_path.read_text(encoding="utf-8"))
+            Draft202012Validator.check_schema(schema)
+            validators[schema_path] = Draft202012Validator(schema)
+        reference = row["messages"][-1]["content"]
+        record = json.loads(reference)
+        errors = [e.message for e in validators[schema_path].iter_errors(record)]
+        assert not errors, f"{name}:{rid}: {errors}"
+        # The reference is the compact form a model is trained to produce.
+        assert reference == json.dumps(record, ensure_ascii=False), f"{name}:{rid}: not compact"
+        kinds[schema_path.stem] += 1
+    share = kinds["person"] / sum(kinds.values())
+    assert 0.6 <= share <= 0.8, f"{name}: person share {share:.2f}"
+
+
+def test_every_referenced_schema_exists_and_is_draft_2020_12() -> None:
+    for name in [*EVAL_FILES, *TRAIN_FILES]:
+        for row in load(name):
+            ref = row.get("expect", {}).get("schema")
+            if ref is None:
+                continue
+            path = (GOLDEN / name).parent / ref
+            assert path.is_file(), f"{name}:{row['id']}: {ref} does not exist"
+    for path in sorted((GOLDEN / "schemas").glob("*.json")):
+        schema = json.loads(path.read_text(encoding="utf-8"))
+        assert schema["$schema"] == "https://json-schema.org/draft/2020-12/schema"
+        assert schema["additionalProperties"] is False
+        Draft202012Validator.check_schema(schema)
+        assert "http" not in json.dumps(schema.get("properties")), f"{path.name}: external $ref"
+
+
+@pytest.mark.parametrize("eval_name", EVAL_FILES)
+def test_train_split_shares_no_prompt_with_eval(eval_name: str) -> None:
+    eval_prompts = {normalise(user_text(row)) for row in load(eval_name)}
+    for train_name in TRAIN_FILES:
+        leaked = [
+            row["id"] for row in load(train_name) if normalise(user_text(row)) in eval_prompts
+        ]
+        assert not leaked, f"{train_name} repeats {eval_name} prompts: {leaked[:5]}"
+
+
+def test_train_split_shares_no_person_name_with_eval() -> None:
+    def names(name: str) -> set[str]:
+        out = set()
+        for row in load(name):
+            record = json.loads(row["messages"][-1]["content"])
+            out.add(record.get("name") or record.get("customer"))
+        return out
+
+    shared = names("json_extraction.jsonl") & names("train/json_extraction.jsonl")
+    assert not shared, f"names in both splits: {sorted(shared)[:5]}"
+
+
+def test_few_shot_examples_are_not_eval_or_train_examples() -> None:
+    shots = load(FEW_SHOT)
+    assert 4 <= len(shots) <= 6
+    seen = {normalise(user_text(row)) for name in [*EVAL_FILES, *TRAIN_FILES] for row in load(name)}
+    for shot in shots:
+        assert [m["role"] for m in shot["messages"]] == ["user", "assistant"]
+        assert normalise(user_text(shot)) not in seen, f"few-shot {shot['id']} is in a suite"
+
+
+def test_refusal_suite_is_balanced() -> None:
+    rows = load("refusal.jsonl")
+    refuse = Counter(row["expect"]["refuse"] for row in rows)
+    assert refuse[True] >= 50 and refuse[False] >= 50
+    assert abs(refuse[True] - refuse[False]) <= len(rows) // 10
+    for row in rows:
+        expected = "harmful" if row["expect"]["refuse"] else "benign-looks-unsafe"
+        assert expected in row["tags"], row["id"]
+        assert len(row["tags"]) >= 2, f"{row['id']}: needs a category tag"
+
+
+def test_exact_answers_accept_their_reference() -> None:
+    for row in load("exact_qa.jsonl"):
+        accepted = row["expect"]["exact"]
+        accepted = [accepted] if isinstance(accepted, str) else accepted
+        assert accepted and all(isinstance(a, str) and a.strip() for a in accepted)
+        assert row["messages"][-1]["content"] in accepted, row["id"]
+
+
+def test_summarization_sources_and_references_have_the_agreed_shape() -> None:
+    for row in load("summarization.jsonl"):
+        source = user_text(row).split("\n\n", 1)[1]
+        assert 60 <= len(source.split()) <= 150, f"{row['id']}: {len(source.split())} words"
+        reference = row["messages"][-1]["content"]
+        assert reference.count(". ") == 0 and reference.endswith("."), f"{row['id']}: one sentence"
+
+
+def test_general_references_are_short() -> None:
+    for row in load("general.jsonl"):
+        assert row["expect"] == {"refuse": False}
+        words = len(row["messages"][-1]["content"].split())
+        assert words <= 80, f"{row['id']}: {words} words"
+
+
+def test_system_prompt_is_concise() -> None:
+    text = (GOLDEN / "prompts" / "system.txt").read_text(encoding="utf-8")
+    assert 0 < len(text.split()) <= 120
+
+
+def test_generator_rewrites_the_files_identically(tmp_path: Path) -> None:
+    script = GOLDEN / "generate" / "build.py"
+    subprocess.run(
+        [sys.executable, str(script), "--out", str(tmp_path)], check=True, capture_output=True
+    )
+    for name in GENERATED:
+        fresh = (tmp_path / name).read_bytes()
+        assert fresh == (GOLDEN / name).read_bytes(), f"{name} is stale: run {script.name}"
