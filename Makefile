@@ -36,7 +36,14 @@ $(STAMPS)/install: pyproject.toml $(STAMPS)/torch
 	$(PIP) uninstall --quiet -y torchvision torchaudio torchcodec 2>/dev/null || true
 	@touch $@
 
-setup: $(STAMPS)/install
+# Headless Chromium from Debian for the scorecard's browser test (root, as in CI).
+$(STAMPS)/chromium: | $(BIN)/python
+	@command -v chromium >/dev/null 2>&1 || { \
+		echo "installing Debian chromium for the browser test"; \
+		apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium chromium-driver >/dev/null; }
+	@mkdir -p $(STAMPS) && touch $@
+
+setup: $(STAMPS)/install $(STAMPS)/chromium
 
 # A no-op (no torch import) once the converted model is in the cache.
 model: setup

@@ -182,21 +182,24 @@ class _PytestEvaluation:
 
     def check(self, gate: str) -> Any:
         """See :meth:`harness.session.SuiteEvaluation.check`."""
+        # pytest.fail outside the except block, so no chained traceback is shown.
         try:
             return self._evaluation.check(gate)
         except self._failure as exc:
-            pytest.fail(str(exc), pytrace=False)
+            message = str(exc)
         except HarnessError as exc:
-            pytest.fail(f"gate error: {exc}", pytrace=False)
+            message = f"gate error: {exc}"
+        pytest.fail(message, pytrace=False)
 
     def check_regression(self, baseline: Any, metrics: Any, **kwargs: Any) -> Any:
         """See :meth:`harness.session.SuiteEvaluation.check_regression`."""
         try:
             return self._evaluation.check_regression(baseline, metrics, **kwargs)
         except self._failure as exc:
-            pytest.fail(str(exc), pytrace=False)
+            message = str(exc)
         except HarnessError as exc:
-            pytest.fail(f"gate error: {exc}", pytrace=False)
+            message = f"gate error: {exc}"
+        pytest.fail(message, pytrace=False)
 
 
 @pytest.fixture(scope="session")

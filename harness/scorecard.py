@@ -79,6 +79,8 @@ class Bar:
     high_x: float | None
     ticks: tuple[Tick, ...]
     label: str
+    axis_low: str
+    axis_high: str
 
 
 @dataclass(frozen=True)
@@ -197,14 +199,18 @@ def example_anchor(suite: str, variant: str, example_id: str) -> str:
 def render_scorecard(results: Results) -> str:
     """The scorecard of ``results`` as one self-contained HTML document."""
     css, js = _asset(_CSS_NAME), _asset(_JS_NAME)
-    return _environment().get_template(TEMPLATE_NAME).render(
-        page=_page(results),
-        css=css,
-        js=js,
-        csp=f"default-src 'none'; style-src '{_sha256(css)}'; script-src '{_sha256(js)}'; "
-        "img-src 'none'; base-uri 'none'; form-action 'none'",
-        bar_width=BAR_WIDTH,
-        bar_height=BAR_HEIGHT,
+    return (
+        _environment()
+        .get_template(TEMPLATE_NAME)
+        .render(
+            page=_page(results),
+            css=css,
+            js=js,
+            csp=f"default-src 'none'; style-src '{_sha256(css)}'; script-src '{_sha256(js)}'; "
+            "img-src 'none'; base-uri 'none'; form-action 'none'",
+            bar_width=BAR_WIDTH,
+            bar_height=BAR_HEIGHT,
+        )
     )
 
 
@@ -279,8 +285,12 @@ def format_delta(value: float | None, kind: str = "") -> str:
     if value is None or not math.isfinite(value):
         return "—"
     if kind == _PASS_FAIL:
-        return f"{value * 100:+.1f} pp"
-    return ("+" if value >= 0 else "−") + _number(abs(value))
+        magnitude, shown = f"{abs(value) * 100:.1f} pp", round(value * 100, 1)
+    else:
+        magnitude, shown = _number(abs(value)), value
+    if shown == 0:
+        return magnitude  # a difference that displays as zero gets no sign
+    return ("+" if value > 0 else "−") + magnitude
 
 
 def format_p(p: float | None) -> str:
@@ -468,7 +478,13 @@ def _bar(
         high_x=x(agg.ci_high),
         ticks=ticks,
         label=label,
+        axis_low=_axis_label(lo, kind),
+        axis_high=_axis_label(hi, kind),
     )
+
+
+def _axis_label(value: float, kind: str) -> str:
+    return f"{value * 100:.0f}%" if kind == _PASS_FAIL else _number(value)
 
 
 def _delta_class(comp: ComparisonRecord | None, higher_is_better: bool | None) -> str:

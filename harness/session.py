@@ -22,7 +22,7 @@ from harness.config import HarnessConfig, Variant
 from harness.engine import BackendPool, SuiteRun, default_metrics, run_suite
 from harness.errors import HarnessError
 from harness.golden import GoldenFile, load_golden
-from harness.metrics import MetricKind, aggregate, get_metric
+from harness.metrics import MetricKind, MetricResult, aggregate, get_metric
 from harness.metrics._aggregate import Aggregate
 from harness.results import (
     AggregateRecord,
@@ -98,11 +98,38 @@ class SuiteEvaluation:
                     failing[ex.id] = None
         return list(failing)
 
+    def _as_results(self, metric: str, *, pooled: bool) -> Results:
+        """This evaluation's per-example values of one metric, as gates read them.
+
+        ``pooled`` counts every repeat (ids get an ``@repeat`` suffix after the
+        first); regression gates pair by id, so they read the first repeat only.
+        """
+        runs = self.runs if pooled else self.runs[:1]
+        examples: list[ExampleRecord] = []
+        for r, run in enumerate(runs):
+            for ex, res in zip(run.examples, run.score(metric), strict=True):
+                examples.append(
+                    dataclasses.replace(
+                        _EMPTY_RECORD,
+                        suite=self.suite,
+                        variant=self.variant.name,
+                        example_id=ex.id if r == 0 else f"{ex.id}@{r}",
+                        metrics={metric: _metric_value(res)},
+                    )
+                )
+        return Results(metadata=self.session.metadata, examples=examples)
+
     def check(self, gate: str) -> GateRecord:
         """Apply a threshold gate such as ``"schema_valid >= 0.95"``; raise :class:`GateFailure`."""
         from harness.gates import ThresholdGate
 
-        record = ThresholdGate.parse(gate).evaluate_suite(self)
+        parsed = ThresholdGate.parse(gate)
+        record = parsed.evaluate(
+            self._as_results(parsed.metric, pooled=True),
+            self.suite,
+            self.variant.name,
+            scorecard=str(self.session.scorecard_path),
+        )
         self.session.record_gate(record)
         if not record.passed:
             raise GateFailure(record.message)
@@ -120,7 +147,13 @@ class SuiteEvaluation:
         from harness.gates import RegressionGate
 
         records = [
-            RegressionGate(metric, tolerance=tolerance, alpha=alpha).evaluate_suite(self, baseline)
+            RegressionGate(metric, tolerance=tolerance, alpha=alpha).evaluate(
+                baseline,
+                self._as_results(metric, pooled=False),
+                self.suite,
+                self.variant.name,
+                scorecard=str(self.session.scorecard_path),
+            )
             for metric in metrics
         ]
         for record in records:
@@ -301,14 +334,7 @@ def _example_records(
         completion = first.completions[i]
         values: dict[str, MetricValue] = {}
         for metric in metrics:
-            res = first.score(metric)[i]
-            values[metric] = MetricValue(
-                value=None if math.isnan(res.value) else res.value,
-                passed=res.passed,
-                reason=res.reason,
-                applicable=res.applicable,
-                details=_jsonable(dict(res.details)),
-            )
+            values[metric] = _metric_value(first.score(metric)[i])
         # A repeat passes when every gated pass/fail metric that applies passes.
         outcomes: list[bool] = []
         for run in evaluation.runs:
@@ -357,6 +383,37 @@ def _example_records(
             )
         )
     return records
+
+
+def _metric_value(res: MetricResult) -> MetricValue:
+    return MetricValue(
+        value=None if math.isnan(res.value) else res.value,
+        passed=res.passed,
+        reason=res.reason,
+        applicable=res.applicable,
+        details=_jsonable(dict(res.details)),
+    )
+
+
+_EMPTY_RECORD = ExampleRecord(
+    suite="",
+    variant="",
+    example_id="",
+    source="",
+    tags=[],
+    input=[],
+    expected={},
+    output="",
+    outputs=[],
+    cached=False,
+    latency_s=None,
+    ttft_s=None,
+    prompt_tokens=None,
+    completion_tokens=None,
+    finish_reason=None,
+    metrics={},
+    verdict="n/a",
+)
 
 
 def _jsonable(value: Any) -> Any:

@@ -70,13 +70,14 @@ def _cpu_bind_default() -> str:
     return ",".join(str(c) for c in cpus)
 
 
-#: Environment defaults applied (``os.environ.setdefault``) before vLLM is imported.
-#: ``HF_HUB_OFFLINE``: nothing is ever downloaded. ``VLLM_CPU_KVCACHE_SPACE``: the
-#: KV cache in GiB on CPU (vLLM's own default would take a large share of RAM).
-#: ``VLLM_CPU_OMP_THREADS_BIND``: the worker's OpenMP threads on every CPU this process
-#: may use; vLLM's "auto" keeps one core back for the front end, which halves
-#: throughput on a 2-core machine. The ``VLLM_CPU_*`` keys are read only by
-#: vLLM's CPU build; values already in the environment win.
+#: Environment defaults applied (``os.environ.setdefault``) before vLLM is imported;
+#: values already in the environment win. ``HF_HUB_OFFLINE``: nothing is ever
+#: downloaded. ``VLLM_CPU_KVCACHE_SPACE``: the KV cache in GiB on CPU (without it vLLM
+#: reserves ``gpu_memory_utilization``, 0.92, of all RAM and refuses to start when that
+#: much is not free). ``VLLM_CPU_OMP_THREADS_BIND``: the worker's OpenMP threads on every
+#: CPU this process may use ("0,1" on a 2-core machine); vLLM's "auto" keeps at least one
+#: core back for other processes, which leaves a 2-core machine one core for the model.
+#: Set it to "auto" on large SMT machines. Only vLLM's CPU build reads ``VLLM_CPU_*``.
 ENGINE_ENV_DEFAULTS: Mapping[str, str] = {
     "HF_HUB_OFFLINE": "1",
     "VLLM_CPU_KVCACHE_SPACE": "2",

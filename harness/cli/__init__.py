@@ -14,7 +14,7 @@ from harness.errors import HarnessError
 
 def build_parser() -> argparse.ArgumentParser:
     """The full argument parser, one sub-command group per area."""
-    from harness.cli import _data, _models
+    from harness.cli import _compare, _data, _models, _report
 
     parser = argparse.ArgumentParser(
         prog="harness", description="golden-harness: golden eval suites for fine-tuning LLMs"
@@ -23,6 +23,8 @@ def build_parser() -> argparse.ArgumentParser:
     sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
     _data.add_parser(sub)
     _models.add_parser(sub)
+    _compare.add_parser(sub)
+    _report.add_parser(sub)
     return parser
 
 

