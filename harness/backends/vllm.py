@@ -58,6 +58,9 @@ if TYPE_CHECKING:
 __all__ = ["ENGINE_ENV_DEFAULTS", "LoRAAdapter", "VLLMBackend", "adapter_digest", "import_vllm"]
 
 _DTYPES = ("bfloat16", "float16", "float32")
+# Engine options with their own constructor argument: taking them from engine_kwargs
+# too would let the fingerprint disagree with the engine.
+_OWN_ARGUMENTS = ("dtype", "max_model_len", "enable_lora", "max_lora_rank", "max_loras")
 _ADAPTER_FILES = ("adapter_config.json", "adapter_model.safetensors")
 
 
@@ -154,6 +157,11 @@ class VLLMBackend:
             raise ConfigError(f"max_model_len: must be at least 1, got {max_model_len}")
         if max_lora_rank < 1 or max_loras < 1:
             raise ConfigError("max_lora_rank and max_loras: must be at least 1")
+        clash = sorted(set(engine_kwargs or {}) & set(_OWN_ARGUMENTS))
+        if clash:
+            raise ConfigError(
+                f"engine_kwargs: {', '.join(clash)} has its own argument (pass it directly)"
+            )
         self.model_path = Path(model_path)
         self._fingerprint = fingerprint
         self.dtype = dtype
@@ -200,6 +208,7 @@ class VLLMBackend:
                 "max_model_len": self.max_model_len,
                 "enforce_eager": True,
                 "enable_lora": self.enable_lora,
+                # Sampled requests without their own seed repeat across runs.
                 "seed": 0,
             }
             if self.enable_lora:

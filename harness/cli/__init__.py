@@ -25,6 +25,12 @@ def build_parser() -> argparse.ArgumentParser:
     _models.add_parser(sub)
     _compare.add_parser(sub)
     _report.add_parser(sub)
+    # Other packages (``training``: train, export) add sub-commands through entry points,
+    # so this package never imports them.
+    from importlib.metadata import entry_points
+
+    for entry in sorted(entry_points(group="golden_harness.commands"), key=lambda e: e.name):
+        entry.load()(sub)
     return parser
 
 

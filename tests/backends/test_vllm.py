@@ -163,6 +163,8 @@ def test_rejects_bad_options(model: tuple[Path, str]) -> None:
         VLLMBackend(model[0], fingerprint=model[1], dtype="int4")
     with pytest.raises(ConfigError, match="enable_lora"):
         VLLMBackend(model[0], fingerprint=model[1]).set_adapter(model[0])
+    with pytest.raises(ConfigError, match="dtype has its own argument"):
+        VLLMBackend(model[0], fingerprint=model[1], engine_kwargs={"dtype": "float32"})
 
 
 def test_missing_vllm_is_a_clear_error(
