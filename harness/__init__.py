@@ -4,6 +4,7 @@
 are imported only by the backend or command that needs them.
 """
 
+from harness._refusal import detect_refusal
 from harness._types import (
     Completion,
     Expect,
@@ -37,6 +38,7 @@ __all__ = [
     "Role",
     "SamplingParams",
     "backend_class",
+    "detect_refusal",
     "load_golden",
     "load_many",
 ]
