@@ -15,12 +15,26 @@ and few-shot examples ("prompted") or an adapter ("fine-tuned")::
     system_prompt = "golden/prompts/system.txt"
     few_shot = "golden/prompts/few_shot.jsonl"
 
+``[tool.harness.latency]`` sets how the latency suite measures (concurrency
+levels, tokens, requests) and per-hardware budgets; ``$HARNESS_LATENCY_PROFILE``
+picks a profile over its ``profile`` key::
+
+    [tool.harness.latency]
+    profile = "cpu"
+    concurrency = [1, 4]
+
+    [tool.harness.latency.profiles.cpu]
+    ttft_p95_s = 1.0
+    tpot_p95_s = 0.1
+
 Unknown keys and missing files are errors that name the table and key.
 Paths are relative to the directory holding pyproject.toml.
 """
 
 from __future__ import annotations
 
+import math
+import os
 import tomllib
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field, replace
@@ -41,8 +55,28 @@ BACKEND_OPTIONS: dict[str, set[str]] = {
     "scripted": {"script", "default"},
 }
 _SAMPLING_KEYS = {"max_new_tokens", "temperature", "top_p", "stop", "seed"}
-_TOP_KEYS = {"default_models", "report_dir", "cache_dir", "golden_dir", "models", "sampling"}
+_TOP_KEYS = {
+    "default_models",
+    "report_dir",
+    "cache_dir",
+    "golden_dir",
+    "models",
+    "sampling",
+    "latency",
+}
 DEFAULT_SAMPLING = SamplingParams(max_new_tokens=256)
+#: Environment variable that picks the latency profile, over ``[tool.harness.latency] profile``.
+LATENCY_PROFILE_ENV = "HARNESS_LATENCY_PROFILE"
+#: Budget keys a latency profile may set: ``<timing>_<percentile>_s``, in seconds.
+LATENCY_BUDGET_KEYS = (
+    "ttft_p50_s",
+    "ttft_p95_s",
+    "tpot_p50_s",
+    "tpot_p95_s",
+    "e2e_p50_s",
+    "e2e_p95_s",
+)
+_LATENCY_KEYS = {"profile", "concurrency", "max_tokens", "requests", "warmup", "suite", "profiles"}
 
 
 @dataclass(frozen=True)
@@ -99,6 +133,51 @@ class Variant:
 
 
 @dataclass(frozen=True)
+class LatencyBudget:
+    """One budget of a profile: a percentile of a timing must stay at or under ``seconds``."""
+
+    timing: str  # "ttft", "tpot" or "e2e"
+    percentile: int  # 50 or 95
+    seconds: float
+
+    @property
+    def key(self) -> str:
+        """The budget's config key, e.g. ``ttft_p95_s``."""
+        return f"{self.timing}_p{self.percentile}_s"
+
+
+@dataclass(frozen=True)
+class LatencyProfile:
+    """Latency budgets for one kind of hardware (``[tool.harness.latency.profiles.NAME]``)."""
+
+    name: str
+    budgets: tuple[LatencyBudget, ...]
+
+    def budget(self, key: str) -> float | None:
+        """The budget in seconds for a key such as ``ttft_p50_s``, or ``None`` when not set."""
+        return next((b.seconds for b in self.budgets if b.key == key), None)
+
+
+@dataclass(frozen=True)
+class LatencySettings:
+    """``[tool.harness.latency]``: how latency is measured and the active profile's budgets.
+
+    ``requests`` streamed chat requests are sent at each concurrency level,
+    after ``warmup`` requests that are not counted; prompts are the first
+    examples of the golden ``suite`` as each variant would send them.
+    """
+
+    profile: LatencyProfile
+    profiles: Mapping[str, LatencyProfile]
+    concurrency: tuple[int, ...] = (1, 4)
+    max_tokens: int = 32
+    requests: int = 8
+    warmup: int = 2
+    suite: str = "general"
+    profile_source: str = "profile"  # where the profile name came from, for messages
+
+
+@dataclass(frozen=True)
 class HarnessConfig:
     """The whole ``[tool.harness]`` table."""
 
@@ -108,6 +187,7 @@ class HarnessConfig:
     cache_dir: Path
     variants: Mapping[str, Variant]
     golden_dir: Path | None = None
+    latency: LatencySettings | None = None
 
     def suite_path(self, suite: str | Path) -> Path:
         """A suite name (``json_extraction``) or path to its golden file."""
@@ -284,6 +364,108 @@ def _resolve_variant(
     return replace(v, **changes)
 
 
+def _positive_int(value: object, where: str, minimum: int = 1) -> int:
+    if not isinstance(value, int) or isinstance(value, bool) or value < minimum:
+        raise ConfigError(f"{where}: expected an integer >= {minimum}, got {value!r}")
+    return value
+
+
+def _parse_profile(name: str, raw: object, where: str) -> LatencyProfile:
+    if not isinstance(raw, dict):
+        raise ConfigError(f"{where}: expected a table of budgets in seconds")
+    for key in sorted(set(raw) - set(LATENCY_BUDGET_KEYS)):
+        raise ConfigError(
+            f"{where} {key}: unknown budget (allowed: {', '.join(LATENCY_BUDGET_KEYS)})"
+        )
+    if not raw:
+        raise ConfigError(f"{where}: set at least one budget ({', '.join(LATENCY_BUDGET_KEYS)})")
+    budgets: list[LatencyBudget] = []
+    for key in LATENCY_BUDGET_KEYS:
+        if key not in raw:
+            continue
+        value = raw[key]
+        if (
+            not isinstance(value, int | float)
+            or isinstance(value, bool)
+            or not math.isfinite(value)
+            or value <= 0
+        ):
+            raise ConfigError(
+                f"{where} {key}: expected a positive number of seconds, got {value!r}"
+            )
+        timing, percentile, _ = key.split("_")
+        budgets.append(LatencyBudget(timing, int(percentile[1:]), float(value)))
+    for timing in ("ttft", "tpot", "e2e"):
+        p50, p95 = raw.get(f"{timing}_p50_s"), raw.get(f"{timing}_p95_s")
+        if p50 is not None and p95 is not None and p50 > p95:
+            raise ConfigError(
+                f"{where}: {timing}_p50_s ({p50}) is above {timing}_p95_s ({p95}); "
+                "a median cannot exceed the 95th percentile"
+            )
+    return LatencyProfile(name=name, budgets=tuple(budgets))
+
+
+def _parse_latency(raw: object, path: Path) -> LatencySettings:
+    """``[tool.harness.latency]``, strictly; ``$HARNESS_LATENCY_PROFILE`` picks the profile."""
+    table = "tool.harness.latency"
+    if not isinstance(raw, dict):
+        raise ConfigError(f"{_where(path, table)}: expected a table")
+    for key in sorted(set(raw) - _LATENCY_KEYS):
+        raise ConfigError(
+            f"{_where(path, table, key)}: unknown key (allowed: {', '.join(sorted(_LATENCY_KEYS))})"
+        )
+    raw_profiles = raw.get("profiles", {})
+    if not isinstance(raw_profiles, dict) or not raw_profiles:
+        raise ConfigError(
+            f"{_where(path, table + '.profiles')}: define at least one profile, e.g. "
+            "[tool.harness.latency.profiles.cpu] with ttft_p95_s = 1.0"
+        )
+    profiles = {
+        name: _parse_profile(name, body, _where(path, f"{table}.profiles.{name}"))
+        for name, body in raw_profiles.items()
+    }
+    chosen = os.environ.get(LATENCY_PROFILE_ENV)
+    source = f"${LATENCY_PROFILE_ENV}"
+    if not chosen:
+        chosen, source = raw.get("profile"), _where(path, table, "profile")
+    if chosen is None:
+        raise ConfigError(
+            f"{_where(path, table, 'profile')}: required (one of {', '.join(sorted(profiles))}; "
+            f"or set ${LATENCY_PROFILE_ENV})"
+        )
+    if not isinstance(chosen, str) or chosen not in profiles:
+        raise ConfigError(
+            f"{source}: latency profile {chosen!r} is not defined "
+            f"(known: {', '.join(sorted(profiles))}; add [{table}.profiles.{chosen}])"
+        )
+    settings: dict[str, Any] = {}
+    if "concurrency" in raw:
+        levels = raw["concurrency"]
+        where = _where(path, table, "concurrency")
+        if not isinstance(levels, list) or not levels:
+            raise ConfigError(f"{where}: expected a non-empty list of integers, e.g. [1, 4]")
+        values = tuple(_positive_int(v, where) for v in levels)
+        if len(set(values)) != len(values):
+            raise ConfigError(f"{where}: {levels} repeats a level")
+        settings["concurrency"] = values
+    if "max_tokens" in raw:
+        # TPOT spreads the time after the first token over the others: it needs two.
+        settings["max_tokens"] = _positive_int(
+            raw["max_tokens"], _where(path, table, "max_tokens"), minimum=2
+        )
+    if "requests" in raw:
+        settings["requests"] = _positive_int(raw["requests"], _where(path, table, "requests"))
+    if "warmup" in raw:
+        settings["warmup"] = _positive_int(raw["warmup"], _where(path, table, "warmup"), 0)
+    if "suite" in raw:
+        if not isinstance(raw["suite"], str) or not raw["suite"]:
+            raise ConfigError(f"{_where(path, table, 'suite')}: expected a golden suite name")
+        settings["suite"] = raw["suite"]
+    return LatencySettings(
+        profile=profiles[chosen], profiles=profiles, profile_source=source, **settings
+    )
+
+
 def load_config(pyproject: Path | None = None) -> HarnessConfig:
     """Read ``[tool.harness]``; with no pyproject.toml, a single embedded ``base`` variant."""
     path = pyproject or find_pyproject()
@@ -335,6 +517,7 @@ def load_config(pyproject: Path | None = None) -> HarnessConfig:
         cache_dir=root / str(raw.get("cache_dir", ".harness-cache")),
         variants=variants,
         golden_dir=root / str(raw.get("golden_dir", "golden")),
+        latency=_parse_latency(raw["latency"], path) if "latency" in raw else None,
     )
 
 

@@ -83,6 +83,10 @@ class BackendPool:
             self._backends[key] = build_backend(variant)
         return self._backends[key]
 
+    def put(self, variant: Variant, backend: Backend) -> None:
+        """Use an already built backend for a variant (e.g. a live model handed over by a trainer)."""
+        self._backends[variant.backend_key] = backend
+
     def close(self) -> None:
         """Release every backend that can be closed (vLLM engines, HTTP clients)."""
         for backend in self._backends.values():

@@ -378,6 +378,13 @@ def merge_results(parts: Sequence[Results]) -> Results:
         md.finished_at = max(md.finished_at, p.metadata.finished_at)
         for k, v in p.metadata.cache.items():
             md.cache[k] = md.cache.get(k, 0) + v
+        for k, v in p.metadata.extra.items():
+            # Per-suite tables keyed by variant (latency runs) merge; anything else: first wins.
+            mine = md.extra.get(k)
+            if isinstance(mine, dict) and isinstance(v, dict):
+                md.extra[k] = {**v, **mine}
+            else:
+                md.extra.setdefault(k, v)
     seen: set[tuple[str, str, str]] = set()
     examples: list[ExampleRecord] = []
     for p in parts:

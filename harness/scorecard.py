@@ -47,6 +47,12 @@ BAR_WIDTH = 200.0
 BAR_HEIGHT = 22.0
 _BAR_PAD = 8.0
 
+# Latency CDF chart geometry, in SVG user units.
+CDF_WIDTH = 520.0
+CDF_HEIGHT = 200.0
+_CDF_LEFT, _CDF_RIGHT, _CDF_TOP, _CDF_BOTTOM = 44.0, 12.0, 10.0, 30.0
+_CDF_SLOTS = 6
+
 # Example verdicts that the "failing only" filter keeps.
 _FAILING_VERDICTS = frozenset({"fail", "flaky"})
 _PASS_FAIL = "pass_fail"
@@ -119,6 +125,44 @@ class VerdictChange:
 
 
 @dataclass(frozen=True)
+class AxisTick:
+    """A labelled position on a chart axis."""
+
+    pos: float
+    label: str
+
+
+@dataclass(frozen=True)
+class CdfSeries:
+    """One variant's empirical CDF of one timing, as SVG polyline points."""
+
+    variant: str
+    slot: int  # colour slot, cycling through the stylesheet's series colours
+    points: str
+    n: int
+    median: str
+
+
+@dataclass(frozen=True)
+class CdfChart:
+    """A CDF chart of one timing with a curve per variant."""
+
+    title: str
+    label: str
+    series: tuple[CdfSeries, ...]
+    x_ticks: tuple[AxisTick, ...]
+    y_ticks: tuple[AxisTick, ...]
+
+
+@dataclass(frozen=True)
+class LatencyView:
+    """The latency distribution of a suite's streamed requests (TTFT and end-to-end)."""
+
+    charts: tuple[CdfChart, ...]
+    n_requests: int
+
+
+@dataclass(frozen=True)
 class SuiteView:
     """One suite's section: metric table, verdict changes and gate counts."""
 
@@ -131,6 +175,7 @@ class SuiteView:
     gates_total: int
     gates_failed: int
     tests: tuple[str, ...]
+    latency: LatencyView | None = None
 
 
 @dataclass(frozen=True)
@@ -210,6 +255,12 @@ def render_scorecard(results: Results) -> str:
             "img-src 'none'; base-uri 'none'; form-action 'none'",
             bar_width=BAR_WIDTH,
             bar_height=BAR_HEIGHT,
+            cdf_width=CDF_WIDTH,
+            cdf_height=CDF_HEIGHT,
+            cdf_left=_CDF_LEFT,
+            cdf_right=CDF_WIDTH - _CDF_RIGHT,
+            cdf_top=_CDF_TOP,
+            cdf_bottom=CDF_HEIGHT - _CDF_BOTTOM,
         )
     )
 
@@ -383,6 +434,84 @@ def _suite_view(results: Results, suite: str) -> SuiteView:
         gates_total=len(gates),
         gates_failed=sum(not g.passed for g in gates),
         tests=tuple(dict.fromkeys(c.test for c in comps if c.test)),
+        latency=_latency_view(
+            [e for e in results.examples if e.suite == suite and not e.cached], variants
+        ),
+    )
+
+
+def _latency_view(examples: Sequence[ExampleRecord], variants: Sequence[str]) -> LatencyView | None:
+    """CDFs of TTFT and e2e per variant, for suites whose requests were streamed."""
+    streamed = [e for e in examples if e.ttft_s is not None and e.latency_s is not None]
+    if not streamed:
+        return None
+    charts = []
+    for title, field_name in (
+        ("time to first token", "ttft_s"),
+        ("end-to-end latency", "latency_s"),
+    ):
+        by_variant: dict[str, list[float]] = {}
+        for v in variants:
+            xs = [float(getattr(e, field_name)) for e in streamed if e.variant == v]
+            if xs:
+                by_variant[v] = sorted(xs)
+        charts.append(_cdf_chart(title, by_variant))
+    return LatencyView(charts=tuple(charts), n_requests=len(streamed))
+
+
+def _nice_ceiling(value: float) -> float:
+    """The smallest 1, 2, 2.5 or 5 times a power of ten at or above ``value``."""
+    if value <= 0 or not math.isfinite(value):
+        return 1.0
+    power = 10.0 ** math.floor(math.log10(value))
+    for step in (1.0, 2.0, 2.5, 5.0, 10.0):
+        if value <= step * power * (1 + 1e-9):
+            return step * power
+    return 10 * power  # pragma: no cover - the loop ends at 10
+
+
+def _seconds_label(value: float, unit_ms: bool) -> str:
+    return f"{value * 1000:.0f} ms" if unit_ms else f"{value:.3g} s"
+
+
+def _cdf_chart(title: str, values: dict[str, list[float]]) -> CdfChart:
+    top = _nice_ceiling(max((xs[-1] for xs in values.values()), default=1.0))
+    unit_ms = top < 1.0
+    x0, x1 = _CDF_LEFT, CDF_WIDTH - _CDF_RIGHT
+    y0, y1 = CDF_HEIGHT - _CDF_BOTTOM, _CDF_TOP  # y0 is the 0% line (bottom)
+
+    def x(v: float) -> float:
+        return round(x0 + min(max(v / top, 0.0), 1.0) * (x1 - x0), 2)
+
+    def y(share: float) -> float:
+        return round(y0 + share * (y1 - y0), 2)
+
+    series = []
+    for slot, (variant, xs) in enumerate(values.items()):
+        n = len(xs)
+        points = [(x(xs[0]), y(0.0))]
+        for i, v in enumerate(xs):
+            points += [(x(v), y(i / n)), (x(v), y((i + 1) / n))]
+        points.append((x1, y(1.0)))
+        median = xs[n // 2] if n % 2 else (xs[n // 2 - 1] + xs[n // 2]) / 2
+        series.append(
+            CdfSeries(
+                variant=variant,
+                slot=slot % _CDF_SLOTS,
+                points=" ".join(f"{px},{py}" for px, py in points),
+                n=n,
+                median=_seconds_label(median, unit_ms),
+            )
+        )
+    x_ticks = tuple(
+        AxisTick(pos=x(top * k / 4), label=_seconds_label(top * k / 4, unit_ms)) for k in range(5)
+    )
+    y_ticks = tuple(AxisTick(pos=y(share), label=f"{share:.0%}") for share in (0.0, 0.5, 0.95, 1.0))
+    label = f"cumulative distribution of {title}: " + "; ".join(
+        f"{s.variant} median {s.median} over {s.n} requests" for s in series
+    )
+    return CdfChart(
+        title=title, label=label, series=tuple(series), x_ticks=x_ticks, y_ticks=y_ticks
     )
 
 

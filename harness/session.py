@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import dataclasses
 import math
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -181,6 +181,7 @@ class EvalSession:
     _cache: CompletionCache | None = None
     _runs: dict[tuple[str, str, Any], SuiteEvaluation] = field(default_factory=dict)
     _goldens: dict[Path, GoldenFile] = field(default_factory=dict)
+    _measured: list[tuple[list[ExampleRecord], list[AggregateRecord]]] = field(default_factory=list)
 
     def __post_init__(self) -> None:
         if self.repeat < 1:
@@ -264,9 +265,47 @@ class EvalSession:
         self.metadata.variants[variant.name] = _variant_info(variant, backend.fingerprint, sampling)
         return evaluation
 
+    def use_variants(self, variants: Sequence[tuple[Variant, Any]]) -> None:
+        """Replace the session's variants, each with a ready backend (``None``: build it).
+
+        Used by the training gate to evaluate the live model in process.
+        """
+        self.variants = [v for v, _ in variants]
+        for variant, backend in variants:
+            if backend is not None:
+                self.pool.put(variant, backend)
+
     def record_gate(self, record: GateRecord) -> None:
         """Keep a gate decision for results.json and the terminal summary."""
         self.gates.append(record)
+
+    def record_measurements(
+        self,
+        suite: str,
+        variant: Variant,
+        *,
+        examples: Sequence[ExampleRecord],
+        aggregates: Sequence[AggregateRecord],
+        fingerprint: str,
+        info: SuiteInfo | None = None,
+        extra: Mapping[str, Any] | None = None,
+    ) -> None:
+        """Add records measured outside :meth:`evaluate` (e.g. latency runs) to results.json.
+
+        ``examples`` and ``aggregates`` are written as they are; gates on them
+        go through :meth:`record_gate`. ``fingerprint`` describes what served
+        the variant and is used only when no evaluation recorded the variant.
+        ``extra`` lands in ``metadata.extra[suite][variant]``.
+        """
+        self._measured.append((list(examples), list(aggregates)))
+        if info is not None:
+            self.metadata.suites[suite] = info
+        if variant.name not in self.metadata.variants:
+            self.metadata.variants[variant.name] = _variant_info(
+                variant, fingerprint, variant.sampling
+            )
+        if extra is not None:
+            self.metadata.extra.setdefault(suite, {})[variant.name] = _jsonable(dict(extra))
 
     def build_results(self) -> Results:
         """Everything evaluated so far as a :class:`Results`."""
@@ -300,6 +339,9 @@ class EvalSession:
                         method=agg.method,
                     )
                 )
+        for examples, aggregates in self._measured:
+            results.examples.extend(examples)
+            results.aggregates.extend(aggregates)
         return results
 
     def close(self) -> None:

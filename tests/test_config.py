@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 from harness._types import Role
-from harness.config import load_config, parse_model_list
+from harness.config import LATENCY_PROFILE_ENV, LatencyBudget, load_config, parse_model_list
 from harness.errors import ConfigError
 from harness.golden import load_golden
 
@@ -143,3 +143,98 @@ def test_bad_few_shot_file_is_reported(tmp_path: Path) -> None:
 def test_repository_config_loads() -> None:
     cfg = load_config(Path(__file__).resolve().parent.parent / "pyproject.toml")
     assert set(cfg.default_models) <= set(cfg.variants)
+
+
+# -- [tool.harness.latency] ---------------------------------------------------------------------
+
+LATENCY = """
+[tool.harness.latency]
+profile = "cpu"
+concurrency = [1, 4]
+max_tokens = 32
+requests = 8
+warmup = 1
+suite = "general"
+[tool.harness.latency.profiles.cpu]
+ttft_p50_s = 0.5
+ttft_p95_s = 1.5
+tpot_p50_s = 0.1
+tpot_p95_s = 0.2
+[tool.harness.latency.profiles.h100]
+ttft_p95_s = 0.05
+"""
+
+
+def test_latency_table_is_parsed(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.delenv(LATENCY_PROFILE_ENV, raising=False)
+    latency = load_config(project(tmp_path, GOOD + LATENCY)).latency
+    assert latency is not None
+    assert (latency.concurrency, latency.max_tokens, latency.requests) == ((1, 4), 32, 8)
+    assert (latency.warmup, latency.suite) == (1, "general")
+    assert latency.profile.name == "cpu" and sorted(latency.profiles) == ["cpu", "h100"]
+    assert [b.key for b in latency.profile.budgets] == [
+        "ttft_p50_s",
+        "ttft_p95_s",
+        "tpot_p50_s",
+        "tpot_p95_s",
+    ]
+    assert latency.profile.budget("tpot_p95_s") == 0.2
+    assert latency.profile.budget("e2e_p95_s") is None
+    assert load_config(project(tmp_path, GOOD)).latency is None, "the table is optional"
+
+
+def test_latency_profile_from_the_environment(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv(LATENCY_PROFILE_ENV, "h100")
+    latency = load_config(project(tmp_path, GOOD + LATENCY)).latency
+    assert latency is not None and latency.profile.name == "h100"
+    assert latency.profile.budgets == (LatencyBudget("ttft", 95, 0.05),)
+    monkeypatch.setenv(LATENCY_PROFILE_ENV, "a10g")
+    with pytest.raises(ConfigError, match=r"\$HARNESS_LATENCY_PROFILE: latency profile 'a10g'"):
+        load_config(project(tmp_path, GOOD + LATENCY))
+
+
+@pytest.mark.parametrize(
+    ("change", "message"),
+    [
+        (("requests = 8", "requests = 8\nrate = 2"), "[tool.harness.latency] rate: unknown key"),
+        (("ttft_p50_s = 0.5", "ttft_p99_s = 0.5"), "ttft_p99_s: unknown budget"),
+        (('profile = "cpu"', 'profile = "gpu"'), "latency profile 'gpu' is not defined"),
+        (('profile = "cpu"\n', ""), "profile: required"),
+        (("[1, 4]", "[]"), "concurrency: expected a non-empty list"),
+        (("[1, 4]", "[1, 0]"), "concurrency: expected an integer >= 1, got 0"),
+        (("[1, 4]", "[4, 4]"), "repeats a level"),
+        (("max_tokens = 32", "max_tokens = 1"), "max_tokens: expected an integer >= 2"),
+        (("warmup = 1", "warmup = -1"), "warmup: expected an integer >= 0"),
+        (("ttft_p95_s = 1.5", "ttft_p95_s = 0.1"), "ttft_p50_s (0.5) is above ttft_p95_s"),
+        (("tpot_p50_s = 0.1", "tpot_p50_s = 'fast'"), "tpot_p50_s: expected a positive number"),
+        (("ttft_p95_s = 0.05", ""), "set at least one budget"),
+    ],
+)
+def test_latency_errors(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, change: tuple[str, str], message: str
+) -> None:
+    monkeypatch.delenv(LATENCY_PROFILE_ENV, raising=False)
+    old, new = change
+    assert old in LATENCY
+    with pytest.raises(ConfigError) as info:
+        load_config(project(tmp_path, GOOD + LATENCY.replace(old, new, 1)))
+    assert message in str(info.value)
+
+
+def test_latency_without_profiles_is_an_error(tmp_path: Path) -> None:
+    with pytest.raises(ConfigError, match="define at least one profile"):
+        load_config(project(tmp_path, GOOD + '[tool.harness.latency]\nprofile = "cpu"\n'))
+
+
+def test_repository_latency_profile(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.delenv(LATENCY_PROFILE_ENV, raising=False)
+    cfg = load_config(Path(__file__).resolve().parent.parent / "pyproject.toml")
+    assert cfg.latency is not None and cfg.latency.profile.name == "cpu"
+    assert {b.key for b in cfg.latency.profile.budgets} >= {
+        "ttft_p50_s",
+        "ttft_p95_s",
+        "tpot_p50_s",
+        "tpot_p95_s",
+    }

@@ -1,9 +1,12 @@
 """The ``vllm`` backend: vLLM's offline engine (``vllm.LLM``), with LoRA hot-swap per checkpoint.
 
-One :meth:`VLLMBackend.generate` call is one ``LLM.chat`` call for the whole
-batch: vLLM renders each conversation with the model's chat template
+One :meth:`VLLMBackend.generate` call is one ``LLM.chat`` for the whole
+batch, split into its two halves (``enqueue_chat``, ``wait_for_completion``)
+with the scheduler paused in between, so that every request is queued before
+the first one runs and greedy outputs do not depend on machine load. vLLM
+renders each conversation with the model's chat template
 (``add_generation_prompt=True``), schedules the requests itself (continuous
-batching) and returns them in request order.
+batching); results come back in request order.
 
 Sampling is mapped 1:1 from :class:`~harness._types.SamplingParams`
 (``max_new_tokens`` → ``max_tokens``, ``temperature``, ``top_p``, ``stop``,
@@ -321,16 +324,8 @@ class VLLMBackend:
         conversations = [[m.to_dict() for m in r.messages] for r in requests]
         params = [self._sampling_params(vllm, r) for r in requests]
         start = time.perf_counter()
-        outputs = llm.chat(
-            conversations,  # type: ignore[arg-type]
-            params,
-            use_tqdm=False,
-            lora_request=self._lora_request(),
-            add_generation_prompt=True,
-        )
+        outputs = _run_chat(llm, conversations, params, self._lora_request())
         elapsed = time.perf_counter() - start
-        if len(outputs) != len(requests):
-            raise HarnessError(f"vllm returned {len(outputs)} outputs for {len(requests)} requests")
         completions: list[Completion] = []
         for req, out in zip(requests, outputs, strict=True):
             sample = out.outputs[0]
@@ -346,6 +341,37 @@ class VLLMBackend:
                 )
             )
         return completions
+
+
+def _run_chat(
+    llm: LLM, conversations: list[Any], params: list[Any], lora: LoRARequest | None
+) -> list[Any]:
+    """``LLM.chat`` for the whole batch, with every request queued before any is scheduled.
+
+    The engine core runs in its own process and starts on whichever requests
+    have reached it; with plain ``LLM.chat`` the first batches therefore depend
+    on timing (machine load), and with them the floating-point results and the
+    greedy outputs. Pausing the scheduler while the batch is queued makes the
+    batch composition, and the outputs, the same on every run.
+    """
+    options: dict[str, Any] = {
+        "use_tqdm": False,
+        "lora_request": lora,
+        "add_generation_prompt": True,
+    }
+    if not hasattr(llm, "enqueue_chat"):  # vLLM releases before the offline queue API
+        outputs: list[Any] = llm.chat(conversations, params, **options)
+        return outputs
+    llm.sleep(level=0, mode="wait")  # level 0 only pauses scheduling; nothing is freed
+    try:
+        ids = llm.enqueue_chat(conversations, params, **options)
+    finally:
+        llm.wake_up(tags=["scheduling"])
+    # Sorted by vLLM's request counter, i.e. in queueing order, as LLM.chat returns them.
+    outputs = llm.wait_for_completion(use_tqdm=False)
+    if len(outputs) != len(ids):
+        raise HarnessError(f"vllm returned {len(outputs)} outputs for {len(ids)} requests")
+    return outputs
 
 
 def _adapter_rank(path: Path) -> int | None:

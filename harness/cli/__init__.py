@@ -1,4 +1,4 @@
-"""The ``harness`` command line: ``harness data …``, ``harness models …``.
+"""The ``harness`` command line: ``harness data …``, ``harness models …``, ``harness serve``.
 
 User mistakes print one line per problem and exit 2, without a traceback.
 """
@@ -14,7 +14,7 @@ from harness.errors import HarnessError
 
 def build_parser() -> argparse.ArgumentParser:
     """The full argument parser, one sub-command group per area."""
-    from harness.cli import _compare, _data, _models, _report
+    from harness.cli import _compare, _data, _models, _report, _serve
 
     parser = argparse.ArgumentParser(
         prog="harness", description="golden-harness: golden eval suites for fine-tuning LLMs"
@@ -25,6 +25,7 @@ def build_parser() -> argparse.ArgumentParser:
     _models.add_parser(sub)
     _compare.add_parser(sub)
     _report.add_parser(sub)
+    _serve.add_parser(sub)
     # Other packages (``training``: train, export) add sub-commands through entry points,
     # so this package never imports them.
     from importlib.metadata import entry_points

@@ -18,44 +18,52 @@ EVAL_FILE = REPO / "golden" / "json_extraction.jsonl"
 #: The machine is shared: training tests use few threads and tiny batches.
 THREADS = 2
 
-#: Short chats for the slowest paths (QLoRA on CPU), where sequence length dominates.
+#: Short chats for the runs that train: sequence length dominates a CPU step.
 SHORT_CHATS = [
     ("What is the capital of France?", "Paris"),
     ("Name a primary colour.", "Red"),
     ("What is 2 + 2?", "4"),
     ("Say hello in Spanish.", "Hola"),
+    ("What colour is the sky on a clear day?", "Blue"),
+    ("Which animal says moo?", "Cow"),
+    ("What is the opposite of hot?", "Cold"),
+    ("How many legs does a spider have?", "Eight"),
 ]
+
+
+def tiny_settings(**overrides: Any) -> TrainConfig:
+    """A 3-step run (batch 2, checkpoints at steps 2 and 3); keyword arguments override keys."""
+    data: dict[str, Any] = {
+        "run_name": "tiny",
+        "model": "embedded",
+        "train_file": str(TRAIN_FILE),
+        "lora": {"r": 8, "alpha": 16, "dropout": 0.0},
+        "max_length": 256,
+        "learning_rate": 1e-3,
+        "max_steps": 3,
+        "batch_size": 2,
+        "save_steps": 2,
+        "threads": THREADS,
+        "trainer_kwargs": {"logging_steps": 1, "disable_tqdm": True},
+    }
+    data.update(overrides)
+    return parse_config(data, source="test.yaml", base_dir=REPO)
 
 
 @pytest.fixture
 def make_config(tmp_path: Path) -> Callable[..., TrainConfig]:
-    """Build a validated config with tiny-run defaults; keyword arguments override keys."""
+    """:func:`tiny_settings` writing into this test's temporary directory."""
 
     def make(**overrides: Any) -> TrainConfig:
-        data: dict[str, Any] = {
-            "run_name": "tiny",
-            "model": "embedded",
-            "train_file": str(TRAIN_FILE),
-            "output_dir": str(tmp_path / "run"),
-            "lora": {"r": 8, "alpha": 16, "dropout": 0.0},
-            "max_length": 256,
-            "learning_rate": 1e-3,
-            "max_steps": 3,
-            "batch_size": 2,
-            "save_steps": 2,
-            "threads": THREADS,
-            "trainer_kwargs": {"logging_steps": 1, "disable_tqdm": True},
-        }
-        data.update(overrides)
-        return parse_config(data, source="test.yaml", base_dir=REPO)
+        return tiny_settings(**{"output_dir": str(tmp_path / "run"), **overrides})
 
     return make
 
 
-@pytest.fixture
-def short_chats_file(tmp_path: Path) -> Path:
-    """A golden file of four one-word answers."""
-    path = tmp_path / "short.jsonl"
+@pytest.fixture(scope="session")
+def short_chats_file(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A golden file of eight one-word answers."""
+    path = tmp_path_factory.mktemp("data") / "short.jsonl"
     lines = [
         json.dumps(
             {
@@ -74,23 +82,11 @@ def short_chats_file(tmp_path: Path) -> Path:
 
 
 @pytest.fixture(scope="session")
-def tiny_run(embedded_model_dir: Path, tmp_path_factory: pytest.TempPathFactory) -> TrainResult:
-    """Three LoRA steps (batch 2, checkpoints at steps 2 and 3), shared by several tests."""
-    out = tmp_path_factory.mktemp("tiny-run")
-    config = parse_config(
-        {
-            "run_name": "tiny",
-            "train_file": str(TRAIN_FILE),
-            "output_dir": str(out / "run"),
-            "lora": {"r": 8, "alpha": 16, "dropout": 0.0},
-            "max_length": 256,
-            "learning_rate": 1e-3,
-            "max_steps": 3,
-            "batch_size": 2,
-            "save_steps": 2,
-            "threads": THREADS,
-            "trainer_kwargs": {"logging_steps": 1, "disable_tqdm": True},
-        },
-        source="tiny.yaml",
+def tiny_run(
+    embedded_model_dir: Path, short_chats_file: Path, tmp_path_factory: pytest.TempPathFactory
+) -> TrainResult:
+    """Three LoRA steps on the short chats, shared by the checkpoint, resume and export tests."""
+    out = tmp_path_factory.mktemp("tiny-run") / "run"
+    return train(
+        tiny_settings(train_file=str(short_chats_file), max_length=64, output_dir=str(out))
     )
-    return train(config)

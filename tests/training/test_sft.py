@@ -74,14 +74,16 @@ def test_three_lora_steps_write_checkpoints_and_the_final_adapter(tiny_run: Trai
     assert len(losses) == 3 and all(loss > 0 for loss in losses)
     meta = json.loads((tiny_run.output_dir / RUN_FILE).read_text())
     assert meta["base_fingerprint"] == resolve_model("embedded")[1]
-    assert meta["train_examples"] == 432 and meta["truncated_examples"] == tiny_run.truncated > 0
+    assert meta["train_examples"] == 8 and meta["truncated_examples"] == tiny_run.truncated == 0
 
 
 @pytest.mark.slow
 def test_resume_continues_the_step_count(
-    tiny_run: TrainResult, make_config: Callable[..., TrainConfig], tmp_path: Path
+    tiny_run: TrainResult,
+    make_config: Callable[..., TrainConfig],
+    short_chats_file: Path,
 ) -> None:
-    config = make_config(output_dir=str(tmp_path / "resumed"))
+    config = make_config(train_file=str(short_chats_file), max_length=64)
     checkpoint = config.output_dir / "checkpoint-2"
     shutil.copytree(tiny_run.output_dir / "checkpoint-2", checkpoint)
     resumed = train(config, resume_from_checkpoint=checkpoint)

@@ -1,0 +1,168 @@
+"""GateCallback on real (tiny) LoRA runs of the embedded model.
+
+Guarantees, each a test: (a) the callback does not change training; (b) the
+verdict recorded for a checkpoint equals a separate ``pytest --harness-adapter``
+run; (c) a broken checkpoint fails its gate and stops the run.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+from typing import Any
+
+import pytest
+from conftest import SHORT_CHATS, tiny_settings  # tests/training/conftest.py
+
+from training.gate import GateCallback
+from training.sft import train
+
+pytestmark = [pytest.mark.model, pytest.mark.slow]
+
+PYPROJECT = """
+[tool.harness]
+default_models = ["base"]
+[tool.harness.sampling]
+max_new_tokens = 12
+[tool.harness.models.base]
+backend = "hf"
+model = "embedded"
+"""
+
+SUITE = """
+def test_answers(evaluate):
+    evaluate("short").check("rougeL >= 0.1")
+
+
+def test_no_refusals(evaluate):
+    evaluate("short").check("over_refusal <= 0.5")
+"""
+
+
+@pytest.fixture
+def project(tmp_path: Path) -> Path:
+    """A small project: pyproject with the embedded model, one golden file, one suite."""
+    root = tmp_path / "project"
+    (root / "golden").mkdir(parents=True)
+    (root / "suites").mkdir()
+    (root / "pyproject.toml").write_text(PYPROJECT, encoding="utf-8")
+    rows = [
+        {
+            "id": f"short-{i}",
+            "messages": [
+                {"role": "system", "content": "Answer in one word."},
+                {"role": "user", "content": q},
+                {"role": "assistant", "content": a},
+            ],
+            "expect": {"refuse": False},
+        }
+        for i, (q, a) in enumerate(SHORT_CHATS)
+    ]
+    (root / "golden" / "short.jsonl").write_text(
+        "".join(json.dumps(r) + "\n" for r in rows), encoding="utf-8"
+    )
+    (root / "suites" / "test_short.py").write_text(SUITE, encoding="utf-8")
+    return root
+
+
+def short_config(project: Path, short_chats_file: Path, **overrides: Any) -> Any:
+    return tiny_settings(
+        train_file=str(short_chats_file),
+        output_dir=str(project / "runs" / "gated"),
+        max_length=64,
+        batch_size=4,
+        **overrides,
+    )
+
+
+class Breaker:
+    """A callback that ruins the LoRA weights right before checkpoint ``step`` is gated."""
+
+    def __init__(self, step: int) -> None:
+        self.step = step
+
+    def __getattr__(self, name: str) -> Any:
+        if name.startswith("on_"):
+            return lambda *args, **kwargs: None
+        raise AttributeError(name)
+
+    def on_save(
+        self, args: Any, state: Any, control: Any, model: Any = None, **kwargs: Any
+    ) -> None:
+        import torch
+
+        if state.global_step != self.step:
+            return
+        with torch.no_grad():
+            for name, param in model.named_parameters():
+                if "lora_B" in name:
+                    param.add_(torch.randn_like(param) * 5.0)
+        # The checkpoint on disk is broken the same way.
+        model.save_pretrained(str(Path(args.output_dir) / f"checkpoint-{state.global_step}"))
+
+
+def test_broken_checkpoint_fails_its_gate_and_stops_the_run(
+    project: Path, short_chats_file: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.chdir(project)
+    config = short_config(project, short_chats_file, max_steps=6, save_steps=2)
+    gate = GateCallback(
+        ["suites/test_short.py"],
+        run_name="gated",
+        primary_metric="rougeL",
+        report_root=project / "reports",
+        runs_root=project / "runs",
+        project_root=project,
+        patience=0,
+    )
+    result = train(config, callbacks=[Breaker(step=4), gate])
+    assert result.global_step == 4, "the run stops at the broken checkpoint"
+    assert [v.step for v in gate.history] == [2, 4]
+    assert gate.history[0].passed and not gate.history[1].passed
+    assert gate.stop_reason is not None and gate.stop_reason.startswith("regression")
+    assert gate.evaluations == 2
+    best = project / "runs" / "gated" / "best"
+    assert (best / "SOURCE").read_text().strip().endswith("checkpoint-2")
+    assert (best / "adapter_model.safetensors").is_file()
+    page = (project / "reports" / "gated" / "index.html").read_text()
+    assert "best passing checkpoint 2" in page and "stopped early: regression" in page
+    for step in (2, 4):
+        assert (project / "reports" / "gated" / f"checkpoint-{step}" / "scorecard.html").is_file()
+    state = json.loads(
+        (project / "runs" / "gated" / "checkpoint-4" / "trainer_state.json").read_text()
+    )
+    assert state["stateful_callbacks"]["GateCallback"]["attributes"]["best_step"] == 2
+
+    # (b) The verdict recorded for checkpoint 2 is what a separate pytest process says.
+    recorded = gate.history[0]
+    env = {**os.environ, "HF_HUB_OFFLINE": "1"}
+    proc = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "pytest",
+            "suites/test_short.py",
+            "--harness-adapter",
+            str(project / "runs" / "gated" / "checkpoint-2"),
+            "--harness-models",
+            "finetuned",
+            "--harness-report",
+            str(project / "separate"),
+            "--harness-no-cache",
+            "-p",
+            "no:cacheprovider",
+            "-q",
+        ],
+        cwd=project,
+        env=env,
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert proc.returncode == (0 if recorded.passed else 1), proc.stdout[-2000:]
+    separate = json.loads((project / "separate" / "results.json").read_text())
+    by_metric = {g["metric"]: (g["passed"], g["value"]) for g in separate["gates"]}
+    assert by_metric == {g["metric"]: (g["passed"], g["value"]) for g in recorded.gates}

@@ -1,0 +1,482 @@
+"""``GateCallback``: run the pytest suites on every saved checkpoint while training runs.
+
+The callback is thin, like transformers' ``EarlyStoppingCallback``: the
+trainer's ``**kwargs`` become one typed :class:`CheckpointEvent`, evaluation
+is :class:`SuiteRunner`'s job (the real ``suites/`` through ``pytest.main``,
+in process, on the live model), and the stop/best decision is
+:class:`GateTracker`'s, a pure function of the verdicts so far.
+
+Evaluation never changes training: the model is put in eval mode without
+gradients and its train mode restored (``PeftBackend.from_model``), and the
+Python, NumPy and torch RNG states are saved before and restored after, so
+the same seed gives bit-identical weights with and without the callback.
+
+The tracker's state (patience counter, best checkpoint, gates that passed)
+is exported into each checkpoint's ``trainer_state.json`` after that
+checkpoint is judged, so a resumed run keeps it. Under distributed training
+only the main process evaluates; the decision is broadcast to every rank.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import json
+import math
+import random
+import shutil
+import sys
+from collections.abc import Iterator, Mapping, Sequence
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+from typing import Any
+
+import pytest
+from transformers import TrainerCallback, TrainerControl, TrainerState, TrainingArguments
+from transformers.trainer_callback import ExportableState
+
+from harness.errors import HarnessError
+from harness.metrics import get_metric
+from harness.results import Results, read_results
+
+
+@dataclass(frozen=True)
+class CheckpointEvent:
+    """A checkpoint that was just written: the typed form of the trainer's ``on_save`` kwargs."""
+
+    step: int
+    epoch: float | None
+    checkpoint_dir: Path
+    train_loss: float | None
+    eval_loss: float | None
+
+
+@dataclass
+class CheckpointVerdict:
+    """What the suites said about one checkpoint."""
+
+    step: int
+    passed: bool
+    primary: float | None
+    gates: list[dict[str, Any]]
+    metrics: dict[str, float | None]
+    results_path: str
+    scorecard_path: str
+    train_loss: float | None = None
+    eval_loss: float | None = None
+    exit_code: int = 0
+
+
+@dataclass
+class Decision:
+    """The tracker's answer after one checkpoint."""
+
+    stop: bool
+    reason: str | None
+    is_best: bool
+
+
+@dataclass
+class GateTracker:
+    """Best checkpoint and early stopping from checkpoint verdicts; no I/O, no torch.
+
+    * best: among checkpoints that pass every gate, the highest ``primary``
+      (lowest, for lower-is-better metrics); ties keep the earlier step;
+    * regression: a gate that passed at the best checkpoint fails now → stop;
+    * plateau: ``patience`` checkpoints in a row without improving the best
+      passing ``primary`` by more than ``min_delta`` → stop;
+    * ``stop_on_failure``: stop at the first checkpoint that fails any gate.
+    """
+
+    higher_is_better: bool = True
+    patience: int = 3
+    min_delta: float = 0.0
+    stop_on_regression: bool = True
+    stop_on_failure: bool = False
+    counter: int = 0
+    best_step: int | None = None
+    best_value: float | None = None
+    best_passing_gates: list[str] = field(default_factory=list)
+
+    def _improves(self, value: float | None) -> bool:
+        if value is None:
+            return False
+        if self.best_value is None:
+            return True
+        delta = value - self.best_value if self.higher_is_better else self.best_value - value
+        return delta > self.min_delta
+
+    def update(self, verdict: CheckpointVerdict) -> Decision:
+        """Fold in one checkpoint's verdict; say whether to stop and whether it is the best."""
+        failed = [g["key"] for g in verdict.gates if not g["passed"]]
+        regressed = sorted(set(failed) & set(self.best_passing_gates))
+        is_best = verdict.passed and self._improves(verdict.primary)
+        if is_best:
+            self.best_step, self.best_value = verdict.step, verdict.primary
+            self.best_passing_gates = [g["key"] for g in verdict.gates if g["passed"]]
+            self.counter = 0
+        else:
+            self.counter += 1
+        if self.stop_on_regression and regressed:
+            return Decision(
+                True, f"regression: {', '.join(regressed)} passed at step {self.best_step}", is_best
+            )
+        if self.stop_on_failure and failed:
+            return Decision(True, f"gate failed: {', '.join(failed)}", is_best)
+        if self.patience and self.counter >= self.patience:
+            return Decision(
+                True,
+                f"plateau: no better passing checkpoint in {self.counter} checkpoint(s)",
+                is_best,
+            )
+        return Decision(False, None, is_best)
+
+    def export(self) -> dict[str, Any]:
+        """The mutable state, for the checkpoint."""
+        return {
+            "counter": self.counter,
+            "best_step": self.best_step,
+            "best_value": self.best_value,
+            "best_passing_gates": list(self.best_passing_gates),
+        }
+
+    def restore(self, attributes: Mapping[str, Any]) -> None:
+        """Take back exported state (resume from a checkpoint)."""
+        self.counter = int(attributes.get("counter", 0))
+        self.best_step = attributes.get("best_step")
+        self.best_value = attributes.get("best_value")
+        self.best_passing_gates = list(attributes.get("best_passing_gates", []))
+
+
+@contextlib.contextmanager
+def preserved_rng() -> Iterator[None]:
+    """Save Python, NumPy and torch (CPU and CUDA) RNG states; restore them afterwards."""
+    import numpy as np
+    import torch
+
+    py_state = random.getstate()
+    np_state = np.random.get_state()
+    torch_state = torch.random.get_rng_state()
+    cuda_states = torch.cuda.get_rng_state_all() if torch.cuda.is_available() else None
+    try:
+        yield
+    finally:
+        random.setstate(py_state)
+        np.random.set_state(np_state)
+        torch.random.set_rng_state(torch_state)
+        if cuda_states is not None:
+            torch.cuda.set_rng_state_all(cuda_states)
+
+
+class _LiveModelPlugin:
+    """A pytest plugin object: the suites' only variant is the live model."""
+
+    def __init__(self, variant_name: str, adapter_dir: Path, backend: Any) -> None:
+        self.variant_name = variant_name
+        self.adapter_dir = adapter_dir
+        self.backend = backend
+
+    @pytest.hookimpl(trylast=True)
+    def pytest_configure(self, config: Any) -> None:
+        """Runs after the harness plugin built its session."""
+        from harness.pytest_plugin import SESSION_KEY
+
+        session = config.stash[SESSION_KEY]
+        variant = session.config.with_adapter(self.adapter_dir, name=self.variant_name).variant(
+            self.variant_name
+        )
+        session.use_variants([(variant, self.backend)])
+
+
+@dataclass
+class SuiteRunner:
+    """Runs ``pytest SUITES`` for one checkpoint and reads back its results.json.
+
+    ``in_process=True`` (the default) evaluates the live model the trainer
+    holds, without reloading; otherwise a separate ``pytest`` process loads
+    the checkpoint directory with ``--harness-adapter``.
+    """
+
+    suites: Sequence[str]
+    report_root: Path
+    project_root: Path = field(default_factory=Path.cwd)
+    variant_name: str = "finetuned"
+    in_process: bool = True
+    limit: int | None = None
+    pytest_args: Sequence[str] = ()
+
+    def args(self, report_dir: Path) -> list[str]:
+        """The pytest command line for one checkpoint."""
+        args = [str(self.project_root / s) for s in self.suites]
+        args += ["--harness-report", str(report_dir), "-p", "no:cacheprovider", "-q"]
+        if self.limit is not None:
+            args += ["--harness-limit", str(self.limit)]
+        return [*args, *self.pytest_args]
+
+    def run(self, event: CheckpointEvent, model: Any, tokenizer: Any, base_fingerprint: str) -> int:
+        """Evaluate one checkpoint; returns pytest's exit code."""
+        report_dir = self.report_root / f"checkpoint-{event.step}"
+        if self.in_process:
+            from harness.backends.peft import PeftBackend
+
+            backend = PeftBackend.from_model(model, tokenizer, fingerprint=base_fingerprint)
+            plugin = _LiveModelPlugin(self.variant_name, event.checkpoint_dir, backend)
+            with _cwd(self.project_root), preserved_rng():
+                code = pytest.main(
+                    [*self.args(report_dir), "--harness-models", "base"], plugins=[plugin]
+                )
+            _forget_suite_modules(self.project_root)
+            return int(code)
+        import subprocess
+
+        cmd = [sys.executable, "-m", "pytest", *self.args(report_dir)]
+        cmd += ["--harness-adapter", str(event.checkpoint_dir), "--harness-models", "finetuned"]
+        return subprocess.run(cmd, cwd=self.project_root, check=False).returncode
+
+
+@contextlib.contextmanager
+def _cwd(path: Path) -> Iterator[None]:
+    import os
+
+    before = Path.cwd()
+    os.chdir(path)
+    try:
+        yield
+    finally:
+        os.chdir(before)
+
+
+def _forget_suite_modules(root: Path) -> None:
+    # pytest caches imported test modules; dropping the suites' modules keeps the
+    # next checkpoint's run from reusing a module object that was edited meanwhile.
+    for name, module in list(sys.modules.items()):
+        file = getattr(module, "__file__", None) or ""
+        if file.startswith(str(root / "suites")):
+            del sys.modules[name]
+
+
+def verdict_from_results(
+    results: Results, event: CheckpointEvent, primary_metric: str, variant: str, exit_code: int
+) -> CheckpointVerdict:
+    """Turn a checkpoint's results.json into a verdict (gate keys are ``suite/metric op threshold``)."""
+    gates = [
+        {
+            "key": f"{g.suite}/{g.gate}",
+            "suite": g.suite,
+            "metric": g.metric,
+            "op": g.op,
+            "threshold": g.threshold,
+            "value": g.value,
+            "passed": g.passed,
+        }
+        for g in results.gates
+        if g.variant == variant
+    ]
+    metrics = {f"{a.suite}/{a.metric}": a.mean for a in results.aggregates if a.variant == variant}
+    primary_values = [
+        a.mean
+        for a in results.aggregates
+        if a.variant == variant and a.metric == primary_metric and a.mean is not None
+    ]
+    # pytest exits 0 (all passed) or 1 (tests failed); anything else is an error, never a pass.
+    passed = exit_code == 0 and bool(gates) and all(g["passed"] for g in gates)
+    return CheckpointVerdict(
+        step=event.step,
+        passed=passed,
+        primary=sum(primary_values) / len(primary_values) if primary_values else None,
+        gates=gates,
+        metrics=metrics,
+        results_path="",
+        scorecard_path="",
+        train_loss=event.train_loss,
+        eval_loss=event.eval_loss,
+        exit_code=exit_code,
+    )
+
+
+class GateCallback(TrainerCallback, ExportableState):
+    """Gate every checkpoint with the pytest suites; keep the best passing one; stop on regression."""
+
+    def __init__(
+        self,
+        suites: Sequence[str],
+        *,
+        run_name: str,
+        primary_metric: str = "schema_valid",
+        report_root: str | Path = "reports",
+        runs_root: str | Path = "runs",
+        project_root: str | Path | None = None,
+        tokenizer: Any = None,
+        base_fingerprint: str = "base",
+        patience: int = 3,
+        min_delta: float = 0.0,
+        stop_on_regression: bool = True,
+        stop_on_failure: bool = False,
+        in_process: bool = True,
+        limit: int | None = None,
+        pytest_args: Sequence[str] = (),
+    ) -> None:
+        if not suites:
+            raise HarnessError(
+                "GateCallback: give at least one suite (e.g. suites/test_json_extraction.py)"
+            )
+        spec = get_metric(primary_metric)
+        self.run_name = run_name
+        self.primary_metric = primary_metric
+        self.report_dir = Path(report_root) / run_name
+        self.best_dir = Path(runs_root) / run_name / "best"
+        self.tokenizer = tokenizer
+        self.base_fingerprint = base_fingerprint
+        self.runner = SuiteRunner(
+            suites=list(suites),
+            report_root=self.report_dir,
+            project_root=Path(project_root or Path.cwd()).resolve(),
+            in_process=in_process,
+            limit=limit,
+            pytest_args=list(pytest_args),
+        )
+        self.tracker = GateTracker(
+            higher_is_better=spec.higher_is_better is not False,
+            patience=patience,
+            min_delta=min_delta,
+            stop_on_regression=stop_on_regression,
+            stop_on_failure=stop_on_failure,
+        )
+        self.history: list[CheckpointVerdict] = []
+        self.stop_reason: str | None = None
+        self.evaluations = 0
+
+    # -- exported state ------------------------------------------------------------------
+
+    def state(self) -> dict[str, Any]:
+        """What transformers stores in ``trainer_state.json`` (``ExportableState``)."""
+        return {
+            "args": {"suites": list(self.runner.suites), "run_name": self.run_name},
+            "attributes": self.tracker.export(),
+        }
+
+    def on_train_begin(
+        self, args: TrainingArguments, state: TrainerState, control: TrainerControl, **kwargs: Any
+    ) -> None:
+        """On resume, take the tracker's state back from the checkpoint that was loaded."""
+        callbacks: Any = state.stateful_callbacks or {}
+        saved = callbacks.get(type(self).__name__) if isinstance(callbacks, dict) else None
+        if isinstance(saved, list):
+            saved = saved[0] if saved else None
+        if isinstance(saved, dict):
+            self.tracker.restore(saved.get("attributes", {}))
+        history = self.report_dir / "history.json"
+        if saved and history.is_file():
+            rows = json.loads(history.read_text(encoding="utf-8"))
+            self.history = [CheckpointVerdict(**r) for r in rows if r["step"] <= state.global_step]
+
+    # -- the hook ------------------------------------------------------------------------
+
+    def on_save(
+        self, args: TrainingArguments, state: TrainerState, control: TrainerControl, **kwargs: Any
+    ) -> TrainerControl:
+        """Evaluate the checkpoint just written (main process), decide, tell every rank."""
+        event = _event(args, state)
+        decision: Decision | None = None
+        if state.is_world_process_zero:
+            decision = self._judge(event, kwargs.get("model"), kwargs.get("processing_class"))
+        stop = _broadcast_stop(decision.stop if decision else False)
+        if stop:
+            control.should_training_stop = True
+        return control
+
+    def _judge(self, event: CheckpointEvent, model: Any, processing_class: Any) -> Decision:
+        tokenizer = self.tokenizer or processing_class
+        if tokenizer is None:
+            raise HarnessError("GateCallback: no tokenizer (pass tokenizer=… to the callback)")
+        self.evaluations += 1
+        code = self.runner.run(event, model, tokenizer, self.base_fingerprint)
+        ckpt_report = self.report_dir / f"checkpoint-{event.step}"
+        results_path = ckpt_report / "results.json"
+        if not results_path.is_file():
+            raise HarnessError(
+                f"GateCallback: the suites wrote no results for checkpoint-{event.step} "
+                f"(pytest exit code {code}); run them by hand to see why"
+            )
+        results = read_results(results_path)
+        verdict = verdict_from_results(
+            results, event, self.primary_metric, self.runner.variant_name, code
+        )
+        verdict.results_path = str(results_path.relative_to(self.report_dir))
+        verdict.scorecard_path = str((ckpt_report / "scorecard.html").relative_to(self.report_dir))
+        decision = self.tracker.update(verdict)
+        self.history.append(verdict)
+        if decision.is_best:
+            _replace_dir(event.checkpoint_dir, self.best_dir)
+        if decision.stop:
+            self.stop_reason = decision.reason
+        _export_into_checkpoint(event.checkpoint_dir, type(self).__name__, self.state())
+        self._write_pages()
+        return decision
+
+    def _write_pages(self) -> None:
+        from training.run_page import write_run_page
+
+        self.report_dir.mkdir(parents=True, exist_ok=True)
+        (self.report_dir / "history.json").write_text(
+            json.dumps([asdict(v) for v in self.history], indent=2), encoding="utf-8"
+        )
+        write_run_page(
+            self.report_dir / "index.html",
+            run_name=self.run_name,
+            history=self.history,
+            best_step=self.tracker.best_step,
+            primary_metric=self.primary_metric,
+            stop_reason=self.stop_reason,
+            best_dir=str(self.best_dir),
+        )
+
+
+def _event(args: TrainingArguments, state: TrainerState) -> CheckpointEvent:
+    train_loss = eval_loss = None
+    for row in reversed(state.log_history):
+        if train_loss is None and "loss" in row:
+            train_loss = float(row["loss"])
+        if eval_loss is None and "eval_loss" in row:
+            eval_loss = float(row["eval_loss"])
+    return CheckpointEvent(
+        step=state.global_step,
+        epoch=state.epoch,
+        checkpoint_dir=Path(str(args.output_dir)) / f"checkpoint-{state.global_step}",
+        train_loss=train_loss if train_loss is None or math.isfinite(train_loss) else None,
+        eval_loss=eval_loss,
+    )
+
+
+def _broadcast_stop(stop: bool) -> bool:
+    """Rank 0's decision reaches every rank (no-op without torch.distributed)."""
+    import torch.distributed as dist
+
+    if not (dist.is_available() and dist.is_initialized()):
+        return stop
+    flag = [stop]
+    dist.broadcast_object_list(flag, src=0)
+    return bool(flag[0])
+
+
+def _replace_dir(src: Path, dst: Path) -> None:
+    """Copy ``src`` to ``dst`` (adapter files only), replacing it whole."""
+    tmp = dst.with_name(dst.name + ".partial")
+    shutil.rmtree(tmp, ignore_errors=True)
+    tmp.mkdir(parents=True)
+    for f in src.iterdir():
+        # Optimizer and scheduler state are for resuming, not for shipping.
+        if f.is_file() and not f.name.startswith(("optimizer", "scheduler", "rng_state")):
+            shutil.copy2(f, tmp / f.name)
+    (tmp / "SOURCE").write_text(f"{src}\n", encoding="utf-8")
+    shutil.rmtree(dst, ignore_errors=True)
+    tmp.rename(dst)
+
+
+def _export_into_checkpoint(checkpoint: Path, name: str, exported: dict[str, Any]) -> None:
+    """Rewrite the checkpoint's callback state after judging it, so a resume keeps the verdict."""
+    path = checkpoint / "trainer_state.json"
+    if not path.is_file():
+        return
+    data = json.loads(path.read_text(encoding="utf-8"))
+    data.setdefault("stateful_callbacks", {})[name] = exported
+    path.write_text(json.dumps(data, indent=2, sort_keys=True) + "\n", encoding="utf-8")
