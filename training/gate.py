@@ -304,6 +304,8 @@ class GateCallback(TrainerCallback, ExportableState):
         primary_metric: str = "schema_valid",
         report_root: str | Path = "reports",
         runs_root: str | Path = "runs",
+        report_dir: str | Path | None = None,
+        best_dir: str | Path | None = None,
         project_root: str | Path | None = None,
         tokenizer: Any = None,
         base_fingerprint: str = "base",
@@ -322,8 +324,9 @@ class GateCallback(TrainerCallback, ExportableState):
         spec = get_metric(primary_metric)
         self.run_name = run_name
         self.primary_metric = primary_metric
-        self.report_dir = Path(report_root) / run_name
-        self.best_dir = Path(runs_root) / run_name / "best"
+        # reports/<run>/ and runs/<run>/best unless given explicitly
+        self.report_dir = Path(report_dir) if report_dir else Path(report_root) / run_name
+        self.best_dir = Path(best_dir) if best_dir else Path(runs_root) / run_name / "best"
         self.tokenizer = tokenizer
         self.base_fingerprint = base_fingerprint
         self.runner = SuiteRunner(

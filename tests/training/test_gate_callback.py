@@ -69,13 +69,13 @@ def project(tmp_path: Path) -> Path:
 
 
 def short_config(project: Path, short_chats_file: Path, **overrides: Any) -> Any:
-    return tiny_settings(
-        train_file=str(short_chats_file),
-        output_dir=str(project / "runs" / "gated"),
-        max_length=64,
-        batch_size=4,
-        **overrides,
-    )
+    settings: dict[str, Any] = {
+        "train_file": str(short_chats_file),
+        "output_dir": str(project / "runs" / "gated"),
+        "max_length": 64,
+        "batch_size": 4,
+    }
+    return tiny_settings(**{**settings, **overrides})
 
 
 class Breaker:
@@ -166,3 +166,52 @@ def test_broken_checkpoint_fails_its_gate_and_stops_the_run(
     separate = json.loads((project / "separate" / "results.json").read_text())
     by_metric = {g["metric"]: (g["passed"], g["value"]) for g in separate["gates"]}
     assert by_metric == {g["metric"]: (g["passed"], g["value"]) for g in recorded.gates}
+
+
+def _adapter_tensors(path: Path) -> dict[str, Any]:
+    from safetensors.torch import load_file
+
+    return load_file(str(path / "adapter_model.safetensors"))
+
+
+def test_callback_does_not_change_training(
+    project: Path, short_chats_file: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.chdir(project)
+    # Dropout draws from the RNG every step, so any RNG the gate consumed would show.
+    lora = {"r": 8, "alpha": 16, "dropout": 0.1}
+    plain = train(
+        short_config(
+            project,
+            short_chats_file,
+            max_steps=3,
+            save_steps=2,
+            lora=lora,
+            output_dir=str(project / "runs" / "plain"),
+        )
+    )
+    gate = GateCallback(
+        ["suites/test_short.py"],
+        run_name="gated-same",
+        primary_metric="rougeL",
+        report_root=project / "reports",
+        runs_root=project / "runs",
+        project_root=project,
+    )
+    gated = train(
+        short_config(
+            project,
+            short_chats_file,
+            max_steps=3,
+            save_steps=2,
+            lora=lora,
+            output_dir=str(project / "runs" / "gated-same"),
+        ),
+        callbacks=[gate],
+    )
+    assert gate.evaluations == len(gated.checkpoints) >= 1
+    assert plain.global_step == gated.global_step == 3
+    a, b = _adapter_tensors(plain.adapter_dir), _adapter_tensors(gated.adapter_dir)
+    assert a.keys() == b.keys() and a
+    for name in a:
+        assert a[name].equal(b[name]), f"{name} differs"
