@@ -20,6 +20,8 @@ from conftest import SHORT_CHATS, tiny_settings  # tests/training/conftest.py
 from training.gate import GateCallback
 from training.sft import train
 
+REPO_ROOT = Path(__file__).resolve().parents[2]
+
 pytestmark = [pytest.mark.model, pytest.mark.slow]
 
 PYPROJECT = """
@@ -215,3 +217,49 @@ def test_callback_does_not_change_training(
     assert a.keys() == b.keys() and a
     for name in a:
         assert a[name].equal(b[name]), f"{name} differs"
+
+
+def test_data_parallel_run_evaluates_once_and_every_rank_stops(
+    project: Path, short_chats_file: Path
+) -> None:
+    (project / "suites" / "test_impossible.py").write_text(
+        'def test_perfect(evaluate):\n    evaluate("short").check("rougeL >= 0.99")\n',
+        encoding="utf-8",
+    )
+    out = project / "ddp"
+    script = Path(__file__).with_name("_ddp_gate_run.py")
+    env = {**os.environ, "HF_HUB_OFFLINE": "1", "PYTHONPATH": str(REPO_ROOT)}
+    proc = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "accelerate.commands.launch",
+            "--num_processes",
+            "2",
+            # accelerate 1.x starts several CPU processes under --cpu only through mpirun;
+            # its torchrun path (--multi_gpu) with use_cpu=True in the run gives the same
+            # gloo data-parallel run on a machine without GPUs.
+            "--multi_gpu",
+            "--num_machines",
+            "1",
+            "--mixed_precision",
+            "no",
+            "--dynamo_backend",
+            "no",
+            str(script),
+            str(short_chats_file),
+            str(out),
+        ],
+        cwd=project,
+        env=env,
+        capture_output=True,
+        text=True,
+        check=False,
+        timeout=900,
+    )
+    assert proc.returncode == 0, (proc.stdout + proc.stderr)[-4000:]
+    ranks = [json.loads((out / f"rank-{r}.json").read_text()) for r in (0, 1)]
+    assert {r["world"] for r in ranks} == {2}
+    assert [r["step"] for r in ranks] == [2, 2], "every rank stops at the failing checkpoint"
+    assert [r["evaluations"] for r in ranks] == [1, 0], "only the main process evaluates"
+    assert (out / "reports" / "ddp" / "checkpoint-2" / "results.json").is_file()
