@@ -25,6 +25,7 @@ import math
 import random
 import shutil
 import sys
+import time
 from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
@@ -64,6 +65,8 @@ class CheckpointVerdict:
     train_loss: float | None = None
     eval_loss: float | None = None
     exit_code: int = 0
+    gate_seconds: float | None = None  # wall time of this checkpoint's evaluation
+    train_seconds: float | None = None  # wall time since the previous checkpoint, minus its gate
 
 
 @dataclass
@@ -347,6 +350,7 @@ class GateCallback(TrainerCallback, ExportableState):
         self.history: list[CheckpointVerdict] = []
         self.stop_reason: str | None = None
         self.evaluations = 0
+        self._last_mark: float | None = None  # end of the previous gate (or train start)
 
     # -- exported state ------------------------------------------------------------------
 
@@ -361,6 +365,7 @@ class GateCallback(TrainerCallback, ExportableState):
         self, args: TrainingArguments, state: TrainerState, control: TrainerControl, **kwargs: Any
     ) -> None:
         """On resume, take the tracker's state back from the checkpoint that was loaded."""
+        self._last_mark = time.perf_counter()
         callbacks: Any = state.stateful_callbacks or {}
         saved = callbacks.get(type(self).__name__) if isinstance(callbacks, dict) else None
         if isinstance(saved, list):
@@ -392,7 +397,9 @@ class GateCallback(TrainerCallback, ExportableState):
         if tokenizer is None:
             raise HarnessError("GateCallback: no tokenizer (pass tokenizer=… to the callback)")
         self.evaluations += 1
+        started = time.perf_counter()
         code = self.runner.run(event, model, tokenizer, self.base_fingerprint)
+        finished = time.perf_counter()
         ckpt_report = self.report_dir / f"checkpoint-{event.step}"
         results_path = ckpt_report / "results.json"
         if not results_path.is_file():
@@ -406,6 +413,10 @@ class GateCallback(TrainerCallback, ExportableState):
         )
         verdict.results_path = str(results_path.relative_to(self.report_dir))
         verdict.scorecard_path = str((ckpt_report / "scorecard.html").relative_to(self.report_dir))
+        verdict.gate_seconds = round(finished - started, 3)
+        if self._last_mark is not None:
+            verdict.train_seconds = round(started - self._last_mark, 3)
+        self._last_mark = finished
         decision = self.tracker.update(verdict)
         self.history.append(verdict)
         if decision.is_best:
