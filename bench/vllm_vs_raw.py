@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import argparse
 import os
+import statistics
 import time
 from collections.abc import Callable
 from typing import Any
@@ -129,6 +130,7 @@ def main() -> None:
         backend.close()
 
     results = {name: best_of(runs) for name, runs in passes.items()}
+    medians = {name: statistics.median(t / s for s, t in runs) for name, runs in passes.items()}
     if not args.no_hf:
         hf = HFBackend(path, fingerprint=fp, dtype="bfloat16", batch_size=8)
         hf.generate(requests[:8])  # warm-up and model load
@@ -142,6 +144,10 @@ def main() -> None:
         print(f"{name:8s} {secs:8.2f} {toks:7d} {toks / secs:7.1f}")
     rate = {name: toks / secs for name, (secs, toks) in results.items()}
     print(f"harness/raw tok/s: {rate['harness'] / rate['raw']:.3f} (goal >= 0.90)")
+    print(
+        f"median of {args.rounds} rounds: harness {medians['harness']:.1f} tok/s, "
+        f"raw {medians['raw']:.1f} tok/s, ratio {medians['harness'] / medians['raw']:.3f}"
+    )
     if "hf" in rate:
         print(f"harness vllm/hf tok/s: {rate['harness'] / rate['hf']:.2f}")
 

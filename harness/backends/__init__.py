@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import importlib
+import importlib.util
 from typing import Any
 
 from harness.backends._base import Backend
@@ -27,11 +28,9 @@ def backend_class(name: str) -> type[Any]:
             f"backend: unknown backend {name!r} (known: {', '.join(sorted(BACKENDS))})"
         ) from None
     module_name, _, cls_name = target.partition(":")
-    if package:
-        try:
-            importlib.import_module(package)
-        except ImportError:
-            raise MissingDependencyError(package, extra) from None
+    # find_spec checks presence without importing (importing vllm takes seconds).
+    if package and importlib.util.find_spec(package) is None:
+        raise MissingDependencyError(package, extra)
     module = importlib.import_module(module_name)
     cls: type[Any] = getattr(module, cls_name)
     return cls

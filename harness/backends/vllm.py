@@ -44,6 +44,7 @@ import gc
 import hashlib
 import json
 import os
+import threading
 import time
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
@@ -66,6 +67,17 @@ _DTYPES = ("bfloat16", "float16", "float32")
 _OWN_ARGUMENTS = ("dtype", "max_model_len", "enable_lora", "max_lora_rank", "max_loras")
 _ADAPTER_FILES = ("adapter_config.json", "adapter_model.safetensors")
 
+# vLLM caches adapters by integer id, engine-wide. Backends sharing one engine must never
+# give one id to two different adapters, so ids are handed out process-wide.
+_adapter_ids: dict[tuple[Path, str], int] = {}
+_adapter_ids_lock = threading.Lock()
+
+
+def _adapter_id(path: Path, digest: str) -> int:
+    """The process-wide engine id of the adapter with this path and content."""
+    with _adapter_ids_lock:
+        return _adapter_ids.setdefault((path, digest), len(_adapter_ids) + 1)
+
 
 def _cpu_bind_default() -> str:
     """The CPUs this process may run on, as vLLM's ``VLLM_CPU_OMP_THREADS_BIND`` list."""
@@ -77,8 +89,9 @@ def _cpu_bind_default() -> str:
 
 
 #: Environment defaults applied (``os.environ.setdefault``) before vLLM is imported;
-#: values already in the environment win. ``HF_HUB_OFFLINE``: nothing is ever
-#: downloaded. ``VLLM_CPU_KVCACHE_SPACE``: the KV cache in GiB on CPU (without it vLLM
+#: values already in the environment win. ``HF_HUB_OFFLINE``: nothing is fetched from
+#: the hub (huggingface_hub reads it once, when first imported; models are local
+#: directories anyway). ``VLLM_CPU_KVCACHE_SPACE``: the KV cache in GiB on CPU (without it vLLM
 #: reserves ``gpu_memory_utilization``, 0.92, of all RAM and refuses to start when that
 #: much is not free). ``VLLM_CPU_OMP_THREADS_BIND``: the worker's OpenMP threads on every
 #: CPU this process may use ("0,1" on a 2-core machine); vLLM's "auto" keeps at least one
@@ -184,7 +197,6 @@ class VLLMBackend:
             if lora_config is not None:
                 self.max_lora_rank = lora_config.max_lora_rank
                 self.max_loras = lora_config.max_loras
-        self._adapters: dict[tuple[Path, str], LoRAAdapter] = {}
         self._adapter: LoRAAdapter | None = None
 
     @property
@@ -283,10 +295,7 @@ class VLLMBackend:
                 "(raise max_lora_rank)"
             )
         digest = adapter_digest(adapter_dir)
-        key = (adapter_dir, digest)
-        if key not in self._adapters:
-            self._adapters[key] = LoRAAdapter(adapter_dir, digest, len(self._adapters) + 1)
-        self._adapter = self._adapters[key]
+        self._adapter = LoRAAdapter(adapter_dir, digest, _adapter_id(adapter_dir, digest))
         return self._adapter
 
     def _lora_request(self) -> LoRARequest | None:

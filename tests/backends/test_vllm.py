@@ -98,6 +98,12 @@ def hf_backend(model: tuple[Path, str]) -> HFBackend:
 
 
 @pytest.fixture(scope="module")
+def hf_outputs(hf_backend: HFBackend) -> list[Completion]:
+    """Greedy ``hf`` backend outputs for :data:`PROMPTS`, computed once."""
+    return hf_backend.generate(chat_requests())
+
+
+@pytest.fixture(scope="module")
 def lora(model: tuple[Path, str], tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Any]:
     """A small LoRA adapter with random (non-zero) weights saved by PEFT, and the PEFT model.
 
@@ -189,17 +195,28 @@ def test_adapter_identity_follows_content(
     # The same directory rewritten with other weights is another adapter.
     copy = tmp_path / "ckpt"
     shutil.copytree(adapter_dir, copy)
-    assert backend.set_adapter(copy) is not None
-    same_content_id = backend.adapter.int_id if backend.adapter else None
+    copied = backend.set_adapter(copy)
+    assert copied is not None
+    assert copied.digest == first.digest
     weights = copy / "adapter_model.safetensors"
-    weights.write_bytes(weights.read_bytes()[:-1] + b"\x00")
+    data = weights.read_bytes()
+    weights.write_bytes(data[:-1] + bytes([data[-1] ^ 0xFF]))
     changed = backend.set_adapter(copy)
     assert changed is not None
-    assert changed.int_id != same_content_id
+    assert backend.adapter == changed
+    assert changed.int_id != copied.int_id
     assert changed.digest != first.digest
 
     assert backend.set_adapter(None) is None
     assert backend.fingerprint == "m:bfloat16"
+
+    # Engine ids are unique across backends (they may share one engine).
+    other = VLLMBackend(model[0], fingerprint="m", enable_lora=True)
+    assert other.set_adapter(adapter_dir) == first
+    fresh = other.set_adapter(copy)
+    assert fresh is not None
+    assert fresh.int_id == changed.int_id
+    assert len({first.int_id, copied.int_id, changed.int_id}) == 3
 
     with pytest.raises(HarnessError, match=r"adapter_model\.safetensors"):
         backend.set_adapter(tmp_path)
@@ -252,8 +269,10 @@ def test_latency_is_the_batch_wall_time(base_outputs: list[Completion]) -> None:
     assert all(c.ttft_s is None and not c.cached for c in base_outputs)
 
 
-def test_agrees_with_hf(base_outputs: list[Completion], hf_backend: HFBackend) -> None:
-    hf = hf_backend.generate(chat_requests())
+def test_agrees_with_hf(
+    base_outputs: list[Completion], hf_backend: HFBackend, hf_outputs: list[Completion]
+) -> None:
+    hf = hf_outputs
     same, prefix = agreement(hf_backend, base_outputs, hf)
     print(
         f"\nvllm vs hf (bfloat16, greedy, {MAX_NEW_TOKENS} tokens): {same}/{len(hf)} identical, "
@@ -265,10 +284,10 @@ def test_agrees_with_hf(base_outputs: list[Completion], hf_backend: HFBackend) -
 
 
 def test_token_counts_and_finish_reasons(
-    base_outputs: list[Completion], hf_backend: HFBackend
+    base_outputs: list[Completion], hf_outputs: list[Completion]
 ) -> None:
-    hf = hf_backend.generate(chat_requests()[:4])
-    for ours, theirs in zip(base_outputs, hf, strict=False):
+    hf = hf_outputs
+    for ours, theirs in zip(base_outputs, hf, strict=True):
         # Same chat template, same tokenizer: the prompts are the same token ids.
         assert ours.prompt_tokens == theirs.prompt_tokens
     for c in base_outputs:
@@ -280,7 +299,7 @@ def test_token_counts_and_finish_reasons(
     # vLLM counts the end-of-sequence token, the hf backend does not.
     counted = [
         (ours.completion_tokens, theirs.completion_tokens)
-        for ours, theirs in zip(base_outputs, hf, strict=False)
+        for ours, theirs in zip(base_outputs, hf, strict=True)
         if ours.text == theirs.text and ours.finish_reason == "stop"
     ]
     assert counted
