@@ -50,7 +50,7 @@ _BAR_PAD = 8.0
 # Latency CDF chart geometry, in SVG user units.
 CDF_WIDTH = 520.0
 CDF_HEIGHT = 200.0
-_CDF_LEFT, _CDF_RIGHT, _CDF_TOP, _CDF_BOTTOM = 44.0, 12.0, 10.0, 30.0
+_CDF_LEFT, _CDF_RIGHT, _CDF_TOP, _CDF_BOTTOM = 44.0, 26.0, 10.0, 30.0
 _CDF_SLOTS = 6
 
 # Example verdicts that the "failing only" filter keeps.
@@ -459,15 +459,12 @@ def _latency_view(examples: Sequence[ExampleRecord], variants: Sequence[str]) ->
     return LatencyView(charts=tuple(charts), n_requests=len(streamed))
 
 
-def _nice_ceiling(value: float) -> float:
-    """The smallest 1, 2, 2.5 or 5 times a power of ten at or above ``value``."""
+def _nice_step(value: float) -> float:
+    """The smallest 1, 2 or 5 times a power of ten at or above ``value``."""
     if value <= 0 or not math.isfinite(value):
         return 1.0
     power = 10.0 ** math.floor(math.log10(value))
-    for step in (1.0, 2.0, 2.5, 5.0, 10.0):
-        if value <= step * power * (1 + 1e-9):
-            return step * power
-    return 10 * power  # pragma: no cover - the loop ends at 10
+    return next(step * power for step in (1.0, 2.0, 5.0, 10.0) if value <= step * power * 1.000001)
 
 
 def _seconds_label(value: float, unit_ms: bool) -> str:
@@ -475,7 +472,10 @@ def _seconds_label(value: float, unit_ms: bool) -> str:
 
 
 def _cdf_chart(title: str, values: dict[str, list[float]]) -> CdfChart:
-    top = _nice_ceiling(max((xs[-1] for xs in values.values()), default=1.0))
+    largest = max((xs[-1] for xs in values.values()), default=1.0)
+    step = _nice_step(largest / 4)  # four or five labelled ticks
+    ticks = max(1, math.ceil(largest / step - 1e-9))
+    top = step * ticks
     unit_ms = top < 1.0
     x0, x1 = _CDF_LEFT, CDF_WIDTH - _CDF_RIGHT
     y0, y1 = CDF_HEIGHT - _CDF_BOTTOM, _CDF_TOP  # y0 is the 0% line (bottom)
@@ -504,9 +504,14 @@ def _cdf_chart(title: str, values: dict[str, list[float]]) -> CdfChart:
             )
         )
     x_ticks = tuple(
-        AxisTick(pos=x(top * k / 4), label=_seconds_label(top * k / 4, unit_ms)) for k in range(5)
+        AxisTick(pos=x(step * k), label=_seconds_label(round(step * k, 9), unit_ms))
+        for k in range(ticks + 1)
     )
-    y_ticks = tuple(AxisTick(pos=y(share), label=f"{share:.0%}") for share in (0.0, 0.5, 0.95, 1.0))
+    # 95% is labelled for reading p95 budgets; 100% is plain (the labels would collide).
+    y_ticks = tuple(
+        AxisTick(pos=y(share), label=label)
+        for share, label in ((0.0, "0%"), (0.5, "50%"), (0.95, "95%"), (1.0, ""))
+    )
     label = f"cumulative distribution of {title}: " + "; ".join(
         f"{s.variant} median {s.median} over {s.n} requests" for s in series
     )

@@ -290,7 +290,7 @@ class VLLMServer:
         self._proc: subprocess.Popen[bytes] | None = None
         self._pgid: int | None = None
         self._adapters: dict[str, Path] = {}
-        self._lock = threading.Lock()
+        self._lock = threading.RLock()
         #: Seconds from launch to ready, once started.
         self.startup_s: float | None = None
 

@@ -235,7 +235,7 @@ def test_cdf_points_are_a_step_function(golden: Path, tmp_path: Path) -> None:
     assert xs == sorted(xs), "x never goes back"
     assert ys == sorted(ys, reverse=True), "the curve only rises (SVG y grows downwards)"
     assert chart.x_ticks[-1].label == "200 ms"
-    assert [t.label for t in chart.y_ticks] == ["0%", "50%", "95%", "100%"]
+    assert [t.label for t in chart.y_ticks] == ["0%", "50%", "95%", ""]
 
 
 # -- run_latency against a local OpenAI-compatible server ----------------------------------------

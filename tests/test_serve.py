@@ -389,3 +389,31 @@ def test_server_killed_mid_stream_fails_fast(embedded_model_dir: Path, tmp_path:
         with pytest.raises(VLLMServerError, match=r"has exited \(code -9\)"):
             server.check()
     assert wait_gone(pgid) == [], "stop() also ends the orphaned engine core"
+
+
+# -- harness serve ---------------------------------------------------------------------------
+
+
+def test_cli_lora_specs(tmp_path: Path) -> None:
+    from harness.cli._serve import parse_lora
+
+    assert parse_lora([f"best={tmp_path}", "x = ./a"]) == {
+        "best": tmp_path,
+        "x": Path("a").resolve(),
+    }
+    with pytest.raises(ConfigError, match="expected NAME=PATH"):
+        parse_lora(["best"])
+    with pytest.raises(ConfigError, match="given twice"):
+        parse_lora(["a=x", "a=y"])
+
+
+def test_cli_serve_errors_exit_2(
+    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    from harness.cli import main
+
+    assert main(["serve", "--lora", "nopath"]) == 2
+    assert "expected NAME=PATH" in capsys.readouterr().err
+    monkeypatch.setitem(sys.modules, "vllm", None)  # find_spec then reports it missing
+    assert main(["serve"]) == 2
+    assert "golden-harness[vllm]" in capsys.readouterr().err

@@ -11,6 +11,7 @@ from training.sft import TrainResult, build_trainer, train
 
 __all__ = [
     "ExportResult",
+    "GateCallback",
     "LoraSettings",
     "SplitSettings",
     "TrainConfig",
@@ -25,3 +26,13 @@ __all__ = [
     "schema_valid_reward",
     "train",
 ]
+
+
+def __getattr__(name: str) -> object:
+    # GateCallback subclasses transformers' TrainerCallback: importing it loads
+    # transformers, so it is resolved on first use, not at ``import training``.
+    if name == "GateCallback":
+        from training.gate import GateCallback
+
+        return GateCallback
+    raise AttributeError(f"module 'training' has no attribute {name!r}")

@@ -303,10 +303,28 @@ def build_trainer(config: TrainConfig, callbacks: Sequence[TrainerCallback] = ()
     return _build(config, callbacks)[0]
 
 
-def _checkpoint(path: str | Path | bool | None, source: str) -> str | bool | None:
-    """Check a resume target: a checkpoint directory, or True for the latest one."""
-    if path is None or isinstance(path, bool):
-        return path
+def _checkpoints(output_dir: Path) -> list[Path]:
+    """The run's ``checkpoint-N`` directories, by step."""
+    found = [
+        p
+        for p in output_dir.glob("checkpoint-*")
+        if p.is_dir() and p.name.rpartition("-")[2].isdigit()
+    ]
+    return sorted(found, key=lambda p: int(p.name.rpartition("-")[2]))
+
+
+def _checkpoint(path: str | Path | bool | None, config: TrainConfig) -> str | None:
+    """Check a resume target: a checkpoint directory, or True for the run's latest one."""
+    source = config.source
+    if path is None or path is False:
+        return None
+    if path is True:
+        found = _checkpoints(config.output_dir)
+        if not found:
+            raise ConfigError(
+                f"{source}: resume: no checkpoint-N directory in {config.output_dir} to resume from"
+            )
+        path = found[-1]
     folder = Path(path)
     if not (folder / "trainer_state.json").is_file():
         raise ConfigError(
@@ -341,7 +359,7 @@ def train(
     callbacks: Sequence[TrainerCallback] = (),
 ) -> TrainResult:
     """Train the run's adapter, save it under ``output_dir/final`` and return what happened."""
-    resume = _checkpoint(resume_from_checkpoint, config.source)
+    resume = _checkpoint(resume_from_checkpoint, config)
     start = time.perf_counter()
     trainer, info = _build(config, callbacks)
     _write_run_file(config, info)
@@ -349,14 +367,7 @@ def train(
     final = config.output_dir / FINAL_DIR
     trainer.save_model(str(final))
     seconds = time.perf_counter() - start
-    checkpoints = sorted(
-        (
-            p
-            for p in config.output_dir.glob("checkpoint-*")
-            if p.is_dir() and p.name.rpartition("-")[2].isdigit()
-        ),
-        key=lambda p: int(p.name.rpartition("-")[2]),
-    )
+    checkpoints = _checkpoints(config.output_dir)
     return TrainResult(
         output_dir=config.output_dir,
         adapter_dir=final,

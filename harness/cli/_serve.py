@@ -66,12 +66,12 @@ def cmd_serve(args: argparse.Namespace) -> int:
     """Start the server, print where it listens, wait for Ctrl-C, stop it."""
     import importlib.util
 
+    adapters = parse_lora(args.lora)
     if importlib.util.find_spec("vllm") is None:
         raise MissingDependencyError("vllm", "vllm")
     from harness.models import resolve_model
     from harness.serve import VLLMServer
 
-    adapters = parse_lora(args.lora)
     path, _ = resolve_model(args.model)
     name = args.served_model_name or (args.model if args.model == "embedded" else path.name)
     server = VLLMServer(

@@ -28,7 +28,9 @@ PROMPTS = [
 def requests() -> list[GenerationRequest]:
     system = Message(Role.SYSTEM, "Answer in one word.")
     return [
-        GenerationRequest(f"r{i}", (system, Message(Role.USER, p)), SamplingParams(max_new_tokens=16))
+        GenerationRequest(
+            f"r{i}", (system, Message(Role.USER, p)), SamplingParams(max_new_tokens=16)
+        )
         for i, p in enumerate(PROMPTS)
     ]
 
@@ -56,9 +58,9 @@ def test_merged_model_matches_base_plus_adapter(
     assert not torch.equal(merged_weights[key], base_weights[key]), "the adapter was merged in"
 
     merged = HFBackend(out, fingerprint=resolve_model(str(out))[1])
-    assert merged.render(requests()[0].messages) == HFBackend(base_path, fingerprint=base_fp).render(
-        requests()[0].messages
-    ), "the chat template came through"
+    assert merged.render(requests()[0].messages) == HFBackend(
+        base_path, fingerprint=base_fp
+    ).render(requests()[0].messages), "the chat template came through"
     peft = PeftBackend(base_path, fingerprint=base_fp, adapter=tiny_run.adapter_dir)
     assert [c.text for c in merged.generate(requests())] == [
         c.text for c in peft.generate(requests())

@@ -48,7 +48,9 @@ def test_two_grpo_steps_finish_and_log_the_rewards(tmp_path: Path) -> None:
         args=args,
         train_dataset=Dataset.from_list(rows),
         processing_class=AutoTokenizer.from_pretrained(str(path)),
-        peft_config=LoraConfig(r=8, lora_alpha=16, target_modules="all-linear", task_type="CAUSAL_LM"),
+        peft_config=LoraConfig(
+            r=8, lora_alpha=16, target_modules="all-linear", task_type="CAUSAL_LM"
+        ),
     )
     trainer.train()
     assert trainer.state.global_step == 2

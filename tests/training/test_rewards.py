@@ -96,7 +96,9 @@ def test_rows_without_the_expectation_get_none() -> None:
 def test_hand_made_columns_schema_as_json_text_and_string_prompts() -> None:
     schema = json.dumps({"type": "object", "required": ["a"]})
     rewards = schema_valid_reward(
-        prompts=["give me a", "give me a"], completions=['{"a": 1}', '{"b": 1}'], schema=[schema] * 2
+        prompts=["give me a", "give me a"],
+        completions=['{"a": 1}', '{"b": 1}'],
+        schema=[schema] * 2,
     )
     assert rewards == [1.0, 0.0]
     assert exact_match_reward(prompts=["q"], completions=["4"], exact=[["four", "4"]]) == [1.0]
