@@ -83,7 +83,9 @@ def test_ids_carry_the_variant_and_results_are_written(project: pytest.Pytester)
 
 
 def test_gate_failure_message(project: pytest.Pytester) -> None:
-    res = project.runpytest_subprocess("--harness-models", "bad", "-k", "exact", "-p", "no:cacheprovider")
+    res = project.runpytest_subprocess(
+        "--harness-models", "bad", "-k", "exact", "-p", "no:cacheprovider"
+    )
     res.assert_outcomes(failed=1)
     text = res.stdout.str()
     for fragment in ("exact_match", "0.400", "0.8", "n = 10", "q0", "scorecard.html#qa-bad"):
@@ -153,7 +155,9 @@ def test_junitxml_and_exitfirst(project: pytest.Pytester) -> None:
 
 def test_xdist_writes_one_merged_results_file(project: pytest.Pytester) -> None:
     pytest.importorskip("xdist")
-    res = project.runpytest_subprocess("--harness-models", "good,bad", "-n", "2", "-p", "no:cacheprovider")
+    res = project.runpytest_subprocess(
+        "--harness-models", "good,bad", "-n", "2", "-p", "no:cacheprovider"
+    )
     res.assert_outcomes(passed=5, failed=1, skipped=2)
     out = results(project)
     assert len(out["gates"]) == 4  # type: ignore[arg-type]

@@ -121,7 +121,6 @@ def test_real_detector_flags_a_plain_refusal(
     assert result.passed is True
 
 
-
 @pytest.mark.usefixtures("fake_detector")
 def test_recall_and_over_refusal_apply_to_their_group_only(
     make_example: ExampleFactory, make_completion: CompletionFactory
