@@ -188,30 +188,35 @@ def _unregister(server: VLLMServer) -> None:
         _restore_signal_handlers()
 
 
-def _parent_death_signal() -> Callable[[], None] | None:
-    """A ``preexec_fn`` asking Linux to SIGTERM the child when this process dies.
+def _child_setup() -> Callable[[], None]:
+    """The ``preexec_fn`` of the server process (runs in the child, before exec).
 
-    The kernel sends it when the *thread* that started the child exits, so it is
-    only set up from the main thread (whose end is the process's end).
+    Restores the default SIGINT and SIGTERM actions: a parent started in the
+    background of a shell ignores SIGINT, the child would inherit that, and
+    vLLM's own shutdown of its workers then stalls until our SIGKILL. On
+    Linux it also asks the kernel to SIGTERM the child when its parent dies;
+    the kernel sends that when the *thread* that started the child exits, so
+    only a server started from the main thread (whose end is the process's
+    end) gets it.
     """
-    if not sys.platform.startswith("linux"):
-        return None
-    if threading.current_thread() is not threading.main_thread():
-        return None
-    import ctypes
+    prctl: Callable[[int, int], int] | None = None
+    if sys.platform.startswith("linux") and threading.current_thread() is threading.main_thread():
+        import ctypes
 
-    try:
-        libc = ctypes.CDLL(None, use_errno=True)
-        prctl = libc.prctl
-    except (OSError, AttributeError):
-        return None
+        try:
+            prctl = ctypes.CDLL(None, use_errno=True).prctl
+        except (OSError, AttributeError):
+            prctl = None
     parent = os.getpid()
     pr_set_pdeathsig = 1
 
     def preexec() -> None:
-        prctl(pr_set_pdeathsig, int(signal.SIGTERM))
-        if os.getppid() != parent:  # the parent died before prctl took effect
-            os._exit(1)
+        signal.signal(signal.SIGINT, signal.SIG_DFL)
+        signal.signal(signal.SIGTERM, signal.SIG_DFL)
+        if prctl is not None:
+            prctl(pr_set_pdeathsig, int(signal.SIGTERM))
+            if os.getppid() != parent:  # the parent died before prctl took effect
+                os._exit(1)
 
     return preexec
 
@@ -411,7 +416,7 @@ class VLLMServer:
                         stderr=subprocess.STDOUT,
                         env=self.environment(),
                         start_new_session=True,
-                        preexec_fn=_parent_death_signal(),
+                        preexec_fn=_child_setup(),
                     )
                 except OSError as exc:
                     if self._own_log:

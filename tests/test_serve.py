@@ -58,7 +58,11 @@ def adapter(tmp_path: Path) -> Path:
 
 def fake(model_dir: Path, mode: str = "ok", **kwargs: object) -> VLLMServer:
     """A VLLMServer that runs the stand-in in ``mode``."""
-    options: dict[str, object] = {"startup_timeout_s": 20.0, "stop_timeout_s": 5.0}
+    options: dict[str, object] = {
+        "startup_timeout_s": 20.0,
+        "stop_timeout_s": 5.0,
+        "log_path": model_dir.parent / f"server-{mode}.log",
+    }
     options.update(kwargs)
     return VLLMServer(
         model_dir,
@@ -112,7 +116,7 @@ def test_bad_arguments_are_config_errors(model_dir: Path, adapter: Path, tmp_pat
 
 
 def test_start_serve_stop_leaves_no_process(model_dir: Path) -> None:
-    with fake(model_dir) as server:
+    with fake(model_dir, log_path=None) as server:
         assert server.is_alive()
         assert server.base_url == f"http://127.0.0.1:{server.port}/v1"
         assert httpx.get(f"http://127.0.0.1:{server.port}/health").status_code == 200
@@ -151,7 +155,7 @@ def test_crash_during_start_up_quotes_the_log(model_dir: Path, tmp_path: Path) -
 
 
 def test_start_up_timeout_is_bounded_and_cleans_up(model_dir: Path) -> None:
-    server = fake(model_dir, "silent", startup_timeout_s=1.5)
+    server = fake(model_dir, "silent", startup_timeout_s=1.5, log_path=None)
     start = time.monotonic()
     with pytest.raises(VLLMServerError, match=r"was not ready after 1.5 s") as info:
         server.start()
@@ -211,7 +215,7 @@ import sys, time
 sys.path.insert(0, {tests!r})
 from harness.serve import VLLMServer
 server = VLLMServer({model!r}, served_model_name="tiny", launcher=(sys.executable, {fake!r}),
-                    env={{"FAKE_VLLM_MODE": "ok"}}, startup_timeout_s=20)
+                    env={{"FAKE_VLLM_MODE": "ok"}}, startup_timeout_s=20, log_path={log!r})
 server.start()
 print(server.pid, flush=True)
 time.sleep(600)
@@ -223,7 +227,12 @@ def test_server_dies_with_its_parent(model_dir: Path, sig: signal.Signals) -> No
     # SIGTERM: the handler turns it into SystemExit and atexit stops the server.
     # SIGKILL: nothing runs in the parent; the kernel's parent-death signal does it.
     code = textwrap.dedent(
-        PARENT.format(tests=str(FAKE.parent), model=str(model_dir), fake=str(FAKE))
+        PARENT.format(
+            tests=str(FAKE.parent),
+            model=str(model_dir),
+            fake=str(FAKE),
+            log=str(model_dir.parent / "server.log"),
+        )
     )
     parent = subprocess.Popen([sys.executable, "-c", code], stdout=subprocess.PIPE, text=True)
     try:
@@ -236,6 +245,23 @@ def test_server_dies_with_its_parent(model_dir: Path, sig: signal.Signals) -> No
     finally:
         parent.kill()
         parent.wait()
+
+
+def test_server_does_not_inherit_an_ignored_sigint(model_dir: Path) -> None:
+    # A parent in the background of a shell ignores SIGINT; vLLM's shutdown needs it.
+    previous = signal.signal(signal.SIGINT, signal.SIG_IGN)
+    try:
+        server = fake(model_dir).start()
+    finally:
+        signal.signal(signal.SIGINT, previous)
+    try:
+        status = Path(f"/proc/{server.pid}/status").read_text()
+        ignored = int(
+            next(x for x in status.splitlines() if x.startswith("SigIgn:")).split()[1], 16
+        )
+        assert not ignored & (1 << (signal.SIGINT - 1))
+    finally:
+        server.stop()
 
 
 # -- a real vLLM server ------------------------------------------------------------------------
