@@ -26,11 +26,9 @@ from __future__ import annotations
 import datetime as _dt
 import json
 import math
-import os
 import platform
 import socket
 import subprocess
-import tempfile
 import uuid
 from collections.abc import Mapping, Sequence
 from dataclasses import asdict, dataclass, field
@@ -38,6 +36,7 @@ from functools import cache
 from pathlib import Path
 from typing import Any
 
+from harness._io import atomic_write_text
 from harness.errors import HarnessError
 
 SCHEMA_VERSION = "1.0"
@@ -338,19 +337,8 @@ def write_results(results: Results, path: Path) -> Path:
     """Validate and write ``results`` to ``path`` atomically (temp file + rename)."""
     data = results.to_json()
     validate_results_json(data, str(path))
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", dir=path.parent)
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8") as fh:
-            json.dump(data, fh, indent=2, ensure_ascii=False, allow_nan=False)
-            fh.write("\n")
-            fh.flush()
-            os.fsync(fh.fileno())
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
-    return path
+    text = json.dumps(data, indent=2, ensure_ascii=False, allow_nan=False) + "\n"
+    return atomic_write_text(path, text)
 
 
 def read_results(path: Path) -> Results:

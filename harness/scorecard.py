@@ -15,9 +15,7 @@ import datetime as _dt
 import hashlib
 import json
 import math
-import os
 import re
-import tempfile
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from functools import cache
@@ -27,6 +25,7 @@ from pathlib import Path
 import jinja2
 from markupsafe import Markup
 
+from harness._io import atomic_write_text
 from harness.results import (
     AggregateRecord,
     ComparisonRecord,
@@ -267,19 +266,7 @@ def render_scorecard(results: Results) -> str:
 
 def write_scorecard(results: Results, path: Path) -> Path:
     """Render ``results`` and write the page to ``path`` atomically (temp file + rename)."""
-    html = render_scorecard(results)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", dir=path.parent)
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8") as fh:
-            fh.write(html)
-            fh.flush()
-            os.fsync(fh.fileno())
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
-    return path
+    return atomic_write_text(path, render_scorecard(results))
 
 
 @cache

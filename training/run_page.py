@@ -7,14 +7,14 @@ scorecard. Jinja2 with autoescape; self-contained (inline CSS and SVG).
 
 from __future__ import annotations
 
-import os
-import tempfile
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 from jinja2 import Environment, FileSystemLoader
+
+from harness._io import atomic_write_text
 
 TEMPLATES = Path(__file__).parent / "templates"
 _W, _H, _PAD = 520, 160, 32
@@ -119,10 +119,4 @@ def render_run_page(
 
 def write_run_page(path: Path, **kwargs: Any) -> Path:
     """Render and write the run page atomically."""
-    html = render_run_page(**kwargs)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=".index.", dir=path.parent)
-    with os.fdopen(fd, "w", encoding="utf-8") as fh:
-        fh.write(html)
-    os.replace(tmp, path)
-    return path
+    return atomic_write_text(path, render_run_page(**kwargs))

@@ -11,6 +11,7 @@ from dataclasses import asdict
 from pathlib import Path
 from typing import Any
 
+from harness._io import atomic_write_text
 from harness.errors import DataError, DataIssue, HarnessError
 from harness.golden import (
     NEAR_DUPLICATE_THRESHOLD,
@@ -201,12 +202,7 @@ def _check_output(path: Path, inputs: list[Path], force: bool) -> None:
 
 
 def _write_lines(path: Path, golden: GoldenFile, ids: list[str]) -> None:
-    path.parent.mkdir(parents=True, exist_ok=True)
-    tmp = path.with_name(path.name + ".tmp")
-    with tmp.open("w", encoding="utf-8") as fh:
-        for i in ids:
-            fh.write(golden.raw_lines[i].rstrip("\r") + "\n")
-    tmp.replace(path)
+    atomic_write_text(path, "".join(golden.raw_lines[i].rstrip("\r") + "\n" for i in ids))
 
 
 def cmd_dedupe(args: argparse.Namespace) -> int:
