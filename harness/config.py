@@ -36,7 +36,7 @@ from __future__ import annotations
 import math
 import os
 import tomllib
-from collections.abc import Mapping, Sequence
+from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
@@ -527,8 +527,3 @@ def parse_model_list(text: str, config: HarnessConfig) -> list[Variant]:
     if not names:
         raise ConfigError("--harness-models: give at least one variant name, e.g. base,prompted")
     return [config.variant(n) for n in names]
-
-
-def requests_for(variant: Variant, examples: Sequence[GoldenExample]) -> list[GenerationRequest]:
-    """The variant's requests for a list of examples, in order."""
-    return [variant.request(e) for e in examples]

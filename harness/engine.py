@@ -6,9 +6,8 @@ Backends are built once per distinct setting and shared: ``base`` and
 
 from __future__ import annotations
 
-import math
 import time
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -198,20 +197,3 @@ def run_suite(
         seconds=elapsed,
         backend_fingerprint=backend.fingerprint,
     )
-
-
-def summarise(run: SuiteRun, metrics: Sequence[str] | None = None) -> Mapping[str, Any]:
-    """Mean, n and interval per metric, for terminals and the demo."""
-    from harness.metrics import aggregate
-
-    out: dict[str, Any] = {}
-    for name in metrics or default_metrics(run.examples):
-        agg = aggregate(get_metric(name), run.score(name))
-        mean = agg.mean if agg.mean is not None and not math.isnan(agg.mean) else None
-        out[name] = {
-            "mean": mean,
-            "n": agg.n,
-            "ci": (agg.ci_low, agg.ci_high),
-            "passes": agg.passes,
-        }
-    return out

@@ -9,6 +9,7 @@ offline from that directory.
 
 from __future__ import annotations
 
+import hashlib
 import importlib.util
 import json
 import os
@@ -102,13 +103,8 @@ def embedded_info() -> ModelInfo:
 
 
 def _sha256_file(path: Path) -> str:
-    import hashlib
-
-    h = hashlib.sha256()
     with path.open("rb") as fh:
-        for chunk in iter(lambda: fh.read(1 << 20), b""):
-            h.update(chunk)
-    return h.hexdigest()
+        return hashlib.file_digest(fh, "sha256").hexdigest()
 
 
 def prepare_embedded(
@@ -185,8 +181,6 @@ def resolve_model(name_or_path: str) -> tuple[Path, str]:
 
 def _dir_fingerprint(path: Path) -> str:
     """A cheap fingerprint of a model directory: names, sizes and config content."""
-    import hashlib
-
     h = hashlib.sha256()
     for f in sorted(path.rglob("*")):
         if f.is_file():

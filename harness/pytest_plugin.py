@@ -21,12 +21,13 @@ from typing import TYPE_CHECKING, Any
 import pytest
 
 from harness.errors import HarnessError
+from harness.results import Results
 
 if TYPE_CHECKING:
     from harness.session import EvalSession
 
 SESSION_KEY = pytest.StashKey["EvalSession"]()
-RESULTS_KEY = pytest.StashKey["Path"]()
+RESULTS_KEY = pytest.StashKey[tuple[Path, Results]]()
 
 
 def pytest_addoption(parser: pytest.Parser) -> None:
@@ -236,47 +237,33 @@ def pytest_sessionfinish(session: pytest.Session) -> None:
             else []
         )
         if parts:
-            results = merge_results([results, *parts]) if results.examples else merge_results(parts)
+            # The controller ran no test itself; its part supplies the run id and times.
+            results = merge_results([results, *parts])
             for p in parts_dir.glob("*.json"):
                 p.unlink()
             parts_dir.rmdir()
         if not results.examples:
             return
-        _add_comparisons(results)
+        variants = results.variants()
+        if len(variants) > 1:
+            from harness.compare import paired_comparisons
+
+            results.comparisons = paired_comparisons(results, variants[0])
         path = write_results(results, Path(ev.report_dir) / "results.json")
-        config.stash[RESULTS_KEY] = path
-        _write_scorecard(results, ev.scorecard_path)
+        from harness.scorecard import write_scorecard
+
+        write_scorecard(results, ev.scorecard_path)
+        config.stash[RESULTS_KEY] = (path, results)
     finally:
         ev.close()
 
 
-def _add_comparisons(results: Any) -> None:
-    variants = results.variants()
-    if len(variants) < 2:
-        return
-    try:
-        from harness.compare import paired_comparisons
-    except ImportError:  # pragma: no cover - compare ships with the package
-        return
-    results.comparisons = paired_comparisons(results, variants[0])
-
-
-def _write_scorecard(results: Any, path: Path) -> None:
-    try:
-        from harness.scorecard import write_scorecard
-    except ImportError:  # pragma: no cover
-        return
-    write_scorecard(results, path)
-
-
 def pytest_terminal_summary(terminalreporter: Any, config: pytest.Config) -> None:
     """A suites × variants × metrics table with verdicts, and where the files are."""
-    path = config.stash.get(RESULTS_KEY, None)
-    if path is None:
+    written = config.stash.get(RESULTS_KEY, None)
+    if written is None:
         return
-    from harness.results import read_results
-
-    results = read_results(path)
+    path, results = written
     tr = terminalreporter
     tr.section("golden-harness")
     gated = {(g.suite, g.variant, g.metric): g for g in results.gates}

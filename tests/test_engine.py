@@ -10,8 +10,9 @@ import pytest
 from harness.backends.scripted import ScriptedBackend, last_user_message
 from harness.cache import CompletionCache
 from harness.config import Variant
-from harness.engine import BackendPool, default_metrics, run_suite, summarise
+from harness.engine import BackendPool, default_metrics, run_suite
 from harness.golden import load_golden
+from harness.metrics import aggregate, get_metric
 
 
 def suite(tmp_path: Path) -> Path:
@@ -51,9 +52,9 @@ def test_run_suite_keeps_example_order_and_caches(tmp_path: Path) -> None:
     again = run_suite(golden, Variant("base", backend="scripted"), backend, cache, progress=True)
     assert again.cache.hits == 6 and all(c.cached for c in again.completions)
     assert len(backend.calls) == 2, "the second pass generated nothing"
-    summary = summarise(run)
-    assert summary["exact_match"]["mean"] == pytest.approx(5 / 6)
-    assert "refusal" in summary and "rougeL" in summary
+    assert aggregate(get_metric("exact_match"), run.score("exact_match")).mean == pytest.approx(
+        5 / 6
+    )
 
 
 def test_limit_and_default_metrics(tmp_path: Path) -> None:

@@ -12,7 +12,7 @@ from pathlib import Path
 from typing import Any
 
 from harness._io import atomic_write_text
-from harness.errors import DataError, DataIssue, HarnessError
+from harness.errors import DataIssue, HarnessError
 from harness.golden import (
     NEAR_DUPLICATE_THRESHOLD,
     GoldenFile,
@@ -265,4 +265,4 @@ def cmd_split(args: argparse.Namespace) -> int:
     return 0
 
 
-__all__ = ["DataError", "add_parser"]
+__all__ = ["add_parser"]
