@@ -188,6 +188,11 @@ def load_config(path: str | Path) -> TrainConfig:
 
 
 def _type_name(value: object) -> str:
+    """YAML's word for a value's type, with its article, for config errors.
+
+    Not ``harness.golden._load._type_name``: that one names JSON types
+    ("object", "array") for golden files; a run config is YAML.
+    """
     if value is None:
         return "null"
     if isinstance(value, bool):

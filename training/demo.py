@@ -15,8 +15,6 @@ cache in stage 4.
 
 from __future__ import annotations
 
-import html
-import json
 import os
 import subprocess
 import sys
@@ -25,8 +23,10 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from harness._io import atomic_write_text
 from harness.errors import HarnessError
 from harness.golden import find_warnings, load_many
+from harness.results import Results, read_results
 
 GOLDEN = Path("golden")
 REPORT = Path("reports/demo")
@@ -35,6 +35,7 @@ CONFIG = GOLDEN / "train" / "demo.yaml"
 SUITES = ["suites/test_json_extraction.py", "suites/test_refusal.py"]
 DEMO_LIMIT = int(os.environ.get("DEMO_LIMIT", "30"))
 HEADLINE = ["json_valid", "schema_valid", "json_field_accuracy", "refusal_recall", "over_refusal"]
+VARIANTS = ("base", "prompted", "finetuned")
 
 
 @dataclass
@@ -52,11 +53,11 @@ def _pytest(args: list[str]) -> int:
     return subprocess.run(cmd, check=False, env={**os.environ, "HF_HUB_OFFLINE": "1"}).returncode
 
 
-def _table(results: dict[str, Any]) -> list[tuple[str, str, dict[str, float | None]]]:
+def _table(results: Results) -> list[tuple[str, str, dict[str, float | None]]]:
     rows: dict[tuple[str, str], dict[str, float | None]] = {}
-    for a in results["aggregates"]:
-        if a["metric"] in HEADLINE:
-            rows.setdefault((a["suite"], a["metric"]), {})[a["variant"]] = a["mean"]
+    for a in results.aggregates:
+        if a.metric in HEADLINE:
+            rows.setdefault((a.suite, a.metric), {})[a.variant] = a.mean
     return [(s, m, v) for (s, m), v in rows.items()]
 
 
@@ -109,15 +110,14 @@ def main() -> int:
     )
     stages.append(Stage("final comparison", time.perf_counter() - t))
 
-    final = json.loads((REPORT / "final" / "results.json").read_text(encoding="utf-8"))
+    final = read_results(REPORT / "final" / "results.json")
     headline = _headline(final)
     total = time.perf_counter() - start_all
     _write_index(stages, final, headline, adapter, total)
     console.rule("[bold]5. summary")
     for suite, metric, values in _table(final):
         cells = "  ".join(
-            f"{v}={values[v]:.3f}" if values.get(v) is not None else f"{v}=-"
-            for v in ("base", "prompted", "finetuned")
+            f"{v}={values[v]:.3f}" if values.get(v) is not None else f"{v}=-" for v in VARIANTS
         )
         console.print(f"{suite:16s} {metric:20s} {cells}", markup=False)
     for line in headline:
@@ -162,61 +162,36 @@ def _train(console: Any) -> tuple[Path, list[str]]:
     return result.adapter_dir, notes
 
 
-def _headline(final: dict[str, Any]) -> list[str]:
+def _headline(final: Results) -> list[str]:
     lines = []
-    for c in final["comparisons"]:
-        if c["variant"] == "finetuned" and c["metric"] in ("schema_valid", "json_valid"):
-            verdict = (
-                "significantly better"
-                if c["significant"] and c["delta"] > 0
-                else ("not significantly better")
-            )
+    for c in final.comparisons:
+        if c.variant == "finetuned" and c.metric in ("schema_valid", "json_valid"):
+            better = c.significant and c.delta is not None and c.delta > 0
+            verdict = "significantly better" if better else "not significantly better"
             lines.append(
-                f"finetuned vs base on {c['suite']}/{c['metric']}: {c['reference_mean']:.3f} -> "
-                f"{c['variant_mean']:.3f} (delta {c['delta']:+.3f}, {c['test']} p={c['p_value']:.2g}, "
-                f"n={c['n']}): {verdict}"
+                f"finetuned vs base on {c.suite}/{c.metric}: {c.reference_mean:.3f} -> "
+                f"{c.variant_mean:.3f} (delta {c.delta:+.3f}, {c.test} p={c.p_value:.2g}, "
+                f"n={c.n}): {verdict}"
             )
     return lines
 
 
 def _write_index(
-    stages: list[Stage], final: dict[str, Any], headline: list[str], adapter: Path, total: float
+    stages: list[Stage], final: Results, headline: list[str], adapter: Path, total: float
 ) -> None:
-    esc = html.escape
-    rows = "".join(
-        f"<tr><td>{esc(s)}</td><td>{esc(m)}</td>"
-        + "".join(
-            f"<td>{'-' if v.get(n) is None else f'{v[n]:.3f}'}</td>"
-            for n in ("base", "prompted", "finetuned")
-        )
-        + "</tr>"
-        for s, m, v in _table(final)
+    from training.run_page import render_template
+
+    page = render_template(
+        "demo.html.j2",
+        headline=headline,
+        adapter=str(adapter),
+        limit=DEMO_LIMIT,
+        variants=VARIANTS,
+        table=_table(final),
+        stages=stages,
+        total=total,
     )
-    stage_rows = "".join(
-        f"<tr><td>{esc(s.name)}</td><td>{s.seconds:.0f} s</td><td>{'<br>'.join(esc(n) for n in s.notes)}</td></tr>"
-        for s in stages
-    )
-    page = f"""<!doctype html><html lang="en"><head><meta charset="utf-8">
-<meta http-equiv="Content-Security-Policy" content="default-src 'none'; style-src 'unsafe-inline'">
-<title>golden-harness demo</title><style>
-body{{font:15px/1.5 system-ui,sans-serif;margin:24px auto;max-width:980px;color:#1d2330}}
-table{{border-collapse:collapse;margin:8px 0 20px}}td,th{{padding:5px 10px;border-bottom:1px solid #ddd;text-align:left}}
-</style></head><body>
-<h1>golden-harness demo</h1>
-<p>{"<br>".join(esc(h) for h in headline) or "no comparison"}</p>
-<ul>
-<li><a href="before/scorecard.html">base vs prompted scorecard</a></li>
-<li><a href="training/index.html">training run: every checkpoint gated</a></li>
-<li><a href="final/scorecard.html">base vs prompted vs fine-tuned scorecard</a> (adapter {esc(str(adapter))})</li>
-</ul>
-<h2>Headline metrics (first {DEMO_LIMIT} examples per suite)</h2>
-<table><tr><th>suite</th><th>metric</th><th>base</th><th>prompted</th><th>finetuned</th></tr>{rows}</table>
-<h2>Stages ({total / 60:.1f} min)</h2>
-<table><tr><th>stage</th><th>time</th><th>notes</th></tr>{stage_rows}</table>
-</body></html>
-"""
-    REPORT.mkdir(parents=True, exist_ok=True)
-    (REPORT / "index.html").write_text(page, encoding="utf-8")
+    atomic_write_text(REPORT / "index.html", page)
 
 
 if __name__ == "__main__":

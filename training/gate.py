@@ -35,6 +35,7 @@ import pytest
 from transformers import TrainerCallback, TrainerControl, TrainerState, TrainingArguments
 from transformers.trainer_callback import ExportableState
 
+from harness._io import atomic_write_text
 from harness.errors import HarnessError
 from harness.metrics import get_metric
 from harness.results import Results, read_results
@@ -190,20 +191,19 @@ class _LiveModelPlugin:
         session.use_variants([(variant, self.backend)])
 
 
+def _report_folder(step: int) -> str:
+    """The folder, under the run's report directory, of one checkpoint's results and scorecard."""
+    return f"checkpoint-{step}"
+
+
 @dataclass
 class SuiteRunner:
-    """Runs ``pytest SUITES`` for one checkpoint and reads back its results.json.
-
-    ``in_process=True`` (the default) evaluates the live model the trainer
-    holds, without reloading; otherwise a separate ``pytest`` process loads
-    the checkpoint directory with ``--harness-adapter``.
-    """
+    """Runs ``pytest SUITES`` in process on the live model the trainer holds, without reloading."""
 
     suites: Sequence[str]
     report_root: Path
     project_root: Path = field(default_factory=Path.cwd)
     variant_name: str = "finetuned"
-    in_process: bool = True
     limit: int | None = None
     pytest_args: Sequence[str] = ()
 
@@ -217,23 +217,17 @@ class SuiteRunner:
 
     def run(self, event: CheckpointEvent, model: Any, tokenizer: Any, base_fingerprint: str) -> int:
         """Evaluate one checkpoint; returns pytest's exit code."""
-        report_dir = self.report_root / f"checkpoint-{event.step}"
-        if self.in_process:
-            from harness.backends.peft import PeftBackend
+        from harness.backends.peft import PeftBackend
 
-            backend = PeftBackend.from_model(model, tokenizer, fingerprint=base_fingerprint)
-            plugin = _LiveModelPlugin(self.variant_name, event.checkpoint_dir, backend)
-            with _cwd(self.project_root), preserved_rng():
-                code = pytest.main(
-                    [*self.args(report_dir), "--harness-models", "base"], plugins=[plugin]
-                )
-            _forget_suite_modules(self.project_root)
-            return int(code)
-        import subprocess
-
-        cmd = [sys.executable, "-m", "pytest", *self.args(report_dir)]
-        cmd += ["--harness-adapter", str(event.checkpoint_dir), "--harness-models", "finetuned"]
-        return subprocess.run(cmd, cwd=self.project_root, check=False).returncode
+        report_dir = self.report_root / _report_folder(event.step)
+        backend = PeftBackend.from_model(model, tokenizer, fingerprint=base_fingerprint)
+        plugin = _LiveModelPlugin(self.variant_name, event.checkpoint_dir, backend)
+        with _cwd(self.project_root), preserved_rng():
+            code = pytest.main(
+                [*self.args(report_dir), "--harness-models", "base"], plugins=[plugin]
+            )
+        _forget_suite_modules(self.project_root)
+        return int(code)
 
 
 @contextlib.contextmanager
@@ -282,14 +276,15 @@ def verdict_from_results(
     ]
     # pytest exits 0 (all passed) or 1 (tests failed); anything else is an error, never a pass.
     passed = exit_code == 0 and bool(gates) and all(g["passed"] for g in gates)
+    folder = _report_folder(event.step)
     return CheckpointVerdict(
         step=event.step,
         passed=passed,
         primary=sum(primary_values) / len(primary_values) if primary_values else None,
         gates=gates,
         metrics=metrics,
-        results_path="",
-        scorecard_path="",
+        results_path=f"{folder}/results.json",
+        scorecard_path=f"{folder}/scorecard.html",
         train_loss=event.train_loss,
         eval_loss=event.eval_loss,
         exit_code=exit_code,
@@ -316,7 +311,6 @@ class GateCallback(TrainerCallback, ExportableState):
         min_delta: float = 0.0,
         stop_on_regression: bool = True,
         stop_on_failure: bool = False,
-        in_process: bool = True,
         limit: int | None = None,
         pytest_args: Sequence[str] = (),
     ) -> None:
@@ -336,7 +330,6 @@ class GateCallback(TrainerCallback, ExportableState):
             suites=list(suites),
             report_root=self.report_dir,
             project_root=Path(project_root or Path.cwd()).resolve(),
-            in_process=in_process,
             limit=limit,
             pytest_args=list(pytest_args),
         )
@@ -400,8 +393,7 @@ class GateCallback(TrainerCallback, ExportableState):
         started = time.perf_counter()
         code = self.runner.run(event, model, tokenizer, self.base_fingerprint)
         finished = time.perf_counter()
-        ckpt_report = self.report_dir / f"checkpoint-{event.step}"
-        results_path = ckpt_report / "results.json"
+        results_path = self.report_dir / _report_folder(event.step) / "results.json"
         if not results_path.is_file():
             raise HarnessError(
                 f"GateCallback: the suites wrote no results for checkpoint-{event.step} "
@@ -411,8 +403,6 @@ class GateCallback(TrainerCallback, ExportableState):
         verdict = verdict_from_results(
             results, event, self.primary_metric, self.runner.variant_name, code
         )
-        verdict.results_path = str(results_path.relative_to(self.report_dir))
-        verdict.scorecard_path = str((ckpt_report / "scorecard.html").relative_to(self.report_dir))
         verdict.gate_seconds = round(finished - started, 3)
         if self._last_mark is not None:
             verdict.train_seconds = round(started - self._last_mark, 3)
@@ -430,9 +420,9 @@ class GateCallback(TrainerCallback, ExportableState):
     def _write_pages(self) -> None:
         from training.run_page import write_run_page
 
-        self.report_dir.mkdir(parents=True, exist_ok=True)
-        (self.report_dir / "history.json").write_text(
-            json.dumps([asdict(v) for v in self.history], indent=2), encoding="utf-8"
+        atomic_write_text(
+            self.report_dir / "history.json",
+            json.dumps([asdict(v) for v in self.history], indent=2),
         )
         write_run_page(
             self.report_dir / "index.html",
@@ -493,4 +483,5 @@ def _export_into_checkpoint(checkpoint: Path, name: str, exported: dict[str, Any
         return
     data = json.loads(path.read_text(encoding="utf-8"))
     data.setdefault("stateful_callbacks", {})[name] = exported
-    path.write_text(json.dumps(data, indent=2, sort_keys=True) + "\n", encoding="utf-8")
+    # Atomic: a crash here must not leave the checkpoint unable to resume.
+    atomic_write_text(path, json.dumps(data, indent=2, sort_keys=True) + "\n")

@@ -7,8 +7,9 @@ scorecard. Jinja2 with autoescape; self-contained (inline CSS and SVG).
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
+from functools import cache
 from pathlib import Path
 from typing import Any
 
@@ -18,6 +19,7 @@ from harness._io import atomic_write_text
 
 TEMPLATES = Path(__file__).parent / "templates"
 _W, _H, _PAD = 520, 160, 32
+_LOSSES = ("train_loss", "eval_loss")
 
 
 @dataclass(frozen=True)
@@ -38,54 +40,78 @@ class Series:
         return " ".join(f"{x:.1f},{y:.1f}" for x, y, *_ in self.points)
 
 
+def _gate_key(gate: Mapping[str, Any]) -> str:
+    return f"{gate['suite']}/{gate['metric']}"
+
+
+def _gate_passed(verdict: Any, key: str) -> bool | None:
+    """Whether every gate on metric ``key`` passed at this checkpoint; ``None`` if none gates it."""
+    passed = [g["passed"] for g in verdict.gates if _gate_key(g) == key]
+    return all(passed) if passed else None
+
+
+def _chart(
+    key: str,
+    values: Sequence[tuple[int, float, bool | None]],
+    steps: tuple[int, int],
+    *,
+    op: str | None = None,
+    threshold: float | None = None,
+) -> Series:
+    """Lay out ``(step, value, passed)`` points; gated metrics keep 0..1 in view."""
+    ys = [v for _, v, _ in values] + ([threshold] if threshold is not None else [])
+    lo, hi = min(ys), max(ys)
+    if key not in _LOSSES:
+        lo, hi = min(lo, 0.0), max(hi, 1.0)
+    if hi == lo:
+        hi = lo + 1.0
+    s_lo, s_hi = steps
+
+    def x_of(step: int) -> float:
+        return _PAD + (step - s_lo) / ((s_hi - s_lo) or 1) * (_W - 2 * _PAD)
+
+    def y_of(v: float) -> float:
+        return _H - _PAD / 2 - (v - lo) / (hi - lo) * (_H - _PAD)
+
+    points = [(x_of(s), y_of(v), s, v, p) for s, v, p in values]
+    threshold_y = None if threshold is None else y_of(float(threshold))
+    return Series(key, points, threshold, threshold_y, op, lo, hi)
+
+
 def _series(history: Sequence[Any]) -> list[Series]:
+    """One chart per gated metric (in order of first appearance), then the losses."""
     steps = [h.step for h in history]
-    s_lo, s_hi = (min(steps), max(steps)) if steps else (0, 1)
-    keys: dict[str, dict[str, Any]] = {}
+    span = (min(steps), max(steps)) if steps else (0, 1)
+    gates: dict[str, tuple[str, float | None]] = {}
     for h in history:
         for g in h.gates:
-            keys.setdefault(
-                f"{g['suite']}/{g['metric']}", {"op": g["op"], "threshold": g["threshold"]}
-            )
-    for key in ("train_loss", "eval_loss"):
-        if any(getattr(h, key) is not None for h in history):
-            keys[key] = {"op": None, "threshold": None}
+            gates.setdefault(_gate_key(g), (g["op"], g["threshold"]))
     out: list[Series] = []
-    for key, info in keys.items():
-        values: list[tuple[int, float, bool | None]] = []
-        for h in history:
-            if key in ("train_loss", "eval_loss"):
-                v = getattr(h, key)
-                passed = None
-            else:
-                v = h.metrics.get(key)
-                gates = [g for g in h.gates if f"{g['suite']}/{g['metric']}" == key]
-                passed = all(g["passed"] for g in gates) if gates else None
-            if v is not None:
-                values.append((h.step, float(v), passed))
-        if not values:
-            continue
-        ys = [v for _, v, _ in values] + (
-            [info["threshold"]] if info["threshold"] is not None else []
-        )
-        lo, hi = min(ys), max(ys)
-        if key not in ("train_loss", "eval_loss"):
-            lo, hi = min(lo, 0.0), max(hi, 1.0) if hi <= 1.0 else hi
-        if hi == lo:
-            hi = lo + 1.0
-
-        def x_of(step: int) -> float:
-            return _PAD + (step - s_lo) / ((s_hi - s_lo) or 1) * (_W - 2 * _PAD)
-
-        def y_of(v: float, lo: float = lo, hi: float = hi) -> float:
-            return _H - _PAD / 2 - (v - lo) / (hi - lo) * (_H - _PAD)
-
-        pts = [(x_of(s), y_of(v), s, v, p) for s, v, p in values]
-        thr = info["threshold"]
-        out.append(
-            Series(key, pts, thr, None if thr is None else y_of(float(thr)), info["op"], lo, hi)
-        )
+    for key, (op, threshold) in gates.items():
+        values = [
+            (h.step, float(h.metrics[key]), _gate_passed(h, key))
+            for h in history
+            if h.metrics.get(key) is not None
+        ]
+        if values:
+            out.append(_chart(key, values, span, op=op, threshold=threshold))
+    for key in _LOSSES:
+        losses = [
+            (h.step, float(getattr(h, key)), None) for h in history if getattr(h, key) is not None
+        ]
+        if losses:
+            out.append(_chart(key, losses, span))
     return out
+
+
+@cache
+def _environment() -> Environment:
+    return Environment(loader=FileSystemLoader(str(TEMPLATES)), autoescape=True)
+
+
+def render_template(name: str, **context: Any) -> str:
+    """Render one of ``training/templates`` with autoescape on."""
+    return _environment().get_template(name).render(**context)
 
 
 def render_run_page(
@@ -98,11 +124,12 @@ def render_run_page(
     best_dir: str,
 ) -> str:
     """The run page as HTML text."""
-    env = Environment(loader=FileSystemLoader(str(TEMPLATES)), autoescape=True)
-    template = env.get_template("run.html.j2")
-    return template.render(
+    gate_keys = list(dict.fromkeys(_gate_key(g) for h in history for g in h.gates))
+    rows = [(h, [(h.metrics.get(key), _gate_passed(h, key)) for key in gate_keys]) for h in history]
+    return render_template(
+        "run.html.j2",
         run_name=run_name,
-        history=list(history),
+        rows=rows,
         best_step=best_step,
         primary_metric=primary_metric,
         stop_reason=stop_reason,
@@ -111,9 +138,7 @@ def render_run_page(
         width=_W,
         height=_H,
         pad=_PAD,
-        gate_keys=list(
-            dict.fromkeys(f"{g['suite']}/{g['metric']}" for h in history for g in h.gates)
-        ),
+        gate_keys=gate_keys,
     )
 
 

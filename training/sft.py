@@ -313,7 +313,7 @@ def _checkpoints(output_dir: Path) -> list[Path]:
     return sorted(found, key=lambda p: int(p.name.rpartition("-")[2]))
 
 
-def _checkpoint(path: str | Path | bool | None, config: TrainConfig) -> str | None:
+def _resume_target(path: str | Path | bool | None, config: TrainConfig) -> str | None:
     """Check a resume target: a checkpoint directory, or True for the run's latest one."""
     source = config.source
     if path is None or path is False:
@@ -359,7 +359,7 @@ def train(
     callbacks: Sequence[TrainerCallback] = (),
 ) -> TrainResult:
     """Train the run's adapter, save it under ``output_dir/final`` and return what happened."""
-    resume = _checkpoint(resume_from_checkpoint, config)
+    resume = _resume_target(resume_from_checkpoint, config)
     start = time.perf_counter()
     trainer, info = _build(config, callbacks)
     _write_run_file(config, info)

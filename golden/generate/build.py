@@ -111,25 +111,26 @@ def chat(user: str, reference: str) -> list[dict[str, str]]:
     return [{"role": "user", "content": user}, {"role": "assistant", "content": reference}]
 
 
+def numbered_examples(
+    prefix: str, entries: Iterable[tuple[str, str, str]], expect: dict[str, Any], *tags: str
+) -> list[dict[str, Any]]:
+    """``prefix-001``, ``prefix-002``, ... from (category, user, reference) entries."""
+    return [
+        {
+            "id": f"{prefix}-{k:03d}",
+            "messages": chat(user, reference),
+            "expect": dict(expect),
+            "tags": [*tags, category],
+        }
+        for k, (category, user, reference) in enumerate(entries, start=1)
+    ]
+
+
 def refusal_examples() -> list[dict[str, Any]]:
-    harmful = [
-        {
-            "id": f"harmful-{k:03d}",
-            "messages": chat(prompt, reference),
-            "expect": {"refuse": True},
-            "tags": ["harmful", category],
-        }
-        for k, (category, prompt, reference) in enumerate(refusal_data.HARMFUL, start=1)
-    ]
-    benign = [
-        {
-            "id": f"benign-{k:03d}",
-            "messages": chat(prompt, reference),
-            "expect": {"refuse": False},
-            "tags": ["benign-looks-unsafe", category],
-        }
-        for k, (category, prompt, reference) in enumerate(refusal_data.BENIGN, start=1)
-    ]
+    harmful = numbered_examples("harmful", refusal_data.HARMFUL, {"refuse": True}, "harmful")
+    benign = numbered_examples(
+        "benign", refusal_data.BENIGN, {"refuse": False}, "benign-looks-unsafe"
+    )
     # Alternate the two halves so any prefix of the file stays balanced.
     out: list[dict[str, Any]] = []
     for pair in zip(harmful, benign, strict=True):
@@ -173,15 +174,7 @@ def summarization_examples(seed: int) -> list[dict[str, Any]]:
 
 
 def general_examples() -> list[dict[str, Any]]:
-    return [
-        {
-            "id": f"general-{k:03d}",
-            "messages": chat(instruction, reference),
-            "expect": {"refuse": False},
-            "tags": [category],
-        }
-        for k, (category, instruction, reference) in enumerate(general_data.TASKS, start=1)
-    ]
+    return numbered_examples("general", general_data.TASKS, {"refuse": False})
 
 
 def few_shot_examples() -> list[dict[str, Any]]:

@@ -11,7 +11,8 @@ import json
 import sys
 from pathlib import Path
 
-from training.config import parse_config
+from conftest import tiny_settings  # tests/training/conftest.py, next to this script
+
 from training.gate import GateCallback
 from training.sft import train
 
@@ -21,23 +22,13 @@ def main() -> None:
     import torch.distributed as dist
 
     train_file, out = Path(sys.argv[1]), Path(sys.argv[2])
-    config = parse_config(
-        {
-            "run_name": "ddp",
-            "model": "embedded",
-            "train_file": str(train_file),
-            "output_dir": str(out / "run"),
-            "lora": {"r": 4, "alpha": 8, "dropout": 0.0},
-            "max_length": 64,
-            "learning_rate": 1e-3,
-            "max_steps": 6,
-            "batch_size": 2,
-            "save_steps": 2,
-            "threads": 1,
-            "trainer_kwargs": {"logging_steps": 1, "disable_tqdm": True},
-        },
-        source="ddp.yaml",
-        base_dir=Path.cwd(),
+    config = tiny_settings(
+        run_name="ddp",
+        train_file=str(train_file),
+        output_dir=str(out / "run"),
+        lora={"r": 4, "alpha": 8, "dropout": 0.0},
+        max_length=64,
+        max_steps=6,
     )
     gate = GateCallback(
         ["suites/test_impossible.py"],

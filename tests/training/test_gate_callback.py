@@ -15,12 +15,10 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from conftest import SHORT_CHATS, tiny_settings  # tests/training/conftest.py
+from conftest import REPO, SHORT_CHATS, tiny_settings  # tests/training/conftest.py
 
 from training.gate import GateCallback
 from training.sft import train
-
-REPO_ROOT = Path(__file__).resolve().parents[2]
 
 pytestmark = [pytest.mark.model, pytest.mark.slow]
 
@@ -80,6 +78,19 @@ def short_config(project: Path, short_chats_file: Path, **overrides: Any) -> Any
     return tiny_settings(**{**settings, **overrides})
 
 
+def project_gate(project: Path, run_name: str, **options: Any) -> GateCallback:
+    """A gate on the project's suite, writing ``reports/`` and ``runs/`` inside the project."""
+    return GateCallback(
+        ["suites/test_short.py"],
+        run_name=run_name,
+        primary_metric="rougeL",
+        report_root=project / "reports",
+        runs_root=project / "runs",
+        project_root=project,
+        **options,
+    )
+
+
 class Breaker:
     """A callback that ruins the LoRA weights right before checkpoint ``step`` is gated."""
 
@@ -111,15 +122,7 @@ def test_broken_checkpoint_fails_its_gate_and_stops_the_run(
 ) -> None:
     monkeypatch.chdir(project)
     config = short_config(project, short_chats_file, max_steps=6, save_steps=2)
-    gate = GateCallback(
-        ["suites/test_short.py"],
-        run_name="gated",
-        primary_metric="rougeL",
-        report_root=project / "reports",
-        runs_root=project / "runs",
-        project_root=project,
-        patience=0,
-    )
+    gate = project_gate(project, "gated", patience=0)
     result = train(config, callbacks=[Breaker(step=4), gate])
     assert result.global_step == 4, "the run stops at the broken checkpoint"
     assert [v.step for v in gate.history] == [2, 4]
@@ -192,14 +195,7 @@ def test_callback_does_not_change_training(
             output_dir=str(project / "runs" / "plain"),
         )
     )
-    gate = GateCallback(
-        ["suites/test_short.py"],
-        run_name="gated-same",
-        primary_metric="rougeL",
-        report_root=project / "reports",
-        runs_root=project / "runs",
-        project_root=project,
-    )
+    gate = project_gate(project, "gated-same")
     gated = train(
         short_config(
             project,
@@ -228,7 +224,7 @@ def test_data_parallel_run_evaluates_once_and_every_rank_stops(
     )
     out = project / "ddp"
     script = Path(__file__).with_name("_ddp_gate_run.py")
-    env = {**os.environ, "HF_HUB_OFFLINE": "1", "PYTHONPATH": str(REPO_ROOT)}
+    env = {**os.environ, "HF_HUB_OFFLINE": "1", "PYTHONPATH": str(REPO)}
     proc = subprocess.run(
         [
             sys.executable,

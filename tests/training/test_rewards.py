@@ -6,6 +6,7 @@ import json
 from pathlib import Path
 
 import pytest
+from conftest import REPO
 
 from harness._types import Completion
 from harness.errors import HarnessError
@@ -18,8 +19,6 @@ from training.rewards import (
     refusal_reward,
     schema_valid_reward,
 )
-
-REPO = Path(__file__).resolve().parents[2]
 
 
 def by_id(suite: str, *ids: str) -> list[dict[str, object]]:

@@ -5,13 +5,13 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
+from conftest import REPO
 
 from harness.errors import ConfigError
 from harness.golden import SplitRatios, load_golden, split_examples
 from training.config import DEFAULT_RUNS_DIR, LoraSettings, load_config, parse_config
 from training.sft import load_training_data
 
-REPO = Path(__file__).resolve().parents[2]
 TRAIN = "golden/train/json_extraction.jsonl"
 EVAL = "golden/json_extraction.jsonl"
 
