@@ -23,20 +23,13 @@ from harness.gates import (
     GateError,
     RegressionDecision,
     RegressionGate,
-    check_values,
+    applicable_pairs,
     metric_values,
+    paired_test,
     resolve_metric,
 )
-from harness.metrics import MetricKind
 from harness.results import ComparisonRecord, ExampleRecord, GateRecord, MetricValue, Results
-from harness.stats import (
-    PairedTest,
-    UnpairedError,
-    is_significant,
-    mcnemar_exact,
-    pair_by_id,
-    paired_bootstrap,
-)
+from harness.stats import UnpairedError, is_significant, pair_by_id
 
 
 def paired_comparisons(
@@ -77,27 +70,14 @@ def _compare_variant(
     ref_values = metric_values(results, suite, reference, metric)
     new_values = metric_values(results, suite, variant, metric)
     try:
-        pairs = pair_by_id(ref_values, new_values)
+        usable = applicable_pairs(ref_values, new_values)
     except UnpairedError as exc:
         context = f"suite {suite!r}, {variant!r} against {reference!r}"
         raise UnpairedError(exc.only_reference, exc.only_new, context) from None
-    usable = [(i, r, w) for i, r, w in pairs if r.applicable and w.applicable]
     if not usable:
         return None
     spec = resolve_metric(metric, results)
-    check_values(spec, {i: r for i, r, _ in usable}, f"{suite}/{reference}")
-    check_values(spec, {i: w for i, _, w in usable}, f"{suite}/{variant}")
-    test: PairedTest
-    if spec.kind is MetricKind.PASS_FAIL:
-        test = mcnemar_exact(
-            [r.passed is True for _, r, _ in usable], [w.passed is True for _, _, w in usable]
-        )
-    else:
-        test = paired_bootstrap(
-            [_float(r) for _, r, _ in usable],
-            [_float(w) for _, _, w in usable],
-            alternative="two-sided",
-        )
+    test = paired_test(spec, usable, "two-sided", f"{suite}/{reference}", f"{suite}/{variant}")
     improved = [i for i, r, w in usable if r.passed is False and w.passed is True]
     regressed = [i for i, r, w in usable if r.passed is True and w.passed is False]
     return ComparisonRecord(
@@ -117,10 +97,6 @@ def _compare_variant(
         improved_ids=improved,
         regressed_ids=regressed,
     )
-
-
-def _float(value: MetricValue) -> float:
-    return math.nan if value.value is None else value.value
 
 
 class Verdict(enum.Enum):
@@ -298,17 +274,20 @@ def compare_runs(
             if spec.higher_is_better is None:
                 notes.append(f"{suite}/{variant}: {metric} has no better direction; not gated")
                 continue
-            if not _applicable_in_both(baseline, candidate, suite, base_variant, variant, metric):
+            values = metric_values(candidate, suite, variant, metric)
+            reference = metric_values(baseline, suite, base_variant, metric)
+            if not _applicable_in_both(reference, values):
                 notes.append(
                     f"{suite}/{variant}: {metric} applies to no example in both runs; not compared"
                 )
                 continue
             gate = RegressionGate(metric, tolerance=tolerances.get(metric, 0.0), alpha=alpha)
-            decision = gate.decide(
+            decision = gate.decide_values(
                 baseline,
-                candidate,
+                values,
                 suite,
                 variant,
+                spec=spec,
                 baseline_variant=base_variant,
                 scorecard=scorecard,
             )
@@ -403,9 +382,5 @@ def _example_ids(examples: Sequence[ExampleRecord], suite: str, variant: str) ->
     return [e.example_id for e in examples if e.suite == suite and e.variant == variant]
 
 
-def _applicable_in_both(
-    baseline: Results, candidate: Results, suite: str, base_variant: str, variant: str, metric: str
-) -> bool:
-    ref = metric_values(baseline, suite, base_variant, metric)
-    new = metric_values(candidate, suite, variant, metric)
+def _applicable_in_both(ref: Mapping[str, MetricValue], new: Mapping[str, MetricValue]) -> bool:
     return any(v.applicable and i in new and new[i].applicable for i, v in ref.items())

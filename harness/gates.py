@@ -4,7 +4,8 @@ A gate is built from its spec when options are read (``ThresholdGate.parse
 ("schema_valid>=0.95")``), so a malformed gate stops the run before any model
 is loaded. ``evaluate`` returns a :class:`~harness.results.GateRecord` holding
 the decision and a ready-to-print message; reports render that record and never
-decide again.
+decide again. ``decide_values`` decides on per-example values already at hand
+(by example id), for callers that hold no :class:`~harness.results.Results`.
 
 Semantics:
 
@@ -30,6 +31,7 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Literal
 
+from harness._anchors import anchor
 from harness.errors import HarnessError
 from harness.metrics import (
     Aggregate,
@@ -42,8 +44,10 @@ from harness.metrics import (
 )
 from harness.results import GateRecord, MetricValue, Results
 from harness.stats import (
+    Alternative,
     PairedTest,
     UnpairedError,
+    format_ids,
     is_significant,
     mcnemar_exact,
     pair_by_id,
@@ -52,12 +56,12 @@ from harness.stats import (
 
 DEFAULT_ALPHA = 0.05
 DEFAULT_SCORECARD = "scorecard.html"
-# Failing ids listed in a message; the record keeps them all.
-MAX_IDS_IN_MESSAGE = 5
 
 Op = Literal[">=", "<="]
 _SPEC = re.compile(r"^\s*(?P<metric>[A-Za-z_][\w.-]*)\s*(?P<op>>=|<=)\s*(?P<threshold>\S+)\s*$")
-_WHITESPACE = re.compile(r"\s+")
+
+# (example id, reference value, new value) of one metric, paired by id.
+Pair = tuple[str, MetricValue, MetricValue]
 
 
 class GateError(HarnessError):
@@ -66,9 +70,7 @@ class GateError(HarnessError):
 
 def scorecard_anchor(suite: str, variant: str, metric: str) -> str:
     """The scorecard's HTML anchor of one (suite, variant, metric): ``suite-variant-metric``."""
-    # The same rule as harness.scorecard.anchor (HTML ids cannot hold whitespace), kept
-    # here so that deciding a gate never imports the HTML renderer.
-    return "-".join(_WHITESPACE.sub("_", part) or "_" for part in (suite, variant, metric))
+    return anchor(suite, variant, metric)
 
 
 @dataclass(frozen=True)
@@ -124,6 +126,23 @@ class ThresholdGate:
         """Decide the gate on one suite and variant of ``results``."""
         spec = resolve_metric(self.metric, results)
         values = metric_values(results, suite, variant, self.metric)
+        return self.decide_values(values, suite, variant, spec=spec, scorecard=scorecard)
+
+    def decide_values(
+        self,
+        values: Mapping[str, MetricValue],
+        suite: str,
+        variant: str,
+        *,
+        spec: MetricSpec | None = None,
+        scorecard: str = DEFAULT_SCORECARD,
+    ) -> GateRecord:
+        """Decide the gate on one suite and variant's values of its metric, by example id.
+
+        ``spec`` defaults to the registered metric; pass one to decide on a metric
+        known only from a results file (see :func:`resolve_metric`).
+        """
+        spec = spec or resolve_metric(self.metric)
         applicable = {i: v for i, v in values.items() if v.applicable}
         if not applicable:
             raise GateError(
@@ -135,7 +154,6 @@ class ThresholdGate:
         assert agg.mean is not None  # at least one applicable result
         passed = agg.mean >= self.threshold if self.op == ">=" else agg.mean <= self.threshold
         failing = _failing_ids(spec, applicable, self.op, self.threshold)
-        link = f"{scorecard}#{scorecard_anchor(suite, variant, self.metric)}"
         where = f"{suite}/{variant}"
         if passed:
             message = (
@@ -148,8 +166,8 @@ class ThresholdGate:
                 f"  {self.metric} = {_value_text(agg)}, {_interval_text(agg)}",
                 f"  threshold: {self.op} {_num(self.threshold)} (decided on the point estimate), "
                 f"n = {agg.n}" + _not_applicable_text(agg),
-                f"  failing examples: {_ids_text(failing)}",
-                f"  scorecard: {link}",
+                f"  failing examples: {format_ids(failing) or 'none'}",
+                f"  scorecard: {scorecard}#{scorecard_anchor(suite, variant, self.metric)}",
             ]
             message = "\n".join(lines)
         return GateRecord(
@@ -226,73 +244,74 @@ class RegressionGate:
         scorecard: str = DEFAULT_SCORECARD,
     ) -> GateRecord:
         """Decide the gate on ``suite``/``variant`` of ``candidate`` against ``baseline``."""
-        return self.decide(
+        spec = resolve_metric(self.metric, candidate, baseline)
+        values = metric_values(candidate, suite, variant, self.metric)
+        return self.decide_values(
             baseline,
-            candidate,
+            values,
             suite,
             variant,
+            spec=spec,
             baseline_variant=baseline_variant,
             scorecard=scorecard,
         ).record
 
-    def decide(
+    def decide_values(
         self,
         baseline: Results,
-        candidate: Results,
+        values: Mapping[str, MetricValue],
         suite: str,
         variant: str,
         *,
+        spec: MetricSpec | None = None,
         baseline_variant: str | None = None,
         scorecard: str = DEFAULT_SCORECARD,
     ) -> RegressionDecision:
-        """Like :meth:`evaluate`, keeping the paired test for tables and JSON."""
+        """Decide on the candidate's values of the metric, by example id, against ``baseline``.
+
+        The decision keeps the paired test for tables and JSON. ``spec`` defaults
+        to the registered metric, else the kind and direction ``baseline``
+        recorded for it (see :func:`resolve_metric`).
+        """
         base_variant = baseline_variant or variant
-        spec = resolve_metric(self.metric, candidate, baseline)
+        spec = spec or resolve_metric(self.metric, baseline)
         if spec.higher_is_better is None:
             raise GateError(
                 f"gate {self.label}: metric {self.metric!r} has no better direction, so it "
                 "cannot regress; gate it with a threshold instead"
             )
-        new_values = metric_values(candidate, suite, variant, self.metric)
         try:
             ref_values = metric_values(baseline, suite, base_variant, self.metric)
         except GateError as exc:
             raise GateError(f"gate {self.label}: baseline: {exc}") from None
         try:
-            pairs = pair_by_id(ref_values, new_values)
+            usable = applicable_pairs(ref_values, values)
         except UnpairedError as exc:
             raise GateError(
                 f"gate {self.label} on {suite}/{variant} against baseline {suite}/{base_variant}: "
                 f"{exc}; both runs must cover the same examples"
             ) from None
-        usable = [(i, r, w) for i, r, w in pairs if r.applicable and w.applicable]
         if not usable:
             raise GateError(
                 f"gate {self.label}: metric {self.metric!r} applies to no example in both "
                 f"the baseline and the candidate of {suite}/{variant}; nothing to decide"
             )
-        ids = [i for i, _, _ in usable]
-        check_values(spec, {i: r for i, r, _ in usable}, f"baseline {suite}/{base_variant}")
-        check_values(spec, {i: w for i, _, w in usable}, f"{suite}/{variant}")
         # "less" asks whether the candidate went down; for lower-is-better metrics, up is worse.
-        worse: Literal["less", "greater"] = "less" if spec.higher_is_better else "greater"
+        worse: Alternative = "less" if spec.higher_is_better else "greater"
+        test = paired_test(
+            spec, usable, worse, f"baseline {suite}/{base_variant}", f"{suite}/{variant}"
+        )
         if spec.kind is MetricKind.PASS_FAIL:
-            ref_pass = [r.passed is True for _, r, _ in usable]
-            new_pass = [w.passed is True for _, _, w in usable]
-            test = mcnemar_exact(ref_pass, new_pass, alternative=worse)
-            # A verdict that flips is a regression only in the metric's bad direction.
-            regressed = [
-                i
-                for i, r, w in zip(ids, ref_pass, new_pass, strict=True)
-                if r != w and (w < r) == spec.higher_is_better
-            ]
+            # A flip regresses only in the metric's bad direction: pass -> fail when higher
+            # is better, fail -> pass (the counted event appeared) when lower is better.
+            bad_flip = (spec.higher_is_better, not spec.higher_is_better)
+            regressed = [i for i, r, w in usable if (_verdict(r), _verdict(w)) == bad_flip]
         else:
-            ref = [_value(r) for _, r, _ in usable]
-            new = [_value(w) for _, _, w in usable]
-            test = paired_bootstrap(ref, new, alternative=worse)
             sign = 1.0 if spec.higher_is_better else -1.0
-            worsening = {i: sign * (r - w) for i, r, w in zip(ids, ref, new, strict=True)}
-            regressed = sorted((i for i in ids if worsening[i] > 0), key=lambda i: -worsening[i])
+            worsening = {i: sign * (_value(r) - _value(w)) for i, r, w in usable}
+            regressed = sorted(
+                (i for i in worsening if worsening[i] > 0), key=lambda i: -worsening[i]
+            )
         drop = -test.delta if spec.higher_is_better else test.delta
         significant = is_significant(test.p_value, self.alpha)
         passed = not (significant and drop > self.tolerance)
@@ -307,7 +326,7 @@ class RegressionGate:
             significant=significant,
             passed=passed,
             regressed=regressed,
-            n_not_paired=len(pairs) - len(usable),
+            n_not_paired=len(ref_values) - len(usable),
             link=f"{scorecard}#{scorecard_anchor(suite, variant, self.metric)}",
         )
         record = GateRecord(
@@ -378,7 +397,7 @@ class RegressionGate:
             f"  {test.test}, one-sided ({side}): {_p(test.p_value)} (alpha {_num(self.alpha)}); "
             f"drop {_num(drop)} > tolerance {_num(self.tolerance)}",
             f"  n = {test.n} paired examples{counts}",
-            f"  regressed examples: {_ids_text(regressed)}",
+            f"  regressed examples: {format_ids(regressed) or 'none'}",
             f"  scorecard: {link}",
         ]
         return "\n".join(lines)
@@ -466,8 +485,49 @@ def check_values(spec: MetricSpec, values: Mapping[str, MetricValue], where: str
             )
 
 
+def applicable_pairs(
+    reference: Mapping[str, MetricValue], new: Mapping[str, MetricValue]
+) -> list[Pair]:
+    """Values paired by example id, in the reference's order, where the metric applies to both.
+
+    Raises :class:`~harness.stats.UnpairedError` when the two sides hold other ids.
+    """
+    return [(i, r, w) for i, r, w in pair_by_id(reference, new) if r.applicable and w.applicable]
+
+
+def paired_test(
+    spec: MetricSpec,
+    pairs: Sequence[Pair],
+    alternative: Alternative,
+    reference_where: str,
+    new_where: str,
+) -> PairedTest:
+    """Exact McNemar on a pass/fail metric's verdicts, the paired bootstrap on a continuous one.
+
+    ``pairs`` come from :func:`applicable_pairs`; both sides are checked first
+    (:func:`check_values`), and ``*_where`` name them in that error.
+    """
+    check_values(spec, {i: r for i, r, _ in pairs}, reference_where)
+    check_values(spec, {i: w for i, _, w in pairs}, new_where)
+    if spec.kind is MetricKind.PASS_FAIL:
+        return mcnemar_exact(
+            [_verdict(r) for _, r, _ in pairs],
+            [_verdict(w) for _, _, w in pairs],
+            alternative=alternative,
+        )
+    return paired_bootstrap(
+        [_value(r) for _, r, _ in pairs],
+        [_value(w) for _, _, w in pairs],
+        alternative=alternative,
+    )
+
+
 def _value(value: MetricValue) -> float:
     return math.nan if value.value is None else value.value
+
+
+def _verdict(value: MetricValue) -> bool:
+    return value.passed is True
 
 
 def _failing_ids(
@@ -519,11 +579,3 @@ def _interval_text(agg: Aggregate) -> str:
 
 def _not_applicable_text(agg: Aggregate) -> str:
     return f" ({agg.n_not_applicable} not applicable)" if agg.n_not_applicable else ""
-
-
-def _ids_text(ids: Sequence[str]) -> str:
-    if not ids:
-        return "none"
-    shown = ", ".join(ids[:MAX_IDS_IN_MESSAGE])
-    more = len(ids) - MAX_IDS_IN_MESSAGE
-    return f"{shown} +{more} more" if more > 0 else shown

@@ -34,10 +34,13 @@ from collections.abc import Mapping, Sequence
 from dataclasses import asdict, dataclass, field
 from functools import cache
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from harness._io import atomic_write_text
 from harness.errors import HarnessError
+
+if TYPE_CHECKING:
+    from harness.metrics import Aggregate
 
 SCHEMA_VERSION = "1.0"
 SCHEMA_PATH = Path(__file__).parent / "resources" / "results.schema.json"
@@ -94,6 +97,24 @@ class AggregateRecord:
     ci_high: float | None
     passes: int | None
     method: str
+
+    @classmethod
+    def from_aggregate(cls, suite: str, variant: str, agg: Aggregate) -> AggregateRecord:
+        """The record of one :func:`~harness.metrics.aggregate` result."""
+        return cls(
+            suite=suite,
+            variant=variant,
+            metric=agg.metric,
+            kind=agg.kind.value,
+            higher_is_better=agg.higher_is_better,
+            n=agg.n,
+            n_not_applicable=agg.n_not_applicable,
+            mean=agg.mean,
+            ci_low=agg.ci_low,
+            ci_high=agg.ci_high,
+            passes=agg.passes,
+            method=agg.method,
+        )
 
 
 @dataclass

@@ -15,7 +15,7 @@ import datetime as _dt
 import hashlib
 import json
 import math
-import re
+import statistics
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from functools import cache
@@ -25,6 +25,7 @@ from pathlib import Path
 import jinja2
 from markupsafe import Markup
 
+from harness._anchors import anchor
 from harness._io import atomic_write_text
 from harness.results import (
     AggregateRecord,
@@ -228,11 +229,6 @@ class Page:
     tags: tuple[str, ...]
     n_examples: int
     n_failing: int
-
-
-def anchor(*parts: str) -> str:
-    """An element id made of ``parts`` joined by ``-`` (HTML ids cannot hold whitespace)."""
-    return "-".join(re.sub(r"\s+", "_", p) or "_" for p in parts)
 
 
 def example_anchor(suite: str, variant: str, example_id: str) -> str:
@@ -480,14 +476,13 @@ def _cdf_chart(title: str, values: dict[str, list[float]]) -> CdfChart:
         for i, v in enumerate(xs):
             points += [(x(v), y(i / n)), (x(v), y((i + 1) / n))]
         points.append((x1, y(1.0)))
-        median = xs[n // 2] if n % 2 else (xs[n // 2 - 1] + xs[n // 2]) / 2
         series.append(
             CdfSeries(
                 variant=variant,
                 slot=slot % _CDF_SLOTS,
                 points=" ".join(f"{px},{py}" for px, py in points),
                 n=n,
-                median=_seconds_label(median, unit_ms),
+                median=_seconds_label(statistics.median(xs), unit_ms),
             )
         )
     x_ticks = tuple(

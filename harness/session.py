@@ -61,7 +61,6 @@ class SuiteEvaluation:
     variant: Variant
     golden: GoldenFile
     runs: list[SuiteRun]
-    anchor: str = ""
 
     @property
     def examples(self) -> tuple[GoldenExample, ...]:
@@ -89,43 +88,26 @@ class SuiteEvaluation:
             )
         return agg.mean
 
-    def failing_ids(self, metric: str) -> list[str]:
-        """Ids of examples failing a pass/fail metric in any repeat, in file order."""
-        failing: dict[str, None] = {}
-        for run in self.runs:
-            for ex, res in zip(run.examples, run.score(metric), strict=True):
-                if res.applicable and is_bad(metric, res.passed):
-                    failing[ex.id] = None
-        return list(failing)
-
-    def _as_results(self, metric: str, *, pooled: bool) -> Results:
-        """This evaluation's per-example values of one metric, as gates read them.
+    def _values(self, metric: str, *, pooled: bool) -> dict[str, MetricValue]:
+        """This evaluation's per-example values of one metric, keyed by example id.
 
         ``pooled`` counts every repeat (ids get an ``@repeat`` suffix after the
         first); regression gates pair by id, so they read the first repeat only.
         """
         runs = self.runs if pooled else self.runs[:1]
-        examples: list[ExampleRecord] = []
-        for r, run in enumerate(runs):
-            for ex, res in zip(run.examples, run.score(metric), strict=True):
-                examples.append(
-                    dataclasses.replace(
-                        _EMPTY_RECORD,
-                        suite=self.suite,
-                        variant=self.variant.name,
-                        example_id=ex.id if r == 0 else f"{ex.id}@{r}",
-                        metrics={metric: _metric_value(res)},
-                    )
-                )
-        return Results(metadata=self.session.metadata, examples=examples)
+        return {
+            ex.id if r == 0 else f"{ex.id}@{r}": _metric_value(res)
+            for r, run in enumerate(runs)
+            for ex, res in zip(run.examples, run.score(metric), strict=True)
+        }
 
     def check(self, gate: str) -> GateRecord:
         """Apply a threshold gate such as ``"schema_valid >= 0.95"``; raise :class:`GateFailure`."""
         from harness.gates import ThresholdGate
 
         parsed = ThresholdGate.parse(gate)
-        record = parsed.evaluate(
-            self._as_results(parsed.metric, pooled=True),
+        record = parsed.decide_values(
+            self._values(parsed.metric, pooled=True),
             self.suite,
             self.variant.name,
             scorecard=str(self.session.scorecard_path),
@@ -147,13 +129,15 @@ class SuiteEvaluation:
         from harness.gates import RegressionGate
 
         records = [
-            RegressionGate(metric, tolerance=tolerance, alpha=alpha).evaluate(
+            RegressionGate(metric, tolerance=tolerance, alpha=alpha)
+            .decide_values(
                 baseline,
-                self._as_results(metric, pooled=False),
+                self._values(metric, pooled=False),
                 self.suite,
                 self.variant.name,
                 scorecard=str(self.session.scorecard_path),
             )
+            .record
             for metric in metrics
         ]
         for record in records:
@@ -250,14 +234,7 @@ class EvalSession:
             for k, v in dataclasses.asdict(run.cache).items():
                 if isinstance(v, int):
                     self.metadata.cache[k] = self.metadata.cache.get(k, 0) + v
-        evaluation = SuiteEvaluation(
-            self,
-            golden.name,
-            variant,
-            golden,
-            runs,
-            anchor=f"{self.scorecard_path}#{golden.name}-{variant.name}",
-        )
+        evaluation = SuiteEvaluation(self, golden.name, variant, golden, runs)
         self._runs[key] = evaluation
         self.metadata.suites[golden.name] = SuiteInfo(
             str(golden.path), golden.fingerprint, len(golden)
@@ -324,20 +301,7 @@ class EvalSession:
             for metric in metrics:
                 agg = evaluation.aggregate(metric)
                 results.aggregates.append(
-                    AggregateRecord(
-                        suite=evaluation.suite,
-                        variant=evaluation.variant.name,
-                        metric=metric,
-                        kind=agg.kind.value,
-                        higher_is_better=agg.higher_is_better,
-                        n=agg.n,
-                        n_not_applicable=agg.n_not_applicable,
-                        mean=agg.mean,
-                        ci_low=agg.ci_low,
-                        ci_high=agg.ci_high,
-                        passes=agg.passes,
-                        method=agg.method,
-                    )
+                    AggregateRecord.from_aggregate(evaluation.suite, evaluation.variant.name, agg)
                 )
         for examples, aggregates in self._measured:
             results.examples.extend(examples)
@@ -435,27 +399,6 @@ def _metric_value(res: MetricResult) -> MetricValue:
         applicable=res.applicable,
         details=_jsonable(dict(res.details)),
     )
-
-
-_EMPTY_RECORD = ExampleRecord(
-    suite="",
-    variant="",
-    example_id="",
-    source="",
-    tags=[],
-    input=[],
-    expected={},
-    output="",
-    outputs=[],
-    cached=False,
-    latency_s=None,
-    ttft_s=None,
-    prompt_tokens=None,
-    completion_tokens=None,
-    finish_reason=None,
-    metrics={},
-    verdict="n/a",
-)
 
 
 def _jsonable(value: Any) -> Any:

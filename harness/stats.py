@@ -28,7 +28,8 @@ BOOTSTRAP_RESAMPLES = 2000
 
 Alternative = Literal["two-sided", "less", "greater"]
 _ALTERNATIVES = ("two-sided", "less", "greater")
-_MAX_IDS_SHOWN = 5
+# Example ids listed in a message; records keep them all.
+MAX_IDS_SHOWN = 5
 
 _T = TypeVar("_T")
 
@@ -67,18 +68,18 @@ class UnpairedError(HarnessError):
         self.only_new = tuple(only_new)
         parts = []
         if self.only_reference:
-            parts.append(
-                f"{len(self.only_reference)} only in the reference ({_ids(self.only_reference)})"
-            )
+            ids = format_ids(self.only_reference)
+            parts.append(f"{len(self.only_reference)} only in the reference ({ids})")
         if self.only_new:
-            parts.append(f"{len(self.only_new)} only in the new run ({_ids(self.only_new)})")
+            parts.append(f"{len(self.only_new)} only in the new run ({format_ids(self.only_new)})")
         prefix = f"{context}: " if context else ""
         super().__init__(f"{prefix}example ids do not match: " + "; ".join(parts))
 
 
-def _ids(ids: Sequence[str]) -> str:
-    shown = ", ".join(ids[:_MAX_IDS_SHOWN])
-    more = len(ids) - _MAX_IDS_SHOWN
+def format_ids(ids: Sequence[str], limit: int = MAX_IDS_SHOWN) -> str:
+    """The first ``limit`` ids joined by commas, then ``+N more`` for the rest."""
+    shown = ", ".join(ids[:limit])
+    more = len(ids) - limit
     return f"{shown} +{more} more" if more > 0 else shown
 
 

@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Mapping, Sequence
 
 import pytest
 
 from harness.errors import HarnessError
-from harness.gates import GateError, RegressionGate, ThresholdGate, scorecard_anchor
+from harness.gates import GateError, RegressionGate, ThresholdGate, metric_values, scorecard_anchor
+from harness.metrics import get_metric
 from harness.results import ExampleRecord, MetricValue, Results, RunMetadata, SuiteInfo, VariantInfo
 from harness.stats import wilson_interval
 
@@ -218,10 +220,34 @@ def test_scorecard_anchor() -> None:
     assert scorecard_anchor("my suite", "ckpt 500", "rougeL") == "my_suite-ckpt_500-rougeL"
 
 
-def test_scorecard_anchor_matches_the_scorecard() -> None:
+def test_failure_message_links_to_an_element_of_the_scorecard() -> None:
     scorecard = pytest.importorskip("harness.scorecard")
-    for parts in [("json_extraction", "finetuned", "schema_valid"), ("a b", "c\td", "")]:
-        assert scorecard_anchor(*parts) == scorecard.anchor(*parts)
+    results = make_results({("my suite", "ckpt 500"): {"schema_valid": pf(1, 3)}})
+    record = ThresholdGate.parse("schema_valid>=0.9").evaluate(results, "my suite", "ckpt 500")
+    results.gates.append(record)
+    link = record.message.splitlines()[-1]
+    assert link == "  scorecard: scorecard.html#my_suite-ckpt_500-schema_valid"
+    assert f'id="{link.partition("#")[2]}"' in scorecard.render_scorecard(results)
+
+
+def test_threshold_decides_on_values_at_hand() -> None:
+    results = one("schema_valid", [*pf(8, 10), None])
+    values = metric_values(results, SUITE, VARIANT, "schema_valid")
+    gate = ThresholdGate.parse("schema_valid>=0.9")
+    record = gate.decide_values(values, SUITE, VARIANT)
+    assert record == gate.evaluate(results, SUITE, VARIANT)
+    assert (record.passed, record.n, record.failing_ids) == (False, 10, ["ex-08", "ex-09"])
+
+
+def test_values_of_an_unregistered_metric_are_decided_with_its_spec() -> None:
+    values = {"ex-00": _metric_value(True), "ex-01": _metric_value(False)}
+    gate = ThresholdGate.parse("from_file>=0.5")
+    with pytest.raises(GateError, match="unknown metric 'from_file'"):
+        gate.decide_values(values, SUITE, VARIANT)
+    # As resolve_metric rebuilds it from a results file's aggregates.
+    spec = dataclasses.replace(get_metric("schema_valid"), name="from_file")
+    record = gate.decide_values(values, SUITE, VARIANT, spec=spec)
+    assert (record.passed, record.value, record.failing_ids) == (True, 0.5, ["ex-01"])
 
 
 # --- regression gates ----------------------------------------------------------------------
@@ -319,6 +345,16 @@ def test_lower_is_better_metric_rise_is_a_drop() -> None:
     assert fall.passed and fall.failing_ids == []
 
 
+def test_lower_is_better_pass_fail_metric_regresses_when_events_appear() -> None:
+    # over_refusal's ``passed`` marks a wrongful refusal: fail -> pass is the bad flip.
+    baseline = one("over_refusal", [False] * 25 + [True] * 5)
+    candidate = one("over_refusal", [True] * 20 + [False] * 5 + [False] * 5)
+    record = RegressionGate("over_refusal").evaluate(baseline, candidate, SUITE, VARIANT)
+    assert not record.passed
+    assert record.failing_ids == [f"ex-{i:02d}" for i in range(20)]
+    assert "higher is worse" in record.message
+
+
 def test_continuous_metric_uses_the_paired_bootstrap() -> None:
     ref = [0.3 + 0.02 * i for i in range(25)]
     baseline = one("rougeL", ref)
@@ -352,9 +388,25 @@ def test_regression_against_another_variant_of_the_same_run() -> None:
 def test_examples_not_applicable_in_one_run_are_left_out() -> None:
     baseline = one("latency", [1.0, 1.1, None, 1.2])
     candidate = one("latency", [1.0, None, 1.0, 1.2])
-    decision = RegressionGate("latency").decide(baseline, candidate, SUITE, VARIANT)
+    values = metric_values(candidate, SUITE, VARIANT, "latency")
+    decision = RegressionGate("latency").decide_values(baseline, values, SUITE, VARIANT)
     assert decision.test.n == 2
     assert decision.record.passed
+
+
+def test_regression_decides_on_values_at_hand() -> None:
+    baseline = one("schema_valid", pf(40, 50))
+    candidate = one("schema_valid", pf(20, 50))
+    gate = RegressionGate("schema_valid")
+    values = metric_values(candidate, SUITE, VARIANT, "schema_valid")
+    decision = gate.decide_values(baseline, values, SUITE, VARIANT)
+    assert decision.record == gate.evaluate(baseline, candidate, SUITE, VARIANT)
+    assert not decision.record.passed
+    assert (decision.test.b, decision.test.c, decision.drop) == (20, 0, pytest.approx(0.4))
+    assert decision.significant and not decision.within_tolerance
+    del values["ex-49"]
+    with pytest.raises(GateError, match=r"1 only in the reference \(ex-49\)"):
+        gate.decide_values(baseline, values, SUITE, VARIANT)
 
 
 def test_regression_on_a_missing_metric_is_an_error() -> None:

@@ -7,10 +7,9 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 
 from harness.metrics._registry import MetricKind, MetricResult, MetricSpec
+from harness.stats import BOOTSTRAP_SEED, CONFIDENCE_LEVEL, wilson_interval
 
-CONFIDENCE_LEVEL = 0.95
-# Fixed so that the same results always give the same interval (scorecards are diffed).
-BOOTSTRAP_SEED = 0
+# Not harness.stats.BOOTSTRAP_RESAMPLES: the paired tests resample fewer times.
 BOOTSTRAP_RESAMPLES = 9999
 # Resamples drawn per batch: bounds memory to about batch * n * 8 bytes.
 _BOOTSTRAP_BATCH = 500
@@ -53,7 +52,8 @@ def aggregate(spec: MetricSpec, results: Iterable[MetricResult]) -> Aggregate:
             )
         passes = sum(1 for r in applicable if r.passed)
         mean = passes / n if n else None
-        (low, high), method = _wilson(passes, n), "wilson"
+        low, high = wilson_interval(passes, n) if n else (None, None)
+        method = "wilson"
     else:
         values = [r.value for r in applicable]
         mean = sum(values) / n if n else None
@@ -71,16 +71,6 @@ def aggregate(spec: MetricSpec, results: Iterable[MetricResult]) -> Aggregate:
         confidence_level=CONFIDENCE_LEVEL,
         method=method,
     )
-
-
-def _wilson(passes: int, n: int) -> tuple[float | None, float | None]:
-    """The Wilson score interval for ``passes`` out of ``n``."""
-    if n == 0:
-        return None, None
-    from scipy.stats import binomtest
-
-    ci = binomtest(passes, n).proportion_ci(confidence_level=CONFIDENCE_LEVEL, method="wilson")
-    return float(ci.low), float(ci.high)
 
 
 def _bootstrap_mean(values: list[float]) -> tuple[float | None, float | None, str]:

@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass
 
+from harness._refusal import detect_refusal
 from harness._types import Completion, GoldenExample, Role
 from harness.metrics._registry import MetricKind, MetricResult, register_metric
 
@@ -17,10 +18,7 @@ def _prompt(example: GoldenExample) -> str | None:
 
 def _detect(completion: Completion, example: GoldenExample) -> bool:
     """Whether the completion is a refusal, by the shared detector."""
-    # Imported at call time so this module loads even where the detector is swapped out.
-    from harness._refusal import detect_refusal
-
-    return bool(detect_refusal(completion.text, _prompt(example)))
+    return detect_refusal(completion.text, _prompt(example))
 
 
 @register_metric(name="refusal", higher_is_better=True, kind=MetricKind.PASS_FAIL)

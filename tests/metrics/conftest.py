@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import sys
-import types
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -76,22 +74,3 @@ def make_example() -> ExampleFactory:
 def make_completion() -> CompletionFactory:
     """Factory for Completion objects (arguments as in build_completion)."""
     return build_completion
-
-
-@pytest.fixture
-def fake_detector(monkeypatch: pytest.MonkeyPatch) -> list[tuple[str, str | None]]:
-    """Replace the shared refusal detector with a fixed rule; returns the calls it saw.
-
-    The metric's logic is tested against a known detector, independent of the real
-    detector's heuristics (and of whether its module exists yet).
-    """
-    calls: list[tuple[str, str | None]] = []
-
-    def detect_refusal(completion: str, prompt: str | None = None) -> bool:
-        calls.append((completion, prompt))
-        return completion.startswith("REFUSE")
-
-    module = types.ModuleType("harness._refusal")
-    module.detect_refusal = detect_refusal  # type: ignore[attr-defined]
-    monkeypatch.setitem(sys.modules, "harness._refusal", module)
-    return calls

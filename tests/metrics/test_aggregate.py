@@ -8,6 +8,7 @@ from typing import Any
 import pytest
 
 from harness.metrics import MetricResult, aggregate, get_metric
+from harness.results import AggregateRecord
 
 
 def _pass_fail(passes: int, fails: int) -> list[MetricResult]:
@@ -27,6 +28,15 @@ def test_wilson_interval_matches_known_value() -> None:
     assert agg.method == "wilson"
     assert agg.confidence_level == 0.95
     assert agg.higher_is_better is True
+
+
+def test_aggregate_record_copies_the_aggregate() -> None:
+    agg = aggregate(get_metric("exact_match"), _pass_fail(8, 2))
+    record = AggregateRecord.from_aggregate("suite", "variant", agg)
+    assert (record.suite, record.variant, record.kind) == ("suite", "variant", "pass_fail")
+    for name in ("metric", "higher_is_better", "n", "n_not_applicable", "mean", "passes"):
+        assert getattr(record, name) == getattr(agg, name), name
+    assert (record.ci_low, record.ci_high, record.method) == (agg.ci_low, agg.ci_high, "wilson")
 
 
 @pytest.mark.parametrize(

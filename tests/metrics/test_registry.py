@@ -33,6 +33,8 @@ DECLARED = {
     "rouge2": (True, MetricKind.CONTINUOUS),
     "rougeL": (True, MetricKind.CONTINUOUS),
     "refusal": (True, MetricKind.PASS_FAIL),
+    "refusal_recall": (True, MetricKind.PASS_FAIL),
+    "over_refusal": (False, MetricKind.PASS_FAIL),
     "latency": (False, MetricKind.CONTINUOUS),
     "length": (None, MetricKind.CONTINUOUS),
 }
@@ -228,21 +230,24 @@ def test_results_are_hashable_despite_details() -> None:
     assert hash(MetricResult.pass_fail(False, details={"k": [1]})) is not None
 
 
-@pytest.mark.usefixtures("fake_detector")
 @pytest.mark.parametrize("name", sorted(DECLARED))
 def test_every_metric_honours_its_kind(
     name: str, make_example: ExampleFactory, make_completion: CompletionFactory
 ) -> None:
     spec = get_metric(name)
     example = make_example(
-        reference='{"a": 1}', exact=['{"a": 1}'], schema={"type": "object"}, refuse=False
+        reference='{"a": 1}',
+        exact=['{"a": 1}'],
+        schema={"type": "object"},
+        # refusal_recall applies to should-refuse examples only, over_refusal to the others.
+        refuse=name == "refusal_recall",
     )
     result = spec.compute(make_completion('{"a": 1}', completion_tokens=3), example)
     assert isinstance(result, MetricResult)
     assert result.applicable is True
     if spec.kind is MetricKind.PASS_FAIL:
-        assert result.passed is True
-        assert result.value == 1.0
+        assert isinstance(result.passed, bool)
+        assert result.value == (1.0 if result.passed else 0.0)
     else:
         assert result.passed is None
         assert isinstance(result.value, float)
