@@ -38,6 +38,7 @@ from typing import Any, Self
 
 import httpx
 
+from harness.backends.vllm import ENGINE_ENV_DEFAULTS
 from harness.errors import ConfigError, HarnessError
 
 __all__ = ["SERVER_ENV_DEFAULTS", "VLLMServer", "VLLMServerError", "free_port"]
@@ -50,15 +51,11 @@ _PROBE_TIMEOUT_S = 5.0
 _ADAPTER_FILES = ("adapter_config.json",)
 
 #: Environment defaults for the server process; values already in the environment win.
-#: ``HF_HUB_OFFLINE``: nothing is downloaded. ``VLLM_CPU_KVCACHE_SPACE``: KV cache in
-#: GiB on CPU (vLLM otherwise reserves most of the RAM). ``VLLM_CPU_OMP_THREADS_BIND``:
-#: the engine's threads on both cores of a 2-core machine (vLLM's "auto" keeps one back).
-#: Only vLLM's CPU build reads ``VLLM_CPU_*``.
-SERVER_ENV_DEFAULTS: Mapping[str, str] = {
-    "HF_HUB_OFFLINE": "1",
-    "VLLM_CPU_KVCACHE_SPACE": "2",
-    "VLLM_CPU_OMP_THREADS_BIND": "0-1",
-}
+#: The offline engine's (:data:`harness.backends.vllm.ENGINE_ENV_DEFAULTS`): nothing is
+#: downloaded, a KV cache of 2 GiB on CPU, and the engine's threads on every CPU this
+#: process may use (vLLM's "auto" keeps one core back). Only vLLM's CPU build reads
+#: ``VLLM_CPU_*``.
+SERVER_ENV_DEFAULTS: Mapping[str, str] = ENGINE_ENV_DEFAULTS
 
 
 class VLLMServerError(HarnessError):

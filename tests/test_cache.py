@@ -268,6 +268,7 @@ class _BusyOnceConnection(sqlite3.Connection):
 def test_creation_race_is_retried_not_raised(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
+    monkeypatch.setattr(_BusyOnceConnection, "failures", 0)
     connect = sqlite3.connect
 
     def flaky_connect(*args: Any, **kwargs: Any) -> sqlite3.Connection:

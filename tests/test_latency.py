@@ -225,7 +225,7 @@ def test_records_session_hook_results_and_scorecard(golden: Path, tmp_path: Path
     assert " style=" not in html, "the CSP forbids inline styles"
 
 
-def test_cdf_points_are_a_step_function(golden: Path, tmp_path: Path) -> None:
+def test_cdf_points_are_a_step_function() -> None:
     from harness.scorecard import _cdf_chart
 
     chart = _cdf_chart("ttft", {"base": [0.1, 0.2]})

@@ -412,10 +412,8 @@ class OpenAIBackend:
     def _complete(self, request: GenerationRequest, abort: threading.Event) -> Completion:
         body = self._body(request)
         attempts = self._max_retries + 1
-        made = 0
         last: _RetryableFailure | None = None
         for attempt in range(attempts):
-            made += 1
             try:
                 return self._attempt(request, body)
             except _RetryableFailure as failure:
@@ -434,6 +432,7 @@ class OpenAIBackend:
             if abort.wait(delay):  # the batch was abandoned while we slept
                 break
         assert last is not None  # the loop runs at least once and only breaks on failure
+        made = attempt + 1  # fewer than ``attempts`` when the batch was abandoned
         raise OpenAIRetriesExhaustedError(
             f"openai backend: request {request.id!r} to {self._public_base_url} failed after "
             f"{made} attempt(s); last error: {last.cause}",

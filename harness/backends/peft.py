@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import contextlib
 import hashlib
+import json
 from collections.abc import Iterator, Sequence
 from pathlib import Path
 from typing import Any
@@ -26,8 +27,8 @@ from harness.errors import ConfigError, MissingDependencyError
 _ADAPTER_FILES = ("adapter_config.json", "adapter_model.safetensors", "adapter_model.bin")
 
 
-def adapter_fingerprint(path: str | Path) -> str:
-    """sha256 over an adapter directory's config and weights (names and bytes)."""
+def adapter_digest(path: str | Path) -> str:
+    """sha256 (hex) over an adapter directory's config and weights (names and bytes)."""
     root = Path(path)
     if not (root / "adapter_config.json").is_file():
         raise ConfigError(
@@ -40,9 +41,24 @@ def adapter_fingerprint(path: str | Path) -> str:
         if f.is_file():
             h.update(name.encode())
             with f.open("rb") as fh:
-                for chunk in iter(lambda: fh.read(1 << 20), b""):
-                    h.update(chunk)
-    return h.hexdigest()[:16]
+                hashlib.file_digest(fh, lambda: h)  # feeds the file into the running hash
+    return h.hexdigest()
+
+
+def adapter_fingerprint(path: str | Path) -> str:
+    """The adapter's identity in fingerprints: the first 16 hex digits of :func:`adapter_digest`."""
+    return adapter_digest(path)[:16]
+
+
+def adapter_rank(path: str | Path) -> int | None:
+    """The LoRA rank ``r`` from an adapter directory's ``adapter_config.json``, when it says."""
+    config_path = Path(path) / "adapter_config.json"
+    try:
+        config = json.loads(config_path.read_text(encoding="utf-8"))
+    except (OSError, ValueError) as exc:
+        raise ConfigError(f"adapter {path}: adapter_config.json is unreadable: {exc}") from None
+    rank = config.get("r") if isinstance(config, dict) else None
+    return rank if isinstance(rank, int) else None
 
 
 def _require_peft() -> Any:
@@ -125,7 +141,7 @@ class PeftBackend:
 
     @property
     def model(self) -> Any:
-        """The ``PeftModel`` (loaded on first use when built from directories)."""
+        """The ``PeftModel``; ``None`` until the first adapter is loaded."""
         return self._peft_model
 
     @property

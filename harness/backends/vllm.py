@@ -41,8 +41,6 @@ as in every other backend.
 from __future__ import annotations
 
 import gc
-import hashlib
-import json
 import os
 import threading
 import time
@@ -53,6 +51,7 @@ from types import TracebackType
 from typing import TYPE_CHECKING, Any, Self
 
 from harness._types import Completion, GenerationRequest, SamplingParams
+from harness.backends.peft import adapter_digest, adapter_rank
 from harness.errors import ConfigError, HarnessError, MissingDependencyError
 
 if TYPE_CHECKING:
@@ -113,17 +112,6 @@ def import_vllm() -> Any:
     except ImportError:
         raise MissingDependencyError("vllm", "vllm") from None
     return vllm
-
-
-def adapter_digest(path: Path) -> str:
-    """sha256 over a PEFT adapter's weights and config: the adapter's identity."""
-    h = hashlib.sha256()
-    for name in _ADAPTER_FILES:
-        h.update(name.encode() + b"\x00")
-        with (path / name).open("rb") as fh:
-            for chunk in iter(lambda: fh.read(1 << 20), b""):
-                h.update(chunk)
-    return h.hexdigest()
 
 
 @dataclass(frozen=True)
@@ -288,7 +276,7 @@ class VLLMBackend:
                 f"adapter {path}: {', '.join(missing)} not found "
                 "(expected a directory written by PEFT's save_pretrained)"
             )
-        rank = _adapter_rank(adapter_dir)
+        rank = adapter_rank(adapter_dir)
         if rank is not None and rank > self.max_lora_rank:
             raise ConfigError(
                 f"adapter {path}: LoRA rank {rank} exceeds max_lora_rank={self.max_lora_rank} "
@@ -381,13 +369,3 @@ def _run_chat(
     if len(outputs) != len(ids):
         raise HarnessError(f"vllm returned {len(outputs)} outputs for {len(ids)} requests")
     return outputs
-
-
-def _adapter_rank(path: Path) -> int | None:
-    """The LoRA rank ``r`` from ``adapter_config.json``, when it says."""
-    try:
-        config = json.loads((path / "adapter_config.json").read_text(encoding="utf-8"))
-    except (OSError, ValueError) as exc:
-        raise HarnessError(f"adapter {path}: adapter_config.json is unreadable: {exc}") from None
-    rank = config.get("r") if isinstance(config, dict) else None
-    return rank if isinstance(rank, int) else None

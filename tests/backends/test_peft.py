@@ -28,26 +28,24 @@ def requests() -> list[GenerationRequest]:
     ]
 
 
-def make_adapter(model_dir: Path, out: Path, seed: int) -> Path:
-    """A random (non-zero) LoRA adapter, so its outputs differ from the base."""
+@pytest.fixture(scope="module")
+def adapters(embedded_model_dir: Path, tmp_path_factory: pytest.TempPathFactory) -> list[Path]:
+    """Two random (non-zero) LoRA adapters on one loaded base, so their outputs differ."""
     import torch
     from peft import LoraConfig, get_peft_model
     from transformers import AutoModelForCausalLM
 
-    torch.manual_seed(seed)
-    model = AutoModelForCausalLM.from_pretrained(str(model_dir))
+    model = AutoModelForCausalLM.from_pretrained(str(embedded_model_dir))
     config = LoraConfig(
         r=8, lora_alpha=64, target_modules=["q_proj", "v_proj"], init_lora_weights=False
     )
-    peft_model = get_peft_model(model, config)
-    peft_model.save_pretrained(str(out))
-    return out
-
-
-@pytest.fixture(scope="module")
-def adapters(embedded_model_dir: Path, tmp_path_factory: pytest.TempPathFactory) -> list[Path]:
+    torch.manual_seed(0)
+    peft_model = get_peft_model(model, config, adapter_name="a0")
+    torch.manual_seed(1)
+    peft_model.add_adapter("a1", config)
     root = tmp_path_factory.mktemp("adapters")
-    return [make_adapter(embedded_model_dir, root / f"a{i}", seed=i) for i in range(2)]
+    peft_model.save_pretrained(str(root))  # each adapter in a folder named after it
+    return [root / "a0", root / "a1"]
 
 
 @pytest.fixture(scope="module")
