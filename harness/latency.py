@@ -27,8 +27,8 @@ from __future__ import annotations
 import dataclasses
 import importlib.util
 import itertools
-import json
 import time
+from collections import Counter
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -40,6 +40,7 @@ from harness.config import LatencyBudget, LatencyProfile, LatencySettings, Varia
 from harness.errors import ConfigError, HarnessError, MissingDependencyError
 from harness.gates import scorecard_anchor
 from harness.metrics import LatencySummary, Percentiles, get_metric, latency_summary
+from harness.metrics._latency import time_per_output_token
 from harness.results import AggregateRecord, ExampleRecord, GateRecord, MetricValue, SuiteInfo
 
 if TYPE_CHECKING:
@@ -74,14 +75,6 @@ SUITE = "latency"
 
 class NotMeasurable(HarnessError):
     """A variant has no serving latency to measure (e.g. a scripted backend)."""
-
-
-def time_per_output_token(completion: Completion) -> float | None:
-    """vLLM's TPOT: ``(e2e - ttft) / (output tokens - 1)``; ``None`` without ttft or 2+ tokens."""
-    tokens = completion.completion_tokens
-    if completion.ttft_s is None or tokens is None or tokens < 2:
-        return None
-    return (completion.latency_s - completion.ttft_s) / (tokens - 1)
 
 
 def _timing(completion: Completion, timing: str) -> float | None:
@@ -146,19 +139,12 @@ class LevelResult:
             "output_tokens": self.output_tokens,
             "output_tokens_per_s": self.output_tokens_per_s,
             "requests_per_s": self.requests_per_s,
-            "finish_reasons": _count(c.finish_reason or "none" for c in self.completions),
+            "finish_reasons": dict(Counter(c.finish_reason or "none" for c in self.completions)),
         }
         for timing in TIMINGS:
             p = self.percentiles(timing)
             data[f"{timing}_s"] = None if p is None else dataclasses.asdict(p)
         return data
-
-
-def _count(values: Any) -> dict[str, int]:
-    counts: dict[str, int] = {}
-    for v in values:
-        counts[v] = counts.get(v, 0) + 1
-    return counts
 
 
 @dataclass(frozen=True)
@@ -230,21 +216,21 @@ def run_latency(
     if warmup < 0:
         raise ConfigError("latency: warmup must be >= 0")
     base_url = (
-        server_or_base_url if isinstance(server_or_base_url, str) else (server_or_base_url.base_url)
+        server_or_base_url if isinstance(server_or_base_url, str) else server_or_base_url.base_url
     )
     base = [_as_request(p, i, max_tokens) for i, p in enumerate(prompts)]
     count = len(base) if requests is None else requests
     if count < 1:
         raise ConfigError("latency: requests must be >= 1")
+    cycle = list(itertools.islice(itertools.cycle(base), count))
+    warm = [
+        dataclasses.replace(r, id=f"warmup-{k}")
+        for k, r in enumerate(itertools.islice(itertools.cycle(base), warmup))
+    ]
     levels: list[LevelResult] = []
     for concurrency in concurrency_levels:
-        cycle = list(itertools.islice(itertools.cycle(base), count))
         measured = [
             dataclasses.replace(r, id=f"c{concurrency}-{k:02d}-{r.id}") for k, r in enumerate(cycle)
-        ]
-        warm = [
-            dataclasses.replace(r, id=f"warmup-{k}")
-            for k, r in enumerate(itertools.islice(itertools.cycle(base), warmup))
         ]
         with OpenAIBackend(
             base_url,
@@ -412,7 +398,7 @@ def latency_records(
         ):
             example = examples[prompt_id]
             result = spec.compute(completion, example)
-            details = {k: v for k, v in result.details.items()}
+            details = dict(result.details)
             details["itl_s"] = list(completion.inter_token_s)
             records.append(
                 ExampleRecord(
@@ -499,15 +485,6 @@ class Endpoint:
 _VLLM_LORA_RANKS = (8, 16, 32, 64, 128, 256, 320, 512)
 
 
-def _adapter_rank(path: Path) -> int:
-    try:
-        config = json.loads((path / "adapter_config.json").read_text(encoding="utf-8"))
-    except (OSError, ValueError) as exc:
-        raise ConfigError(f"adapter {path}: adapter_config.json is unreadable: {exc}") from None
-    rank = config.get("r") if isinstance(config, dict) else None
-    return rank if isinstance(rank, int) else 8
-
-
 class ServerPool:
     """Endpoints for variants: an ``openai`` variant's own server, or a managed vLLM server.
 
@@ -570,6 +547,7 @@ class ServerPool:
             return self._servers[model]
         if importlib.util.find_spec("vllm") is None:
             raise MissingDependencyError("vllm", "vllm")
+        from harness.backends.peft import adapter_rank
         from harness.models import resolve_model
         from harness.serve import VLLMServer
 
@@ -579,7 +557,7 @@ class ServerPool:
             for v in self._variants
             if v.model == model and v.adapter is not None and v.backend in ("hf", "peft", "vllm")
         }
-        rank = max([_adapter_rank(p) for p in adapters.values()] + [8])
+        rank = max([8, *(adapter_rank(p) or 8 for p in adapters.values())])
         served_rank = next((r for r in _VLLM_LORA_RANKS if r >= rank), rank)
         name = model if model == "embedded" else path.name
         log = None if self._log_dir is None else self._log_dir / f"vllm-server-{path.name}.log"

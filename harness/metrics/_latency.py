@@ -20,15 +20,21 @@ class _Timings:
     tokens_per_s: float | None
 
 
+def time_per_output_token(completion: Completion) -> float | None:
+    """vLLM's TPOT: ``(e2e - ttft) / (output tokens - 1)``; ``None`` without ttft or 2+ tokens."""
+    tokens = completion.completion_tokens
+    if completion.ttft_s is None or tokens is None or tokens < 2:
+        return None
+    # The first token's time is in ttft, so the rest is spread over the other tokens.
+    return (completion.latency_s - completion.ttft_s) / (tokens - 1)
+
+
 def _timings(completion: Completion) -> _Timings:
     """End-to-end, time to first token, time per output token and output throughput."""
     e2e = completion.latency_s
     ttft = completion.ttft_s
     tokens = completion.completion_tokens
-    tpot = None
-    # The first token's time is in ttft, so the rest is spread over the other tokens.
-    if ttft is not None and tokens is not None and tokens > 1:
-        tpot = (e2e - ttft) / (tokens - 1)
+    tpot = time_per_output_token(completion)
     tokens_per_s = tokens / e2e if tokens is not None and e2e > 0 else None
     return _Timings(e2e_s=e2e, ttft_s=ttft, tpot_s=tpot, tokens_per_s=tokens_per_s)
 
