@@ -48,8 +48,8 @@ BACKEND_NAMES = ("hf", "peft", "vllm", "openai", "scripted")
 _COMMON_KEYS = {"backend", "model", "extends", "adapter", "system_prompt", "few_shot", "sampling"}
 #: Backend options each backend accepts (beyond the common keys).
 BACKEND_OPTIONS: dict[str, set[str]] = {
-    "hf": {"batch_size", "dtype", "threads", "device"},
-    "peft": {"batch_size", "dtype", "threads", "device"},
+    "hf": {"batch_size", "batch_tokens", "dtype", "threads", "device"},
+    "peft": {"batch_size", "batch_tokens", "dtype", "threads", "device"},
     "vllm": {"dtype", "max_model_len", "structured_outputs", "max_lora_rank"},
     "openai": {"base_url", "api_key_env", "max_concurrency", "timeout_s", "max_retries", "stream"},
     "scripted": {"script", "default"},

@@ -1,7 +1,7 @@
 """Release gates for JSON extraction: valid JSON, schema compliance, correct fields."""
 
 SUITE = "json_extraction"
-TOKENS = 160  # the longest reference record is well under this
+TOKENS = 208  # the longest reference record is 193 tokens (an order with many items)
 
 
 def test_json_valid(evaluate):

@@ -174,21 +174,36 @@ def preserved_rng() -> Iterator[None]:
 class _LiveModelPlugin:
     """A pytest plugin object: the suites' only variant is the live model."""
 
-    def __init__(self, variant_name: str, adapter_dir: Path, backend: Any) -> None:
+    def __init__(
+        self, variant_name: str, adapter_dir: Path, model: Any, tokenizer: Any, fingerprint: str
+    ) -> None:
         self.variant_name = variant_name
         self.adapter_dir = adapter_dir
-        self.backend = backend
+        self.model = model
+        self.tokenizer = tokenizer
+        self.fingerprint = fingerprint
 
     @pytest.hookimpl(trylast=True)
     def pytest_configure(self, config: Any) -> None:
         """Runs after the harness plugin built its session."""
+        from harness.backends.peft import PeftBackend
         from harness.pytest_plugin import SESSION_KEY
 
         session = config.stash[SESSION_KEY]
         variant = session.config.with_adapter(self.adapter_dir, name=self.variant_name).variant(
             self.variant_name
         )
-        session.use_variants([(variant, self.backend)])
+        # The variant's batching, as a separate `pytest --harness-adapter` run uses:
+        # batches pad differently, and padding can flip a greedy near-tie.
+        budget = variant.options.get("batch_tokens")
+        backend = PeftBackend.from_model(
+            self.model,
+            self.tokenizer,
+            fingerprint=self.fingerprint,
+            batch_size=int(variant.options.get("batch_size", 8)),
+            batch_tokens=None if budget is None else int(budget),
+        )
+        session.use_variants([(variant, backend)])
 
 
 def _report_folder(step: int) -> str:
@@ -217,11 +232,10 @@ class SuiteRunner:
 
     def run(self, event: CheckpointEvent, model: Any, tokenizer: Any, base_fingerprint: str) -> int:
         """Evaluate one checkpoint; returns pytest's exit code."""
-        from harness.backends.peft import PeftBackend
-
         report_dir = self.report_root / _report_folder(event.step)
-        backend = PeftBackend.from_model(model, tokenizer, fingerprint=base_fingerprint)
-        plugin = _LiveModelPlugin(self.variant_name, event.checkpoint_dir, backend)
+        plugin = _LiveModelPlugin(
+            self.variant_name, event.checkpoint_dir, model, tokenizer, base_fingerprint
+        )
         with _cwd(self.project_root), preserved_rng():
             code = pytest.main(
                 [*self.args(report_dir), "--harness-models", "base"], plugins=[plugin]

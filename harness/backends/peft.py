@@ -93,6 +93,7 @@ class PeftBackend:
         adapter: str | Path | None = None,
         dtype: str = "float32",
         batch_size: int = 8,
+        batch_tokens: int | None = None,
         threads: int | None = None,
         device: str | None = None,
     ) -> None:
@@ -101,6 +102,7 @@ class PeftBackend:
             fingerprint=fingerprint,
             dtype=dtype,
             batch_size=batch_size,
+            batch_tokens=batch_tokens,
             threads=threads,
             device=device,
         )
@@ -115,7 +117,13 @@ class PeftBackend:
 
     @classmethod
     def from_model(
-        cls, model: Any, tokenizer: Any, *, fingerprint: str, batch_size: int = 8
+        cls,
+        model: Any,
+        tokenizer: Any,
+        *,
+        fingerprint: str,
+        batch_size: int = 8,
+        batch_tokens: int | None = None,
     ) -> PeftBackend:
         """Wrap a live ``PeftModel`` (e.g. the one a trainer is training) without copying it."""
         backend = cls.__new__(cls)
@@ -123,6 +131,7 @@ class PeftBackend:
             "<live>",
             fingerprint=fingerprint,
             batch_size=batch_size,
+            batch_tokens=batch_tokens,
             model=model,
             tokenizer=tokenizer,
         )

@@ -1,0 +1,67 @@
+"""The hf backend: how requests are split into batches, and batching on the embedded model."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from harness._types import GenerationRequest, SamplingParams
+from harness.backends.hf import HFBackend, plan_batches
+from harness.errors import ConfigError
+
+
+def test_rows_only_when_no_token_budget() -> None:
+    assert plan_batches([5] * 7, 10, batch_size=3, batch_tokens=None) == [[0, 1, 2], [3, 4, 5], [6]]
+
+
+def test_token_budget_counts_rows_times_longest_prompt_plus_new_tokens() -> None:
+    # (prompt + 10 new) per row: 20, 20, 30, 110, 110 positions at the last step.
+    lengths = [10, 10, 20, 100, 100]
+    batches = plan_batches(lengths, 10, batch_size=8, batch_tokens=100)
+    assert batches == [[0, 1, 2], [3], [4]]
+    for batch in batches[:1]:
+        assert len(batch) * (max(lengths[i] for i in batch) + 10) <= 100
+
+
+def test_a_row_over_the_budget_still_gets_a_batch_of_its_own() -> None:
+    assert plan_batches([500, 600], 10, batch_size=8, batch_tokens=64) == [[0], [1]]
+
+
+def test_every_position_is_planned_once_in_order() -> None:
+    lengths = sorted([3, 40, 7, 90, 12, 12, 300, 5, 64])
+    batches = plan_batches(lengths, 32, batch_size=4, batch_tokens=400)
+    assert [i for b in batches for i in b] == list(range(len(lengths)))
+    assert all(len(b) <= 4 for b in batches)
+
+
+def test_bad_budget_is_a_config_error() -> None:
+    with pytest.raises(ConfigError, match="batch_tokens: must be at least 1, got 0"):
+        HFBackend("unused", fingerprint="x", batch_tokens=0)
+
+
+@pytest.mark.model
+def test_batched_greedy_equals_one_by_one_greedy(embedded_model_dir: Path) -> None:
+    from harness.golden import load_golden
+    from harness.models import resolve_model
+
+    path, fp = resolve_model("embedded")
+    examples = load_golden(Path(__file__).parents[2] / "golden/general.jsonl").examples[:6]
+    sampling = SamplingParams(max_new_tokens=16)
+    requests = [GenerationRequest(e.id, e.messages, sampling) for e in examples]
+    backend = HFBackend(path, fingerprint=fp, batch_size=8, batch_tokens=320)
+    sizes: list[int] = []
+    inner = backend._generate_batch
+
+    def recorded(reqs: Any, prompts: Any) -> Any:
+        sizes.append(len(reqs))
+        return inner(reqs, prompts)
+
+    backend._generate_batch = recorded  # type: ignore[method-assign]
+    batched = backend.generate(requests)
+    assert len(sizes) > 1 and max(sizes) > 1, f"the budget should split 6 rows: {sizes}"
+    single = [backend.generate([r])[0] for r in requests]
+    assert [c.request_id for c in batched] == [r.id for r in requests]
+    assert [c.text for c in batched] == [c.text for c in single]
+    assert [c.completion_tokens for c in batched] == [c.completion_tokens for c in single]
