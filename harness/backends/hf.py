@@ -179,35 +179,35 @@ class HFBackend:
         order = sorted(range(len(requests)), key=lambda i: _sampling_key(requests[i].sampling))
         for _, group in groupby(order, key=lambda i: _sampling_key(requests[i].sampling)):
             indices = list(group)
-            prompts = {i: self.render(requests[i].messages) for i in indices}
-            lengths = {
-                i: len(self.tokenizer(p, add_special_tokens=False)["input_ids"])
-                for i, p in prompts.items()
+            ids = {
+                i: self.tokenizer(self.render(requests[i].messages), add_special_tokens=False)[
+                    "input_ids"
+                ]
+                for i in indices
             }
             # Similar lengths together keep left padding (wasted compute) small.
-            indices.sort(key=lambda i: lengths[i])
+            indices.sort(key=lambda i: len(ids[i]))
             plan = plan_batches(
-                [lengths[i] for i in indices],
+                [len(ids[i]) for i in indices],
                 requests[indices[0]].sampling.max_new_tokens,
                 self.batch_size,
                 self.batch_tokens,
             )
             for positions in plan:
                 chunk = [indices[k] for k in positions]
-                done = self._generate_batch(
-                    [requests[i] for i in chunk], [prompts[i] for i in chunk]
-                )
+                done = self._generate_batch([requests[i] for i in chunk], [ids[i] for i in chunk])
                 yield list(zip(chunk, done, strict=True))
 
     def _generate_batch(
-        self, requests: Sequence[GenerationRequest], prompts: Sequence[str]
+        self, requests: Sequence[GenerationRequest], prompt_ids: Sequence[list[int]]
     ) -> list[Completion]:
         import torch
 
         sampling = requests[0].sampling
         tok = self.tokenizer
         model = self.model
-        enc = tok(list(prompts), return_tensors="pt", padding=True, add_special_tokens=False)
+        # Prompts were tokenized once, to plan the batches; here they are only padded.
+        enc = tok.pad({"input_ids": list(prompt_ids)}, return_tensors="pt")
         enc = enc.to(model.device)
         kwargs: dict[str, Any] = {
             "max_new_tokens": sampling.max_new_tokens,

@@ -19,10 +19,7 @@ def test_rows_only_when_no_token_budget() -> None:
 def test_token_budget_counts_rows_times_longest_prompt_plus_new_tokens() -> None:
     # (prompt + 10 new) per row: 20, 20, 30, 110, 110 positions at the last step.
     lengths = [10, 10, 20, 100, 100]
-    batches = plan_batches(lengths, 10, batch_size=8, batch_tokens=100)
-    assert batches == [[0, 1, 2], [3], [4]]
-    for batch in batches[:1]:
-        assert len(batch) * (max(lengths[i] for i in batch) + 10) <= 100
+    assert plan_batches(lengths, 10, batch_size=8, batch_tokens=100) == [[0, 1, 2], [3], [4]]
 
 
 def test_a_row_over_the_budget_still_gets_a_batch_of_its_own() -> None:
@@ -54,9 +51,9 @@ def test_batched_greedy_equals_one_by_one_greedy(embedded_model_dir: Path) -> No
     sizes: list[int] = []
     inner = backend._generate_batch
 
-    def recorded(reqs: Any, prompts: Any) -> Any:
+    def recorded(reqs: Any, prompt_ids: Any) -> Any:
         sizes.append(len(reqs))
-        return inner(reqs, prompts)
+        return inner(reqs, prompt_ids)
 
     backend._generate_batch = recorded  # type: ignore[method-assign]
     batched = backend.generate(requests)
