@@ -20,7 +20,8 @@ from __future__ import annotations
 import argparse
 import os
 import time
-from typing import Any
+
+from _timing import InsideTimer
 
 os.environ.setdefault("HF_HUB_OFFLINE", "1")
 
@@ -88,28 +89,15 @@ def main() -> None:
                 tokens += n
         return tokens
 
-    inside = [0.0]
+    timer = InsideTimer()
     overhead: list[float] = []
 
     def harness() -> int:
         # Time inside model.generate is model time; the rest of the pass is the harness's.
-        generate = model.generate
-
-        def timed(*a: Any, **kw: Any) -> Any:
+        with timer.patched(model, ["generate"]):
             t0 = time.perf_counter()
-            try:
-                return generate(*a, **kw)
-            finally:
-                inside[0] += time.perf_counter() - t0
-
-        model.generate = timed
-        inside[0] = 0.0
-        t0 = time.perf_counter()
-        try:
             run = run_suite(golden, variant, backend, None, progress=False)
-        finally:
-            del model.generate
-        overhead.append(time.perf_counter() - t0 - inside[0])
+            overhead.append(time.perf_counter() - t0 - timer.seconds)
         return sum(c.completion_tokens or 0 for c in run.completions)
 
     raw()  # warm-up: first-call allocations are not the harness's cost

@@ -25,6 +25,8 @@ import time
 from collections.abc import Callable
 from typing import Any
 
+from _timing import InsideTimer
+
 FILES = (
     "golden/exact_qa.jsonl",
     "golden/general.jsonl",
@@ -72,34 +74,18 @@ def main() -> None:
         conversations: list[Any] = [[m.to_dict() for m in r.messages] for r in requests]
         texts: dict[str, list[str]] = {}
         overhead: list[float] = []
-        inside = [0.0]
+        timer = InsideTimer()
         # Every LLM method the backend may call; time spent in them is engine time.
         engine_methods = ("chat", "sleep", "enqueue_chat", "wake_up", "wait_for_completion")
-
-        def timed(method: Callable[..., Any]) -> Callable[..., Any]:
-            def call(*a: Any, **kw: Any) -> Any:
-                t0 = time.perf_counter()
-                try:
-                    return method(*a, **kw)
-                finally:
-                    inside[0] += time.perf_counter() - t0
-
-            return call
 
         def harness_pass() -> tuple[float, int]:
             # Timing the engine calls inside generate separates the harness's own cost
             # from engine time, which background load makes noisy.
-            for name in engine_methods:
-                setattr(llm, name, timed(getattr(llm, name)))
-            inside[0] = 0.0
-            try:
+            with timer.patched(llm, engine_methods):
                 t0 = time.perf_counter()
                 out = backend.generate(requests)
                 elapsed = time.perf_counter() - t0
-            finally:
-                for name in engine_methods:
-                    delattr(llm, name)
-            overhead.append(elapsed - inside[0])
+            overhead.append(elapsed - timer.seconds)
             texts["harness"] = [c.text for c in out]
             return elapsed, sum(c.completion_tokens or 0 for c in out)
 
