@@ -195,13 +195,9 @@ class _LiveModelPlugin:
         )
         # The variant's batching, as a separate `pytest --harness-adapter` run uses:
         # batches pad differently, and padding can flip a greedy near-tie.
-        budget = variant.options.get("batch_tokens")
+        batching = {k: v for k, v in variant.options.items() if k in ("batch_size", "batch_tokens")}
         backend = PeftBackend.from_model(
-            self.model,
-            self.tokenizer,
-            fingerprint=self.fingerprint,
-            batch_size=int(variant.options.get("batch_size", 8)),
-            batch_tokens=None if budget is None else int(budget),
+            self.model, self.tokenizer, fingerprint=self.fingerprint, **batching
         )
         session.use_variants([(variant, backend)])
 
