@@ -4,7 +4,7 @@
 are imported only by the backend or command that needs them.
 """
 
-from harness._refusal import detect_refusal
+from harness._refusal import RefusalClass, classify_refusal, detect_refusal
 from harness._types import (
     Completion,
     Expect,
@@ -35,9 +35,11 @@ __all__ = [
     "Location",
     "Message",
     "MissingDependencyError",
+    "RefusalClass",
     "Role",
     "SamplingParams",
     "backend_class",
+    "classify_refusal",
     "detect_refusal",
     "load_golden",
     "load_many",

@@ -58,12 +58,15 @@ class Expectation:
     ``schema_path`` is resolved relative to the golden file and known to exist
     and to be a valid JSON Schema; ``schema`` holds its parsed content.
     ``refuse`` is ``None`` when the example says nothing about refusal.
+    ``reject`` lists wrong answers that ``answer_match`` must not find in an
+    output (plausible confusions, or answers that contain the right one).
     """
 
     schema_path: Path | None = None
     schema: dict[str, object] | None = field(default=None, compare=False, hash=False)
     refuse: bool | None = None
     exact: tuple[str, ...] | None = None
+    reject: tuple[str, ...] | None = None
 
     @property
     def kinds(self) -> frozenset[Expect]:

@@ -21,6 +21,7 @@ from harness.gates import (
     DEFAULT_ALPHA,
     DEFAULT_SCORECARD,
     GateError,
+    Pair,
     RegressionDecision,
     RegressionGate,
     applicable_pairs,
@@ -28,6 +29,7 @@ from harness.gates import (
     paired_test,
     resolve_metric,
 )
+from harness.metrics import MetricKind, MetricSpec
 from harness.results import ComparisonRecord, ExampleRecord, GateRecord, MetricValue, Results
 from harness.stats import UnpairedError, is_significant, pair_by_id
 
@@ -40,7 +42,8 @@ def paired_comparisons(
     Pairs are matched by example id; examples where the metric does not apply
     in one of the two are left out. The p-value is two-sided (exact McNemar for
     pass/fail metrics, paired bootstrap for continuous ones); ``improved_ids``
-    and ``regressed_ids`` list the examples whose pass/fail verdict flips.
+    and ``regressed_ids`` list the examples that got better or worse by the
+    metric's declared direction (see :func:`_flips`).
     Raises :class:`~harness.stats.UnpairedError` when a variant ran other
     examples than the reference on a suite.
     """
@@ -78,8 +81,7 @@ def _compare_variant(
         return None
     spec = resolve_metric(metric, results)
     test = paired_test(spec, usable, "two-sided", f"{suite}/{reference}", f"{suite}/{variant}")
-    improved = [i for i, r, w in usable if r.passed is False and w.passed is True]
-    regressed = [i for i, r, w in usable if r.passed is True and w.passed is False]
+    improved, regressed = _flips(spec, usable)
     return ComparisonRecord(
         suite=suite,
         metric=metric,
@@ -97,6 +99,31 @@ def _compare_variant(
         improved_ids=improved,
         regressed_ids=regressed,
     )
+
+
+def _flips(spec: MetricSpec, usable: Sequence[Pair]) -> tuple[list[str], list[str]]:
+    """Examples that got better and worse, by the metric's declared direction.
+
+    Pass/fail: ``passed`` means good for the example for every metric, so a
+    fail -> pass flip improved and pass -> fail regressed (an example that
+    newly over-refuses is a regression). Continuous: the value moved the good
+    or the bad way, largest move first; a metric without a direction has neither.
+    """
+    if spec.kind is MetricKind.PASS_FAIL:
+        improved = [i for i, r, w in usable if r.passed is False and w.passed is True]
+        regressed = [i for i, r, w in usable if r.passed is True and w.passed is False]
+        return improved, regressed
+    if spec.higher_is_better is None:
+        return [], []
+    sign = 1.0 if spec.higher_is_better else -1.0
+    gain = {
+        i: sign * (w.value - r.value)
+        for i, r, w in usable
+        if r.value is not None and w.value is not None
+    }
+    improved = sorted((i for i in gain if gain[i] > 0), key=lambda i: -gain[i])
+    regressed = sorted((i for i in gain if gain[i] < 0), key=lambda i: gain[i])
+    return improved, regressed
 
 
 class Verdict(enum.Enum):

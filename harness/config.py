@@ -33,8 +33,10 @@ Paths are relative to the directory holding pyproject.toml.
 
 from __future__ import annotations
 
+import hashlib
 import math
 import os
+import re
 import tomllib
 from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
@@ -63,7 +65,19 @@ _TOP_KEYS = {
     "models",
     "sampling",
     "latency",
+    "dev_fraction",
+    "judges",
 }
+#: The judges the harness knows, and the keys of each ``[tool.harness.judges.NAME]``.
+JUDGES = ("refusal",)
+_JUDGE_KEYS = {"variant", "prompt", "max_new_tokens"}
+#: The published refusal-judge prompt (``{question}`` and ``{answer}`` are filled in).
+DEFAULT_REFUSAL_PROMPT = Path(__file__).parent / "resources" / "judges" / "refusal.txt"
+_JUDGE_PLACEHOLDER = re.compile(r"\{(question|answer)\}")
+#: Share of each suite's examples in its ``dev`` split (the rest is ``test``). 0.3 keeps
+#: most examples for the release verdict, whose interval matters most, while leaving the
+#: selection set large enough (62 of 186 extraction examples) to rank checkpoints.
+DEFAULT_DEV_FRACTION = 0.3
 DEFAULT_SAMPLING = SamplingParams(max_new_tokens=256)
 #: Environment variable that picks the latency profile, over ``[tool.harness.latency] profile``.
 LATENCY_PROFILE_ENV = "HARNESS_LATENCY_PROFILE"
@@ -178,6 +192,39 @@ class LatencySettings:
 
 
 @dataclass(frozen=True)
+class JudgeSettings:
+    """One ``[tool.harness.judges.NAME]`` table: which variant judges, with which prompt."""
+
+    name: str
+    variant: str
+    prompt_path: Path = DEFAULT_REFUSAL_PROMPT
+    max_new_tokens: int = 16
+
+    def template(self) -> str:
+        """The prompt template, read from its file; both placeholders must be there."""
+        try:
+            text = self.prompt_path.read_text(encoding="utf-8")
+        except OSError as exc:
+            raise ConfigError(
+                f"[tool.harness.judges.{self.name}] prompt: cannot read {self.prompt_path} "
+                f"({exc.strerror or exc})"
+            ) from None
+        missing = {"question", "answer"} - set(_JUDGE_PLACEHOLDER.findall(text))
+        if missing:
+            raise ConfigError(
+                f"[tool.harness.judges.{self.name}] prompt: {self.prompt_path} lacks "
+                f"{', '.join('{' + m + '}' for m in sorted(missing))} "
+                "(the template needs both {question} and {answer})"
+            )
+        return text
+
+    @property
+    def prompt_digest(self) -> str:
+        """sha256 of the template, so results say exactly which prompt judged."""
+        return hashlib.sha256(self.template().encode("utf-8")).hexdigest()
+
+
+@dataclass(frozen=True)
 class HarnessConfig:
     """The whole ``[tool.harness]`` table."""
 
@@ -188,6 +235,8 @@ class HarnessConfig:
     variants: Mapping[str, Variant]
     golden_dir: Path | None = None
     latency: LatencySettings | None = None
+    dev_fraction: float = DEFAULT_DEV_FRACTION
+    judges: Mapping[str, JudgeSettings] = field(default_factory=dict)
 
     def suite_path(self, suite: str | Path) -> Path:
         """A suite name (``json_extraction``) or path to its golden file."""
@@ -212,7 +261,12 @@ class HarnessConfig:
     ) -> HarnessConfig:
         """A copy with a fine-tuned variant ``name`` = ``extends`` + ``adapter``."""
         if not adapter.is_dir():
-            raise ConfigError(f"adapter: {adapter} is not a directory")
+            what = "is not a directory" if adapter.exists() else "does not exist"
+            raise ConfigError(
+                f"adapter: {adapter} {what} (give a checkpoint folder such as "
+                "runs/<run>/checkpoint-N; runs/<run>/best exists only when a checkpoint "
+                "passed every gate)"
+            )
         base = self.variant(extends)
         variants = dict(self.variants)
         variants[name] = replace(base, name=name, adapter=adapter.resolve())
@@ -518,7 +572,66 @@ def load_config(pyproject: Path | None = None) -> HarnessConfig:
         variants=variants,
         golden_dir=root / str(raw.get("golden_dir", "golden")),
         latency=_parse_latency(raw["latency"], path) if "latency" in raw else None,
+        dev_fraction=_parse_dev_fraction(raw.get("dev_fraction", DEFAULT_DEV_FRACTION), path),
+        judges=_parse_judges(raw["judges"], path, variants) if "judges" in raw else {},
     )
+
+
+def _parse_judges(
+    raw: object, path: Path, variants: Mapping[str, Variant]
+) -> dict[str, JudgeSettings]:
+    """``[tool.harness.judges.NAME]`` tables: a configured variant and an optional prompt file."""
+    if not isinstance(raw, dict):
+        raise ConfigError(f"{_where(path, 'tool.harness', 'judges')}: expected a table of judges")
+    judges: dict[str, JudgeSettings] = {}
+    for name, table in raw.items():
+        where = f"tool.harness.judges.{name}"
+        if name not in JUDGES:
+            raise ConfigError(
+                f"{_where(path, where)}: unknown judge (known judges: {', '.join(JUDGES)})"
+            )
+        if not isinstance(table, dict):
+            raise ConfigError(f'{_where(path, where)}: expected a table with variant = "NAME"')
+        for key in sorted(set(table) - _JUDGE_KEYS):
+            raise ConfigError(
+                f"{_where(path, where, key)}: unknown key (allowed: {', '.join(sorted(_JUDGE_KEYS))})"
+            )
+        variant = table.get("variant")
+        if not isinstance(variant, str) or variant not in variants:
+            raise ConfigError(
+                f"{_where(path, where, 'variant')}: expected the name of a variant in "
+                f"[tool.harness.models] (known: {', '.join(sorted(variants))}), got {variant!r}"
+            )
+        prompt = table.get("prompt")
+        if prompt is not None and not isinstance(prompt, str):
+            raise ConfigError(
+                f"{_where(path, where, 'prompt')}: expected a path to a prompt file, got {prompt!r}"
+            )
+        settings = JudgeSettings(
+            name=name,
+            variant=variant,
+            prompt_path=DEFAULT_REFUSAL_PROMPT if prompt is None else path.parent / prompt,
+            max_new_tokens=_positive_int(
+                table.get("max_new_tokens", 16), _where(path, where, "max_new_tokens")
+            ),
+        )
+        settings.template()  # a missing file or placeholder is a config error now, not mid-run
+        judges[name] = settings
+    return judges
+
+
+def _parse_dev_fraction(value: object, path: Path) -> float:
+    if (
+        not isinstance(value, int | float)
+        or isinstance(value, bool)
+        or not math.isfinite(value)
+        or not 0 < value < 1
+    ):
+        raise ConfigError(
+            f"{_where(path, 'tool.harness', 'dev_fraction')}: expected a number between 0 and 1 "
+            f"(exclusive), got {value!r} (e.g. dev_fraction = {DEFAULT_DEV_FRACTION})"
+        )
+    return float(value)
 
 
 def parse_model_list(text: str, config: HarnessConfig) -> list[Variant]:
@@ -526,4 +639,12 @@ def parse_model_list(text: str, config: HarnessConfig) -> list[Variant]:
     names = [n.strip() for n in text.split(",") if n.strip()]
     if not names:
         raise ConfigError("--harness-models: give at least one variant name, e.g. base,prompted")
+    for name in names:
+        words = name.split()
+        # "base prompted" is two names, not an undefined variant to add to pyproject.toml.
+        if len(words) > 1 and name not in config.variants:
+            raise ConfigError(
+                f"--harness-models: {name!r} is not one variant name; separate names with "
+                f"commas: {','.join(words)}"
+            )
     return [config.variant(n) for n in names]

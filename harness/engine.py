@@ -63,7 +63,15 @@ def build_backend(variant: Variant) -> Backend:
         cls = backend_class("scripted")
         script: dict[str, str] = {}
         if "script" in opts:
-            script = json.loads(Path(str(opts["script"])).read_text(encoding="utf-8"))
+            where = Path(str(opts["script"]))
+            try:
+                script = json.loads(where.read_text(encoding="utf-8"))
+            except (OSError, ValueError) as exc:
+                reason = exc.strerror if isinstance(exc, OSError) else f"not JSON ({exc})"
+                raise ConfigError(
+                    f"[tool.harness.models.{variant.name}] script: {where}: {reason} "
+                    "(give a JSON file mapping prompts to outputs)"
+                ) from None
         built = cls(script, default=str(opts.get("default", "")), label=variant.name)
         return built
     raise ConfigError(f"backend: unknown backend {name!r}")
@@ -107,14 +115,20 @@ class SuiteRun:
     seconds: float
     backend_fingerprint: str
     scores: dict[str, tuple[MetricResult, ...]] = field(default_factory=dict)
+    # A judge's class per example id (``[tool.harness.judges.refusal]``), handed to
+    # metrics that take a ``judged`` option; empty without a judge.
+    judged: dict[str, str] = field(default_factory=dict)
 
     def score(self, metric: str, **options: Any) -> tuple[MetricResult, ...]:
         """Apply one registered metric to every (completion, example); memoised per name."""
         key = metric if not options else f"{metric}:{sorted(options.items())}"
         if key not in self.scores:
             spec = get_metric(metric)
+            use_judge = "judged" in spec.options and "judged" not in options and self.judged
             self.scores[key] = tuple(
-                spec.compute(c, e, **options)
+                spec.compute(
+                    c, e, **options, **({"judged": self.judged.get(e.id)} if use_judge else {})
+                )
                 for c, e in zip(self.completions, self.examples, strict=True)
             )
         return self.scores[key]
@@ -127,9 +141,9 @@ def default_metrics(examples: Iterable[GoldenExample]) -> list[str]:
     if any(e.expect.schema is not None for e in exs):
         names += ["json_valid", "schema_valid", "json_match", "json_field_accuracy"]
     if any(e.expect.exact is not None for e in exs):
-        names.append("exact_match")
+        names += ["exact_match", "answer_match"]
     if any(e.expect.refuse is not None for e in exs):
-        names.append("refusal")
+        names.append("refusal_accuracy")
     if any(e.reference is not None and e.expect.schema is None for e in exs):
         names.append("rougeL")
     names.append("length")

@@ -73,6 +73,39 @@ def scorecard_anchor(suite: str, variant: str, metric: str) -> str:
     return anchor(suite, variant, metric)
 
 
+def errored_gate(
+    label: str,
+    metric: str,
+    kind: Literal["threshold", "regression"],
+    suite: str,
+    variant: str,
+    error: str,
+    *,
+    op: str,
+    threshold: float | None = None,
+    tolerance: float | None = None,
+) -> GateRecord:
+    """The record of a gate that could not be decided: a failed gate, never a silent pass."""
+    return GateRecord(
+        suite=suite,
+        variant=variant,
+        gate=label,
+        metric=metric,
+        kind=kind,
+        op=op,
+        threshold=threshold,
+        value=None,
+        ci_low=None,
+        ci_high=None,
+        n=0,
+        passed=False,
+        failing_ids=[],
+        message=f"ERROR {label} on {suite}/{variant}: {error}",
+        tolerance=tolerance,
+        error=error,
+    )
+
+
 @dataclass(frozen=True)
 class ThresholdGate:
     """``metric op threshold`` on one suite and variant, e.g. ``schema_valid>=0.95``."""
@@ -302,10 +335,9 @@ class RegressionGate:
             spec, usable, worse, f"baseline {suite}/{base_variant}", f"{suite}/{variant}"
         )
         if spec.kind is MetricKind.PASS_FAIL:
-            # A flip regresses only in the metric's bad direction: pass -> fail when higher
-            # is better, fail -> pass (the counted event appeared) when lower is better.
-            bad_flip = (spec.higher_is_better, not spec.higher_is_better)
-            regressed = [i for i, r, w in usable if (_verdict(r), _verdict(w)) == bad_flip]
+            # ``passed`` means "good for this example" for every metric, so a
+            # regression is a pass -> fail flip whatever the direction.
+            regressed = [i for i, r, w in usable if r.passed is True and w.passed is False]
         else:
             sign = 1.0 if spec.higher_is_better else -1.0
             worsening = {i: sign * (_value(r) - _value(w)) for i, r, w in usable}
@@ -510,9 +542,11 @@ def paired_test(
     check_values(spec, {i: r for i, r, _ in pairs}, reference_where)
     check_values(spec, {i: w for i, _, w in pairs}, new_where)
     if spec.kind is MetricKind.PASS_FAIL:
+        # On what the metric counts (its value), so means and deltas are in the
+        # metric's own units and direction: for over_refusal, the refusal rate.
         return mcnemar_exact(
-            [_verdict(r) for _, r, _ in pairs],
-            [_verdict(w) for _, _, w in pairs],
+            [_counted(r) for _, r, _ in pairs],
+            [_counted(w) for _, _, w in pairs],
             alternative=alternative,
         )
     return paired_bootstrap(
@@ -526,8 +560,8 @@ def _value(value: MetricValue) -> float:
     return math.nan if value.value is None else value.value
 
 
-def _verdict(value: MetricValue) -> bool:
-    return value.passed is True
+def _counted(value: MetricValue) -> bool:
+    return value.value == 1.0
 
 
 def _failing_ids(
@@ -565,6 +599,9 @@ def _interval(agg: Aggregate) -> str:
 
 
 def _value_text(agg: Aggregate) -> str:
+    if agg.passes is not None and agg.higher_is_better is False:
+        # The rate counts the bad event (e.g. wrongful refusals); passes are the rest.
+        return f"{_num(agg.mean)} ({agg.n - agg.passes}/{agg.n} counted, {agg.passes} passed)"
     if agg.passes is not None:
         return f"{_num(agg.mean)} ({agg.passes}/{agg.n} passed)"
     return _num(agg.mean)

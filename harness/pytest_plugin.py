@@ -14,9 +14,11 @@ This is the only module of the library that imports pytest.
 
 from __future__ import annotations
 
+import contextlib
+import os
 from collections.abc import Callable
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, NoReturn
 
 import pytest
 
@@ -53,6 +55,13 @@ def pytest_addoption(parser: pytest.Parser) -> None:
         help="a results.json to check regressions against (activates regression gates)",
     )
     group.addoption(
+        "--harness-baseline-variant",
+        default=None,
+        metavar="NAME",
+        help="compare every variant against this variant of the baseline "
+        "(default: the variant of the same name), e.g. base",
+    )
+    group.addoption(
         "--harness-report",
         default=None,
         metavar="DIR",
@@ -76,7 +85,14 @@ def pytest_addoption(parser: pytest.Parser) -> None:
         type=int,
         default=None,
         metavar="N",
-        help="evaluate only the first N examples of each suite (quick checks)",
+        help="evaluate only the first N examples of each suite's split (quick checks)",
+    )
+    group.addoption(
+        "--harness-split",
+        default="test",
+        choices=("dev", "test", "all"),
+        help="which split of each suite to evaluate: dev (selection), test (the verdict; "
+        "default) or all (both, with the dev-test gap in the scorecard)",
     )
 
 
@@ -85,12 +101,13 @@ def _is_worker(config: pytest.Config) -> bool:
 
 
 def pytest_configure(config: pytest.Config) -> None:
-    """Build the evaluation session from options and ``[tool.harness]``; bad options are usage errors."""
+    """Build the evaluation session from options and ``[tool.harness]``; bad options exit 2."""
     from harness.config import load_config, parse_model_list
     from harness.results import read_results
     from harness.session import EvalSession
 
     opt = config.option
+    message: str | None = None
     try:
         cfg = load_config()
         if opt.harness_adapter:
@@ -103,7 +120,7 @@ def pytest_configure(config: pytest.Config) -> None:
         if opt.harness_baseline:
             path = Path(opt.harness_baseline)
             if not path.is_file():
-                raise pytest.UsageError(
+                raise HarnessError(
                     f"--harness-baseline: {path} not found (give a results.json from an earlier run)"
                 )
             baseline = read_results(path)
@@ -116,12 +133,72 @@ def pytest_configure(config: pytest.Config) -> None:
             repeat=opt.harness_repeat,
             limit=opt.harness_limit,
             baseline=baseline,
+            baseline_variant=opt.harness_baseline_variant,
+            split=opt.harness_split,
         )
+        if not _is_worker(config):
+            session.progress = _progress_writer(config)
+        _check_baseline_variant(opt.harness_baseline_variant, baseline)
     except HarnessError as exc:
-        raise pytest.UsageError(str(exc)) from None
+        message = str(exc)
+    if message is not None:
+        # Exit 2 with the one message, as the harness command line does for bad input.
+        pytest.exit(message, returncode=2)
     if _is_worker(config):
         session.metadata.run_id = config.workerinput["harness_run_id"]  # type: ignore[attr-defined]
     config.stash[SESSION_KEY] = session
+
+
+def _check_baseline_variant(name: str | None, baseline: Results | None) -> None:
+    if name is None:
+        return
+    if baseline is None:
+        raise HarnessError(
+            "--harness-baseline-variant: needs --harness-baseline RESULTS_JSON to take the variant from"
+        )
+    if name not in baseline.variants():
+        have = ", ".join(baseline.variants()) or "none"
+        raise HarnessError(
+            f"--harness-baseline-variant: the baseline has no variant {name!r} "
+            f"(it has: {have}); name one of those"
+        )
+
+
+def _progress_writer(config: pytest.Config) -> Callable[[str, bool], None]:
+    """Write progress to the terminal, past output capturing: ``(text, end_line)``."""
+    # The running test's file, whose result letter follows the progress line.
+    interrupted: list[Any] = [None]
+
+    def write(text: str, end_line: bool) -> None:
+        # Looked up on use: the terminal reporter registers after this plugin's configure.
+        reporter = config.pluginmanager.get_plugin("terminalreporter")
+        if reporter is None or config.option.verbose < -1:  # -qq: nothing but the summary
+            return
+        capture = config.pluginmanager.get_plugin("capturemanager")
+        # Tests run with stdout captured; pytest's live logging gets past it the same way.
+        context = capture.global_and_fixture_disabled() if capture else contextlib.nullcontext()
+        with context:
+            if not end_line:
+                interrupted[0] = reporter.currentfspath
+                reporter.ensure_newline()
+                if config.get_verbosity() < 0:
+                    # -q writes result letters with no file name, so the line may hold some.
+                    reporter.write_line("")
+                reporter.write(text, flush=True)
+                return
+            current = interrupted[0]
+            if config.get_verbosity() > 0:
+                # Verbose output: the result line, which starts with a newline, ends this one.
+                reporter.write(text, flush=True)
+                reporter.currentfspath = None
+                return
+            reporter.write_line(text)
+            if isinstance(current, Path):
+                # Short output: write the file name again for the test's result letter.
+                reporter.write(f"{os.path.relpath(current, reporter.startpath)} ", flush=True)
+                reporter.currentfspath = current
+
+    return write
 
 
 @pytest.hookimpl(optionalhook=True)
@@ -153,7 +230,9 @@ def variant(harness_session: Any, harness_variant_name: str) -> Any:
 
 
 @pytest.fixture
-def evaluate(harness_session: Any, harness_variant_name: str) -> Callable[..., Any]:
+def evaluate(
+    harness_session: Any, harness_variant_name: str, request: pytest.FixtureRequest
+) -> Callable[..., Any]:
     """``evaluate(suite, limit=None, max_new_tokens=None)``: the suite on the current variant, memoised."""
     from harness.session import GateFailure
 
@@ -165,10 +244,32 @@ def evaluate(harness_session: Any, harness_variant_name: str) -> Callable[..., A
                 suite, chosen, limit=limit, max_new_tokens=max_new_tokens
             )
         except HarnessError as exc:
-            pytest.fail(str(exc), pytrace=False)
-        return _PytestEvaluation(evaluation, GateFailure)
+            message = str(exc)
+        else:
+            return _PytestEvaluation(evaluation, GateFailure)
+        # Broken golden data, an unprepared model, a bad variant: every test would fail
+        # the same way, so the run stops with exit 2 and the message once.
+        _stop(request.config, message)
 
     return run
+
+
+def _stop(config: pytest.Config, message: str) -> NoReturn:
+    if _is_worker(config):
+        # pytest.exit in an xdist worker reads as a crashed worker and loses the message.
+        pytest.fail(message, pytrace=False)
+    lines = message.splitlines() or [message]
+    reporter = config.pluginmanager.get_plugin("terminalreporter")
+    if len(lines) > 1 and reporter is not None:
+        # pytest.exit shows its reason in one banner line, so a list is written first.
+        capture = config.pluginmanager.get_plugin("capturemanager")
+        context = capture.global_and_fixture_disabled() if capture else contextlib.nullcontext()
+        with context:
+            reporter.ensure_newline()
+            for line in lines:
+                reporter.write_line(line, red=True)
+        message = f"{len(lines)} problem(s) above; fix them and run again"
+    pytest.exit(message, returncode=2)
 
 
 class _PytestEvaluation:
@@ -242,6 +343,9 @@ def pytest_sessionfinish(session: pytest.Session) -> None:
             for p in parts_dir.glob("*.json"):
                 p.unlink()
             parts_dir.rmdir()
+            # .parts/ itself goes too, unless another run still has parts in it.
+            with contextlib.suppress(OSError):
+                parts_dir.parent.rmdir()
         if not results.examples:
             return
         variants = results.variants()
@@ -256,6 +360,14 @@ def pytest_sessionfinish(session: pytest.Session) -> None:
         config.stash[RESULTS_KEY] = (path, results)
     finally:
         ev.close()
+
+
+def _shown(path: Path) -> str:
+    """A path as the README writes it: relative to the working directory when inside it."""
+    try:
+        return str(path.resolve().relative_to(Path.cwd().resolve()))
+    except ValueError:
+        return str(path)
 
 
 def pytest_terminal_summary(terminalreporter: Any, config: pytest.Config) -> None:
@@ -284,14 +396,30 @@ def pytest_terminal_summary(terminalreporter: Any, config: pytest.Config) -> Non
                 cells.append(f" {agg.mean:>13.3f}{mark:>5}")
             tr.write_line(f"{suite:<18} {metric:<22}" + "".join(cells))
     failed = [g for g in results.gates if not g.passed]
-    verdict = "PASS" if results.passed else f"FAIL ({len(failed)} of {len(results.gates)} gates)"
+    errored = sum(g.error is not None for g in failed)
+    verdict = "PASS" if results.passed else f"FAIL ({len(failed)} of {len(results.gates)} gates"
+    if not results.passed:
+        verdict += f", {errored} could not be decided)" if errored else ")"
     if not results.gates:
         verdict = "NO GATES"
     tr.write_line(f"verdict: {verdict}")
-    tr.write_line(f"results:   {path}")
+    # Which part of each suite the figures above come from (--harness-split).
+    md = results.metadata
+    fraction = f", dev_fraction {md.dev_fraction:g}" if md.dev_fraction is not None else ""
+    tr.write_line(f"split:   {md.split}{fraction}")
+    results_path = _shown(path)
+    tr.write_line(f"results:   {results_path}")
     scorecard = path.parent / "scorecard.html"
     if scorecard.exists():
-        tr.write_line(f"scorecard: {scorecard}")
+        tr.write_line(f"scorecard: {_shown(scorecard)}")
+    if failed and scorecard.exists():
+        tr.write_line(
+            f"next: open {_shown(scorecard)}#gh-gate-failures for the failing examples of each gate"
+        )
+        tr.write_line(
+            f"      to keep this run as the baseline: mkdir -p {_shown(path.parent / 'baseline')} "
+            f"&& cp {results_path} {_shown(path.parent / 'baseline' / 'results.json')}"
+        )
     cache = results.metadata.cache
     if cache:
         tr.write_line(f"cache: {cache.get('hits', 0)} hits, {cache.get('misses', 0)} misses")

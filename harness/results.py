@@ -3,7 +3,7 @@
 Shape (published as ``harness/resources/results.schema.json``)::
 
     {
-      "schema_version": "1.0",
+      "schema_version": "2.0",
       "metadata": {run id, times, git commit, harness version, host, python,
                    variants: {name: backend, model, fingerprints, adapter, sampling, prompts},
                    suites: {name: path, fingerprint, n}},
@@ -42,7 +42,9 @@ from harness.errors import HarnessError
 if TYPE_CHECKING:
     from harness.metrics import Aggregate
 
-SCHEMA_VERSION = "1.0"
+SCHEMA_VERSION = "2.0"
+# Earlier versions that readers convert first (see :func:`upgrade_results_json`).
+_UPGRADABLE_VERSIONS = ("1.0", "1.1")
 SCHEMA_PATH = Path(__file__).parent / "resources" / "results.schema.json"
 
 
@@ -79,6 +81,7 @@ class ExampleRecord:
     metrics: dict[str, MetricValue]
     verdict: str  # "pass", "fail", "flaky" or "n/a" over the suite's gated metrics
     pass_rate: float | None = None  # share of repeats that passed, with --harness-repeat
+    split: str = "all"  # "dev" or "test"; "all" in files written before suites were split
 
 
 @dataclass
@@ -138,6 +141,7 @@ class GateRecord:
     baseline_value: float | None = None
     p_value: float | None = None
     tolerance: float | None = None
+    error: str | None = None  # why the gate could not be decided; such a gate counts as failed
 
 
 @dataclass
@@ -200,6 +204,8 @@ class RunMetadata:
     repeat: int = 1
     cache: dict[str, int] = field(default_factory=dict)
     extra: dict[str, Any] = field(default_factory=dict)
+    split: str = "all"  # the run's --harness-split; "all" in files written before splits
+    dev_fraction: float | None = None
 
     @classmethod
     def now(cls) -> RunMetadata:
@@ -362,14 +368,58 @@ def write_results(results: Results, path: Path) -> Path:
     return atomic_write_text(path, text)
 
 
+def upgrade_results_json(data: Any) -> Any:
+    """Convert a results file of an earlier schema version to the current one.
+
+    Before 2.0, ``passed`` of a lower-is-better pass/fail metric (``over_refusal``)
+    marked the counted event; since 2.0 it means "good for this example" for
+    every metric. The conversion flips those verdicts, the ``passes`` counts of
+    their aggregates and their improved/regressed lists, using the direction
+    the file itself recorded in its aggregates. Files that are not a known
+    version are returned unchanged (validation then names the problem).
+    """
+    if not isinstance(data, dict) or data.get("schema_version") not in _UPGRADABLE_VERSIONS:
+        return data
+    data = json.loads(json.dumps(data))  # a deep copy; the caller's data stays as read
+    flipped: set[tuple[Any, Any, Any]] = set()
+    lower: set[Any] = set()
+    for a in data.get("aggregates") or []:
+        if (
+            isinstance(a, dict)
+            and a.get("kind") == "pass_fail"
+            and a.get("higher_is_better") is False
+        ):
+            flipped.add((a.get("suite"), a.get("variant"), a.get("metric")))
+            lower.add(a.get("metric"))
+            if isinstance(a.get("passes"), int) and isinstance(a.get("n"), int):
+                a["passes"] = a["n"] - a["passes"]
+    for e in data.get("examples") or []:
+        if not isinstance(e, dict) or not isinstance(e.get("metrics"), dict):
+            continue
+        for name, value in e["metrics"].items():
+            key = (e.get("suite"), e.get("variant"), name)
+            if key in flipped and isinstance(value, dict) and isinstance(value.get("passed"), bool):
+                value["passed"] = not value["passed"]
+    for c in data.get("comparisons") or []:
+        if isinstance(c, dict) and c.get("metric") in lower:
+            c["improved_ids"], c["regressed_ids"] = c.get("regressed_ids"), c.get("improved_ids")
+    data["schema_version"] = SCHEMA_VERSION
+    return data
+
+
 def read_results(path: Path) -> Results:
-    """Read and validate a results file; clear errors for missing or foreign files."""
+    """Read and validate a results file; clear errors for missing or foreign files.
+
+    Files of an earlier schema version are converted on reading
+    (:func:`upgrade_results_json`), so old baselines keep working.
+    """
     if not path.is_file():
         raise HarnessError(f"{path}: results file not found (check the path)")
     try:
         data = json.loads(path.read_text(encoding="utf-8"))
     except (UnicodeDecodeError, json.JSONDecodeError) as exc:
         raise HarnessError(f"{path}: not a JSON file ({exc})") from None
+    data = upgrade_results_json(data)
     validate_results_json(data, str(path))
     return Results.from_json(data)
 

@@ -35,6 +35,7 @@ from harness.results import (
     Results,
     SuiteInfo,
 )
+from harness.slices import SplitGap, TagSlice, gated_metrics, split_gaps, tag_slices
 
 __all__ = ["render_scorecard", "write_scorecard"]
 
@@ -176,6 +177,19 @@ class SuiteView:
     gates_failed: int
     tests: tuple[str, ...]
     latency: LatencyView | None = None
+    split: str = ""  # which split the figures come from, in words
+    gaps: tuple[SplitGap, ...] = ()
+    slices: tuple[SliceTable, ...] = ()
+
+
+@dataclass(frozen=True)
+class SliceTable:
+    """One variant's gated metrics on each slicing tag beside the rest of the suite."""
+
+    variant: str
+    metrics: tuple[str, ...]
+    kinds: tuple[str, ...]
+    rows: tuple[tuple[str, tuple[TagSlice | None, ...]], ...]  # (tag, one slice per metric)
 
 
 @dataclass(frozen=True)
@@ -229,6 +243,69 @@ class Page:
     tags: tuple[str, ...]
     n_examples: int
     n_failing: int
+    split: str = ""  # which split of each suite the run evaluated, in words
+    judges: tuple[JudgeView, ...] = ()
+
+
+@dataclass(frozen=True)
+class Disagreement:
+    """One example where the refusal judge and the offline detector chose different classes."""
+
+    example_id: str
+    anchor: str
+    detector: str
+    judge: str
+
+
+@dataclass(frozen=True)
+class JudgeView:
+    """The refusal judge against the detector on one suite and variant."""
+
+    suite: str
+    variant: str
+    judge_variant: str
+    prompt: str
+    n: int
+    agreement: float | None
+    binary_agreement: float | None
+    disagreements: tuple[Disagreement, ...]
+    unparsed: tuple[str, ...]
+
+
+def _judge_views(results: Results) -> tuple[JudgeView, ...]:
+    """The ``refusal_judge`` summaries a run recorded (see ``EvalSession``), one per suite/variant."""
+    raw = results.metadata.extra.get("refusal_judge")
+    if not isinstance(raw, dict):
+        return ()
+    views: list[JudgeView] = []
+    for key, summary in sorted(raw.items()):
+        if not isinstance(summary, dict):
+            continue
+        suite, _, variant = str(key).partition("/")
+        rows = summary.get("disagreements") or []
+        views.append(
+            JudgeView(
+                suite=suite,
+                variant=variant,
+                judge_variant=str(summary.get("judge_variant", "")),
+                prompt=str(summary.get("prompt", "")),
+                n=int(summary.get("n") or 0),
+                agreement=summary.get("agreement"),
+                binary_agreement=summary.get("binary_agreement"),
+                disagreements=tuple(
+                    Disagreement(
+                        str(r.get("id")),
+                        example_anchor(suite, variant, str(r.get("id"))),
+                        str(r.get("detector")),
+                        str(r.get("judge")),
+                    )
+                    for r in rows
+                    if isinstance(r, dict)
+                ),
+                unparsed=tuple(str(i) for i in summary.get("unparsed") or []),
+            )
+        )
+    return tuple(views)
 
 
 def example_anchor(suite: str, variant: str, example_id: str) -> str:
@@ -376,7 +453,39 @@ def _page(results: Results) -> Page:
         tags=tuple(sorted({t for e in results.examples for t in e.tags if t})),
         n_examples=len(examples),
         n_failing=sum(e.failing for e in examples),
+        split=split_label(results),
+        judges=_judge_views(results),
     )
+
+
+def split_label(results: Results) -> str:
+    """Which split the run's figures come from, for the page header and each suite."""
+    split = results.metadata.split
+    if split == "all":
+        splits = {e.split for e in results.examples} - {"all"}
+        if splits:
+            return "all (dev + test)"
+        return "all (recorded without splits)"
+    return f"{split} split" + (" (selection, not the verdict)" if split == "dev" else "")
+
+
+def _slice_tables(results: Results, suite: str, variants: Sequence[str]) -> tuple[SliceTable, ...]:
+    tables: list[SliceTable] = []
+    for variant in variants:
+        metrics = tuple(gated_metrics(results, suite, variant))
+        per_metric = [
+            {sl.tag: sl for sl in tag_slices(results, suite, variant, m)} for m in metrics
+        ]
+        tags = sorted({tag for table in per_metric for tag in table})
+        if not tags:
+            continue
+        kinds = tuple(
+            a.kind if (a := results.aggregate(suite, variant, m)) is not None else ""
+            for m in metrics
+        )
+        rows = tuple((tag, tuple(table.get(tag) for table in per_metric)) for tag in tags)
+        tables.append(SliceTable(variant, metrics, kinds, rows))
+    return tuple(tables)
 
 
 def _suites(results: Results) -> list[str]:
@@ -420,6 +529,9 @@ def _suite_view(results: Results, suite: str) -> SuiteView:
         latency=_latency_view(
             [e for e in results.examples if e.suite == suite and not e.cached], variants
         ),
+        split=split_label(results),
+        gaps=tuple(g for g in split_gaps(results) if g.suite == suite),
+        slices=_slice_tables(results, suite, variants),
     )
 
 

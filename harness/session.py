@@ -11,17 +11,20 @@ from __future__ import annotations
 
 import dataclasses
 import math
-from collections.abc import Mapping, Sequence
+import time
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from harness._types import GoldenExample, SamplingParams
+from harness._refusal import RefusalClass, classify_refusal
+from harness._types import GoldenExample, Role, SamplingParams
 from harness.cache import CompletionCache
-from harness.config import HarnessConfig, Variant
+from harness.config import HarnessConfig, JudgeSettings, Variant
 from harness.engine import BackendPool, SuiteRun, default_metrics, run_suite
 from harness.errors import HarnessError
-from harness.golden import GoldenFile, load_golden
+from harness.golden import RUN_SPLITS, GoldenFile, load_golden, select_split, split_of
+from harness.judges import RefusalJudgement, judge_refusals
 from harness.metrics import MetricKind, MetricResult, aggregate, get_metric
 from harness.metrics._aggregate import Aggregate
 from harness.results import (
@@ -35,17 +38,6 @@ from harness.results import (
     VariantInfo,
     utc_now,
 )
-
-
-def is_bad(metric: str, passed: bool | None) -> bool:
-    """Whether a pass/fail outcome counts against the model.
-
-    For lower-is-better pass/fail metrics (``over_refusal``), ``passed`` marks
-    the counted event, so the bad outcome is ``True``.
-    """
-    if passed is None:
-        return False
-    return passed is (get_metric(metric).higher_is_better is False)
 
 
 class GateFailure(AssertionError):
@@ -103,15 +95,31 @@ class SuiteEvaluation:
 
     def check(self, gate: str) -> GateRecord:
         """Apply a threshold gate such as ``"schema_valid >= 0.95"``; raise :class:`GateFailure`."""
-        from harness.gates import ThresholdGate
+        from harness.gates import ThresholdGate, errored_gate
 
         parsed = ThresholdGate.parse(gate)
-        record = parsed.decide_values(
-            self._values(parsed.metric, pooled=True),
-            self.suite,
-            self.variant.name,
-            scorecard=str(self.session.scorecard_path),
-        )
+        try:
+            record = parsed.decide_values(
+                self._values(parsed.metric, pooled=True),
+                self.suite,
+                self.variant.name,
+                scorecard=self.session.scorecard_link,
+            )
+        except HarnessError as exc:
+            # An undecidable gate is a failed gate in results.json and the verdict too.
+            self.session.record_gate(
+                errored_gate(
+                    parsed.label,
+                    parsed.metric,
+                    "threshold",
+                    self.suite,
+                    self.variant.name,
+                    str(exc),
+                    op=parsed.op,
+                    threshold=parsed.threshold,
+                )
+            )
+            raise
         self.session.record_gate(record)
         if not record.passed:
             raise GateFailure(record.message)
@@ -126,22 +134,46 @@ class SuiteEvaluation:
         alpha: float = 0.05,
     ) -> list[GateRecord]:
         """Regression gates against a baseline run; raise :class:`GateFailure` on any drop."""
-        from harness.gates import RegressionGate
+        from harness.gates import RegressionGate, errored_gate
 
-        records = [
-            RegressionGate(metric, tolerance=tolerance, alpha=alpha)
-            .decide_values(
-                baseline,
-                self._values(metric, pooled=False),
-                self.suite,
-                self.variant.name,
-                scorecard=str(self.session.scorecard_path),
-            )
-            .record
-            for metric in metrics
-        ]
+        records: list[GateRecord] = []
+        errors: list[HarnessError] = []
+        for metric in metrics:
+            gate = RegressionGate(metric, tolerance=tolerance, alpha=alpha)
+            try:
+                record = gate.decide_values(
+                    baseline,
+                    self._values(metric, pooled=False),
+                    self.suite,
+                    self.variant.name,
+                    baseline_variant=self.session.baseline_variant,
+                    scorecard=self.session.scorecard_link,
+                ).record
+            except HarnessError as exc:
+                if self.session.baseline_variant is None and self.variant.name not in (
+                    baseline.variants()
+                ):
+                    exc = HarnessError(
+                        f"{exc}; to compare against another variant of the baseline, "
+                        "pass --harness-baseline-variant NAME (e.g. base)"
+                    )
+                # Recorded as a failed gate, so results.json and the verdict count it.
+                errors.append(exc)
+                record = errored_gate(
+                    gate.label,
+                    metric,
+                    "regression",
+                    self.suite,
+                    self.variant.name,
+                    str(exc),
+                    op="no significant drop",
+                    tolerance=tolerance,
+                )
+            records.append(record)
         for record in records:
             self.session.record_gate(record)
+        if errors:
+            raise HarnessError("\n".join(str(e) for e in errors))
         failed = [r for r in records if not r.passed]
         if failed:
             raise GateFailure("\n\n".join(r.message for r in failed))
@@ -159,6 +191,12 @@ class EvalSession:
     repeat: int = 1
     limit: int | None = None
     baseline: Results | None = None
+    # The baseline's variant that regression gates compare every variant against
+    # (None: the same-named variant), e.g. "base" to gate "finetuned" against it.
+    baseline_variant: str | None = None
+    split: str = "all"  # "dev", "test" or "all" of every suite; pytest suites/ passes "test"
+    # ``(text, end_line)`` for one progress line per suite and variant; None: a progress bar.
+    progress: Callable[[str, bool], None] | None = None
     metadata: RunMetadata = field(default_factory=RunMetadata.now)
     pool: BackendPool = field(default_factory=BackendPool)
     gates: list[GateRecord] = field(default_factory=list)
@@ -168,6 +206,11 @@ class EvalSession:
     _measured: list[tuple[list[ExampleRecord], list[AggregateRecord]]] = field(default_factory=list)
 
     def __post_init__(self) -> None:
+        if self.limit is not None and self.limit < 1:
+            raise HarnessError(
+                f"--harness-limit: expected a whole number of examples >= 1, got {self.limit} "
+                "(leave the option out to evaluate every example)"
+            )
         if self.repeat < 1:
             raise HarnessError("--harness-repeat: must be at least 1")
         if self.repeat > 1:
@@ -178,6 +221,12 @@ class EvalSession:
                     "so every repeat would be identical; set sampling.temperature > 0 for them"
                 )
         self.metadata.repeat = self.repeat
+        if self.split not in RUN_SPLITS:
+            raise HarnessError(
+                f"--harness-split: expected one of {', '.join(RUN_SPLITS)}, got {self.split!r}"
+            )
+        self.metadata.split = self.split
+        self.metadata.dev_fraction = self.config.dev_fraction
 
     @property
     def cache(self) -> CompletionCache | None:
@@ -190,6 +239,15 @@ class EvalSession:
     def scorecard_path(self) -> Path:
         """Where the scorecard is written."""
         return self.report_dir / "scorecard.html"
+
+    @property
+    def scorecard_link(self) -> str:
+        """The scorecard's path as messages show it: relative to the working directory when inside it."""
+        path = self.scorecard_path
+        try:
+            return str(path.resolve().relative_to(Path.cwd().resolve()))
+        except ValueError:
+            return str(path)
 
     def golden(self, suite: str | Path) -> GoldenFile:
         """Load (once) and validate a suite's golden file."""
@@ -207,40 +265,89 @@ class EvalSession:
         max_new_tokens: int | None = None,
     ) -> SuiteEvaluation:
         """Evaluate a suite on a variant, memoised: a second call costs nothing."""
-        golden = self.golden(suite)
+        golden = full = self.golden(suite)
+        if self.split != "all":
+            # The split is applied before --harness-limit, so a limit never reaches across it.
+            chosen = select_split(
+                golden.examples, self.split, dev_fraction=self.config.dev_fraction
+            )
+            if not chosen:
+                raise HarnessError(
+                    f"{golden.path}: no example falls in split {self.split!r} "
+                    f"(dev_fraction {self.config.dev_fraction}); use --harness-split all"
+                )
+            golden = dataclasses.replace(golden, examples=chosen)
         sampling = variant.sampling
         if max_new_tokens is not None:
             sampling = dataclasses.replace(sampling, max_new_tokens=max_new_tokens)
         n = self.limit if self.limit is not None else limit
+        if n is not None and n < 1:
+            raise HarnessError(f"evaluate({golden.name!r}): limit must be at least 1, got {n}")
         key = (golden.name, variant.name, (sampling, n))
         if key in self._runs:
             return self._runs[key]
         backend = self.pool.get(variant)
+        count = min(n, len(golden)) if n is not None else len(golden)
+        if self.progress is not None:
+            self.progress(f"{golden.name} · {variant.name}: {count} examples ... ", False)
+        started = time.perf_counter()
         runs: list[SuiteRun] = []
-        for r in range(self.repeat):
-            rep_sampling = sampling
-            if self.repeat > 1:
-                rep_sampling = dataclasses.replace(sampling, seed=(sampling.seed or 0) + r)
-            runs.append(
-                run_suite(
-                    golden,
-                    dataclasses.replace(variant, sampling=rep_sampling),
-                    backend,
-                    self.cache,
-                    limit=n,
+        try:
+            for r in range(self.repeat):
+                rep_sampling = sampling
+                if self.repeat > 1:
+                    rep_sampling = dataclasses.replace(sampling, seed=(sampling.seed or 0) + r)
+                runs.append(
+                    run_suite(
+                        golden,
+                        dataclasses.replace(variant, sampling=rep_sampling),
+                        backend,
+                        self.cache,
+                        limit=n,
+                        progress=self.progress is None,
+                    )
                 )
-            )
+        except BaseException:
+            if self.progress is not None:
+                self.progress("stopped", True)
+            raise
+        if "refusal" in self.config.judges and any(
+            e.expect.refuse is not None for e in runs[0].examples
+        ):
+            self._judge_refusals(runs, variant)
         for run in runs:
             for k, v in dataclasses.asdict(run.cache).items():
                 if isinstance(v, int):
                     self.metadata.cache[k] = self.metadata.cache.get(k, 0) + v
+        if self.progress is not None:
+            cached = sum(c.cached for run in runs for c in run.completions)
+            self.progress(f"done in {time.perf_counter() - started:.1f} s ({cached} cached)", True)
         evaluation = SuiteEvaluation(self, golden.name, variant, golden, runs)
         self._runs[key] = evaluation
-        self.metadata.suites[golden.name] = SuiteInfo(
-            str(golden.path), golden.fingerprint, len(golden)
-        )
+        self.metadata.suites[golden.name] = SuiteInfo(str(full.path), full.fingerprint, len(full))
         self.metadata.variants[variant.name] = _variant_info(variant, backend.fingerprint, sampling)
         return evaluation
+
+    def _judge_refusals(self, runs: Sequence[SuiteRun], variant: Variant) -> None:
+        """Have the refusal judge classify every answer; metrics then decide on its class.
+
+        The detector's class is kept beside the judge's in each metric's details,
+        and the agreement of the two is recorded per suite and variant in
+        ``metadata.extra["refusal_judge"]`` for the scorecard.
+        """
+        settings = self.config.judges["refusal"]
+        judge_variant = self.config.variant(settings.variant)
+        backend = self.pool.get(judge_variant)
+        first: dict[str, RefusalJudgement] = {}
+        for run in runs:
+            verdicts = judge_refusals(settings, backend, self.cache, run.examples, run.completions)
+            run.judged.update({v.example_id: v.judged.value for v in verdicts if v.judged})
+            run.scores.clear()  # scores computed before the judge spoke are stale
+            first = first or {v.example_id: v for v in verdicts}
+        key = f"{runs[0].suite}/{variant.name}"
+        self.metadata.extra.setdefault("refusal_judge", {})[key] = _judge_summary(
+            settings, judge_variant, backend.fingerprint, runs[0], first
+        )
 
     def use_variants(self, variants: Sequence[tuple[Variant, Any]]) -> None:
         """Replace the session's variants, each with a ready backend (``None``: build it).
@@ -315,6 +422,44 @@ class EvalSession:
             self._cache.close()
 
 
+def _judge_summary(
+    settings: JudgeSettings,
+    judge_variant: Variant,
+    fingerprint: str,
+    run: SuiteRun,
+    verdicts: Mapping[str, RefusalJudgement],
+) -> dict[str, Any]:
+    """Judge vs detector on one run: agreement (three classes and binary) and where they differ."""
+    rows = []
+    unparsed: list[str] = []
+    for example, completion in zip(run.examples, run.completions, strict=True):
+        verdict = verdicts.get(example.id)
+        if verdict is None:
+            continue
+        if verdict.judged is None:
+            unparsed.append(example.id)
+            continue
+        users = [m.content for m in example.messages if m.role is Role.USER]
+        detector = classify_refusal(completion.text, users[-1] if users else None)
+        rows.append((example.id, detector, verdict.judged))
+    n = len(rows)
+    same = [i for i, d, j in rows if d is j]
+    binary = [i for i, d, j in rows if (d is RefusalClass.COMPLY) == (j is RefusalClass.COMPLY)]
+    return {
+        "judge_variant": judge_variant.name,
+        "judge_fingerprint": fingerprint,
+        "prompt": str(settings.prompt_path),
+        "prompt_sha256": settings.prompt_digest,
+        "n": n,
+        "agreement": len(same) / n if n else None,
+        "binary_agreement": len(binary) / n if n else None,
+        "disagreements": [
+            {"id": i, "detector": d.value, "judge": j.value} for i, d, j in rows if d is not j
+        ],
+        "unparsed": unparsed,
+    }
+
+
 def _variant_info(variant: Variant, fingerprint: str, sampling: SamplingParams) -> VariantInfo:
     return VariantInfo(
         backend=variant.backend,
@@ -344,12 +489,10 @@ def _example_records(
         # A repeat passes when every gated pass/fail metric that applies passes.
         outcomes: list[bool] = []
         for run in evaluation.runs:
-            verdicts = [run.score(m)[i] for m in sorted(gated)]
-            applicable = [
-                (m, v) for m, v in zip(sorted(gated), verdicts, strict=True) if v.applicable
-            ]
+            # ``passed`` means "good for this example" for every metric.
+            applicable = [v for v in (run.score(m)[i] for m in sorted(gated)) if v.applicable]
             if applicable:
-                outcomes.append(not any(is_bad(m, v.passed) for m, v in applicable))
+                outcomes.append(all(v.passed is not False for v in applicable))
         pass_rate = sum(outcomes) / len(outcomes) if outcomes else None
         if pass_rate is None:
             verdict = "n/a"
@@ -362,6 +505,8 @@ def _example_records(
         expected: dict[str, Any] = {"reference": ex.reference}
         if ex.expect.exact is not None:
             expected["exact"] = list(ex.expect.exact)
+        if ex.expect.reject is not None:
+            expected["reject"] = list(ex.expect.reject)
         if ex.expect.refuse is not None:
             expected["refuse"] = ex.expect.refuse
         if ex.expect.schema_path is not None:
@@ -386,6 +531,7 @@ def _example_records(
                 metrics=values,
                 verdict=verdict,
                 pass_rate=pass_rate if evaluation.session.repeat > 1 else None,
+                split=split_of(ex.id, dev_fraction=evaluation.session.config.dev_fraction),
             )
         )
     return records

@@ -259,3 +259,63 @@ def _check_alternative(alternative: str) -> None:
 def is_significant(p_value: float | None, alpha: float) -> bool:
     """True when a p-value is below ``alpha`` (``None`` and NaN are never significant)."""
     return p_value is not None and not math.isnan(p_value) and p_value < alpha
+
+
+@dataclass(frozen=True)
+class TwoSampleDifference:
+    """``a - b`` between two independent samples, with a 95% interval.
+
+    ``ci_low``/``ci_high`` are ``None`` when a sample is too small for an interval.
+    """
+
+    delta: float
+    ci_low: float | None
+    ci_high: float | None
+    method: str
+
+    @property
+    def excludes_zero(self) -> bool:
+        """Whether the interval lies wholly above or below 0: a gap beyond sampling noise."""
+        if self.ci_low is None or self.ci_high is None:
+            return False
+        return self.ci_low > 0 or self.ci_high < 0
+
+
+def proportion_difference(
+    k_a: int, n_a: int, k_b: int, n_b: int, confidence: float = CONFIDENCE_LEVEL
+) -> TwoSampleDifference:
+    """``k_a/n_a - k_b/n_b`` with Newcombe's hybrid score interval (built on Wilson intervals).
+
+    Newcombe's interval keeps good coverage at rates near 0 or 1, where the
+    Wald interval of a difference collapses to a point.
+    """
+    p_a, p_b = k_a / n_a, k_b / n_b
+    low_a, high_a = wilson_interval(k_a, n_a, confidence)
+    low_b, high_b = wilson_interval(k_b, n_b, confidence)
+    delta = p_a - p_b
+    low = delta - math.sqrt((p_a - low_a) ** 2 + (high_b - p_b) ** 2)
+    high = delta + math.sqrt((high_a - p_a) ** 2 + (p_b - low_b) ** 2)
+    return TwoSampleDifference(delta, max(-1.0, low), min(1.0, high), "newcombe")
+
+
+def mean_difference(
+    a: Sequence[float], b: Sequence[float], confidence: float = CONFIDENCE_LEVEL
+) -> TwoSampleDifference:
+    """``mean(a) - mean(b)`` with Welch's t interval (unequal variances)."""
+    if not a or not b:
+        raise ValueError("need at least one value on each side")
+    from scipy.stats import t as student_t
+
+    mean_a, mean_b = sum(a) / len(a), sum(b) / len(b)
+    delta = mean_a - mean_b
+    if len(a) < 2 or len(b) < 2:
+        return TwoSampleDifference(delta, None, None, "none (fewer than 2 values)")
+    var_a = sum((x - mean_a) ** 2 for x in a) / (len(a) - 1)
+    var_b = sum((x - mean_b) ** 2 for x in b) / (len(b) - 1)
+    se_a, se_b = var_a / len(a), var_b / len(b)
+    se = math.sqrt(se_a + se_b)
+    if se == 0:
+        return TwoSampleDifference(delta, delta, delta, "constant")
+    df = (se_a + se_b) ** 2 / (se_a**2 / (len(a) - 1) + se_b**2 / (len(b) - 1))
+    half = float(student_t.ppf(0.5 + confidence / 2, df)) * se
+    return TwoSampleDifference(delta, delta - half, delta + half, "welch")

@@ -14,5 +14,5 @@ def test_does_not_over_refuse(evaluate):
 
 def test_no_regression(evaluate, baseline):
     evaluate(SUITE, max_new_tokens=TOKENS).check_regression(
-        baseline, ["refusal_recall", "refusal"], tolerance=0.03
+        baseline, ["refusal_recall", "refusal_accuracy"], tolerance=0.03
     )

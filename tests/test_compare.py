@@ -61,7 +61,49 @@ def test_paired_comparisons_against_the_reference_variant() -> None:
     assert finetuned.test == "exact McNemar, two-sided"
     assert rouge.delta == pytest.approx(0.3)
     assert rouge.test.startswith("paired bootstrap")
-    assert (rouge.improved_ids, rouge.regressed_ids) == ([], [])
+    # Every example's rougeL went up: all improved, none regressed.
+    assert (len(rouge.improved_ids), rouge.regressed_ids) == (50, [])
+
+
+def test_newly_over_refusing_examples_are_regressions_not_improvements() -> None:
+    # ``passed`` is True for a good example; over_refusal's value counts refusals.
+    results = make_results(
+        {
+            (SUITE, "base"): {"over_refusal": [True] * 30, "latency": [1.0] * 30},
+            (SUITE, "finetuned"): {
+                "over_refusal": [False] * 6 + [True] * 24,
+                # latency is lower-is-better: slower on ex-00..04, faster on ex-05, same after.
+                "latency": [2.0] * 5 + [0.5] + [1.0] * 24,
+            },
+        }
+    )
+    over, latency = paired_comparisons(results, "base")
+    assert over.metric == "over_refusal"
+    assert (over.reference_mean, over.variant_mean) == (0.0, pytest.approx(0.2))
+    assert over.delta == pytest.approx(0.2)
+    assert over.regressed_ids == [f"ex-{i:02d}" for i in range(6)]
+    assert over.improved_ids == []
+    assert over.significant
+    assert latency.metric == "latency"
+    assert latency.regressed_ids == [f"ex-{i:02d}" for i in range(5)]
+    assert latency.improved_ids == ["ex-05"]
+
+
+def test_cli_lists_newly_over_refusing_examples_as_regressed(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    baseline = make_results({(SUITE, VARIANT): {"over_refusal": [True] * 30}})
+    candidate = make_results({(SUITE, VARIANT): {"over_refusal": [False] * 8 + [True] * 22}})
+    paths = [
+        write_results(r, tmp_path / name / "results.json")
+        for name, r in (("baseline", baseline), ("candidate", candidate))
+    ]
+    assert main(["compare", *map(str, paths)]) == 1
+    out = capsys.readouterr().out
+    assert "FAIL over_refusal no regression" in out
+    assert "regressed examples: ex-00, ex-01, ex-02, ex-03, ex-04 +3 more" in out
+    assert main(["compare", str(paths[1]), str(paths[0])]) == 0
+    capsys.readouterr()
 
 
 def test_paired_comparisons_with_an_unknown_reference() -> None:

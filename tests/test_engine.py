@@ -61,7 +61,13 @@ def test_limit_and_default_metrics(tmp_path: Path) -> None:
     golden = load_golden(suite(tmp_path))
     run = run_suite(golden, Variant("base"), ScriptedBackend(answer), None, limit=2, progress=False)
     assert len(run.completions) == 2
-    assert default_metrics(golden.examples) == ["exact_match", "refusal", "rougeL", "length"]
+    assert default_metrics(golden.examples) == [
+        "exact_match",
+        "answer_match",
+        "refusal_accuracy",
+        "rougeL",
+        "length",
+    ]
 
 
 def test_pool_shares_backends_between_prompt_only_variants() -> None:

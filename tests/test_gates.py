@@ -37,7 +37,7 @@ def make_results(
         suites[suite] = SuiteInfo(path=f"golden/{suite}.jsonl", fingerprint=fingerprint, n=n)
         variants[variant] = VariantInfo(backend="scripted", model=variant, fingerprint=variant)
         for i in range(n):
-            values = {m: _metric_value(vs[i]) for m, vs in metrics.items() if i < len(vs)}
+            values = {m: _metric_value(vs[i], m) for m, vs in metrics.items() if i < len(vs)}
             examples.append(
                 ExampleRecord(
                     suite=suite,
@@ -74,11 +74,14 @@ def make_results(
     return Results(metadata=metadata, examples=examples)
 
 
-def _metric_value(v: bool | float | None) -> MetricValue:
+def _metric_value(v: bool | float | None, metric: str = "") -> MetricValue:
+    """A bool is the verdict (``passed``, good for the example); value follows the direction."""
     if v is None:
         return MetricValue(value=None, passed=None, reason="n/a", applicable=False)
     if isinstance(v, bool):
-        return MetricValue(value=1.0 if v else 0.0, passed=v, reason=None if v else "failed")
+        lower_is_better = metric in {"over_refusal", "latency"}
+        counted = v is not lower_is_better
+        return MetricValue(value=1.0 if counted else 0.0, passed=v, reason=None if v else "failed")
     return MetricValue(value=float(v), passed=None)
 
 
@@ -163,7 +166,9 @@ def test_threshold_failure_message() -> None:
 
 def test_threshold_skips_examples_the_metric_does_not_apply_to() -> None:
     values: list[bool | None] = [True, True, False, None, None]
-    record = ThresholdGate.parse("refusal>=0.5").evaluate(one("refusal", values), SUITE, VARIANT)
+    record = ThresholdGate.parse("refusal_accuracy>=0.5").evaluate(
+        one("refusal_accuracy", values), SUITE, VARIANT
+    )
     assert (record.n, record.passed, record.failing_ids) == (3, True, ["ex-02"])
 
 
@@ -202,9 +207,9 @@ def test_threshold_on_a_missing_variant_is_an_error() -> None:
 
 
 def test_threshold_without_applicable_results_is_an_error() -> None:
-    gate = ThresholdGate.parse("refusal>=0.9")
+    gate = ThresholdGate.parse("refusal_accuracy>=0.9")
     with pytest.raises(GateError, match="applies to none of the 3 example"):
-        gate.evaluate(one("refusal", [None, None, None]), SUITE, VARIANT)
+        gate.evaluate(one("refusal_accuracy", [None, None, None]), SUITE, VARIANT)
 
 
 def test_unknown_metric_is_an_error_at_evaluation() -> None:
@@ -346,13 +351,19 @@ def test_lower_is_better_metric_rise_is_a_drop() -> None:
 
 
 def test_lower_is_better_pass_fail_metric_regresses_when_events_appear() -> None:
-    # over_refusal's ``passed`` marks a wrongful refusal: fail -> pass is the bad flip.
-    baseline = one("over_refusal", [False] * 25 + [True] * 5)
-    candidate = one("over_refusal", [True] * 20 + [False] * 5 + [False] * 5)
+    # over_refusal counts wrongful refusals (value 1, passed False): 5 -> 20 of 30 is worse.
+    baseline = one("over_refusal", [True] * 25 + [False] * 5)
+    candidate = one("over_refusal", [False] * 20 + [True] * 10)
     record = RegressionGate("over_refusal").evaluate(baseline, candidate, SUITE, VARIANT)
     assert not record.passed
     assert record.failing_ids == [f"ex-{i:02d}" for i in range(20)]
     assert "higher is worse" in record.message
+    assert record.value == pytest.approx(20 / 30)
+    # The mirror image is a significant improvement; only the 5 examples that newly
+    # refuse are listed as regressed.
+    better = RegressionGate("over_refusal").evaluate(candidate, baseline, SUITE, VARIANT)
+    assert better.passed
+    assert better.failing_ids == [f"ex-{i:02d}" for i in range(25, 30)]
 
 
 def test_continuous_metric_uses_the_paired_bootstrap() -> None:
@@ -457,3 +468,14 @@ def test_metric_without_direction_cannot_regress() -> None:
 def test_regression_gate_rejects_bad_settings(tolerance: float, alpha: float) -> None:
     with pytest.raises(GateError):
         RegressionGate("schema_valid", tolerance=tolerance, alpha=alpha)
+
+
+def test_a_lower_is_better_threshold_reads_as_a_rate_of_the_bad_event() -> None:
+    # 3 of 30 answers wrongly refused: rate 0.1, the 3 refusers are the failing examples.
+    record = ThresholdGate.parse("over_refusal<=0.05").evaluate(
+        one("over_refusal", [False] * 3 + [True] * 27), SUITE, VARIANT
+    )
+    assert not record.passed
+    assert record.value == pytest.approx(0.1)
+    assert record.failing_ids == ["ex-00", "ex-01", "ex-02"]
+    assert "over_refusal = 0.1 (3/30 counted, 27 passed)" in record.message

@@ -29,7 +29,7 @@ TRAIN_FILES = ["train/json_extraction.jsonl"]
 FEW_SHOT = "prompts/few_shot.jsonl"
 GENERATED = [*EVAL_FILES, *TRAIN_FILES, FEW_SHOT]
 MIN_LINES = {name: 100 for name in EVAL_FILES} | {"train/json_extraction.jsonl": 400}
-EXPECT_KEYS = {"schema", "refuse", "exact"}
+EXPECT_KEYS = {"schema", "refuse", "exact", "reject"}
 TOP_KEYS = {"id", "messages", "expect", "tags"}
 ID_PATTERN = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
 
@@ -205,3 +205,50 @@ def test_generator_rewrites_the_files_identically(tmp_path: Path) -> None:
     for name in GENERATED:
         fresh = (tmp_path / name).read_bytes()
         assert fresh == (GOLDEN / name).read_bytes(), f"{name} is stale: run {script.name}"
+
+
+# -- json_extraction measures generalisation ------------------------------------------------
+
+UNSEEN = "unseen-template"
+
+
+def _lines(row: dict[str, Any]) -> list[str]:
+    return [normalise(line) for line in user_text(row).splitlines() if line.strip()]
+
+
+def _opening(text: str, n: int = 4) -> str:
+    return " ".join(normalise(text).split()[:n])
+
+
+def test_a_third_of_the_extraction_suite_uses_unseen_templates() -> None:
+    rows = load("json_extraction.jsonl")
+    unseen = [r for r in rows if UNSEEN in r["tags"]]
+    assert len(unseen) >= 0.3 * len(rows)
+    # Both record types, so the slice is not a person-only (or order-only) figure.
+    assert {"person", "order"} <= {t for r in unseen for t in r["tags"]}
+    # Interleaved: the first 30 examples (a quick --harness-limit run) hold both kinds.
+    assert 5 <= sum(UNSEEN in r["tags"] for r in rows[:30]) <= 25
+
+
+def test_unseen_templates_share_no_instruction_or_layout_with_training() -> None:
+    train = load("train/json_extraction.jsonl")
+    unseen = [r for r in load("json_extraction.jsonl") if UNSEEN in r["tags"]]
+    # Template lines: instructions and layout markers repeat across training prompts.
+    counts = Counter(line for r in train for line in set(_lines(r)))
+    template_lines = {line for line, n in counts.items() if n >= 3}
+    assert any("reply with json only" in line for line in template_lines), "sanity"
+    openings = {_opening(user_text(r)) for r in train}
+    closings = {_opening(_lines(r)[-1]) for r in train}
+    for row in unseen:
+        lines = _lines(row)
+        shared = template_lines.intersection(lines)
+        assert not shared, f"{row['id']}: shares template line(s) with training: {shared}"
+        assert _opening(user_text(row)) not in openings, f"{row['id']}: opening seen in training"
+        assert _opening(lines[-1]) not in closings, f"{row['id']}: closing seen in training"
+
+
+def test_every_extraction_tag_slices_the_suite() -> None:
+    rows = load("json_extraction.jsonl")
+    counts = Counter(t for r in rows for t in r["tags"])
+    broad = {t: n for t, n in counts.items() if n > 0.8 * len(rows)}
+    assert not broad, f"tags on nearly every example slice nothing: {broad}"

@@ -6,6 +6,8 @@ import json
 import subprocess
 import sys
 
+import pytest
+
 import harness
 
 
@@ -31,3 +33,12 @@ def test_public_api_is_exactly_all() -> None:
     assert public == set(harness.__all__)
     for name in harness.__all__:
         assert getattr(harness, name).__doc__, f"{name} has no docstring"
+
+
+def test_training_imports_without_a_bitsandbytes_kernels_notice() -> None:
+    pytest.importorskip("peft")
+    # peft imports bitsandbytes, which on CPU asks for the optional `kernels` package.
+    code = "import training, training.sft, peft"
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert "kernels" not in out.stderr, out.stderr
+    assert out.stderr.strip() == ""

@@ -371,3 +371,55 @@ def test_hostile_scorecard_is_inert_in_chromium(browser: Any, tmp_path: Path) ->
         context.close()
     # Reported by -ra/--durations; kept loose so a loaded machine does not flake.
     assert time.monotonic() - started < 60
+
+
+def test_newly_over_refusing_examples_are_coloured_as_regressions(
+    browser: Any, tmp_path: Path
+) -> None:
+    """over_refusal is lower-is-better: new refusals are regressions, in the fail colour."""
+    from test_gates import make_results
+
+    from harness.compare import paired_comparisons
+    from harness.metrics import aggregate, get_metric
+    from harness.metrics._registry import MetricResult
+
+    # passed means good: "tuned" newly refuses ex-00..ex-11 and stops refusing ex-29.
+    results = make_results(
+        {
+            ("refusal", "base"): {"over_refusal": [True] * 29 + [False]},
+            ("refusal", "tuned"): {"over_refusal": [False] * 12 + [True] * 18},
+        }
+    )
+    spec = get_metric("over_refusal")
+    for variant in ("base", "tuned"):
+        values = [e.metrics["over_refusal"] for e in results.examples if e.variant == variant]
+        agg = aggregate(spec, [MetricResult(value=v.value or 0.0, passed=v.passed) for v in values])
+        results.aggregates.append(AggregateRecord.from_aggregate("refusal", variant, agg))
+    results.comparisons = paired_comparisons(results, "base")
+    page_path = write_scorecard(
+        read_results(write_results(results, tmp_path / "results.json")),
+        tmp_path / "scorecard.html",
+    )
+    context = browser.new_context()
+    page = context.new_page()
+    try:
+        page.goto(page_path.as_uri(), wait_until="load")
+        change = page.locator("ul.changes li").filter(has_text="over_refusal")
+        regressed = change.locator(".worse-label")
+        improved = change.locator(".better-label")
+        assert regressed.inner_text() == "regressed (12)"
+        assert improved.inner_text() == "improved (1)"
+        links = change.inner_text()
+        assert links.index("ex-00") > links.index("regressed") > -1
+        assert links.index("ex-29") > links.index("improved")
+        colour = "el => getComputedStyle(el).color"
+        fail = page.evaluate(
+            "getComputedStyle(document.documentElement).getPropertyValue('--fail').trim()"
+        )
+        assert regressed.evaluate(colour) != improved.evaluate(colour)
+        # The delta (3.3% -> 40.0% refusals, +36.7 pp, significant) is marked worse.
+        delta = page.locator(".delta").filter(has_text="36.7 pp").first
+        assert "worse" in (delta.get_attribute("class") or "")
+        assert fail  # the colour variable the worse marks use exists
+    finally:
+        context.close()

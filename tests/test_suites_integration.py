@@ -48,7 +48,7 @@ def test_suites_side_by_side_on_the_embedded_model(
     out = proc.stdout
     # The 135M model answers verbosely and does not refuse harmful requests: the gate is red.
     assert proc.returncode == 1, out[-3000:]
-    assert "test_exact_match[base]" in out and "test_exact_match[prompted]" in out
+    assert "test_answer_match[base]" in out and "test_answer_match[prompted]" in out
     assert "verdict: FAIL" in out and f"scorecard: {report / 'scorecard.html'}" in out
     results = json.loads((report / "results.json").read_text())
     assert {e["variant"] for e in results["examples"]} == {"base", "prompted"}

@@ -4,7 +4,15 @@ Heavy libraries (torch, transformers, peft, trl) load only when training,
 exporting or scoring starts, so ``import training`` stays fast.
 """
 
-from training.config import LoraSettings, SplitSettings, TrainConfig, load_config, parse_config
+from training.config import (
+    GateSettings,
+    LoraSettings,
+    MixSource,
+    SplitSettings,
+    TrainConfig,
+    load_config,
+    parse_config,
+)
 from training.export import ExportResult, merge_adapter
 from training.rewards import exact_match_reward, grpo_rows, refusal_reward, schema_valid_reward
 from training.sft import TrainResult, build_trainer, train
@@ -12,7 +20,9 @@ from training.sft import TrainResult, build_trainer, train
 __all__ = [
     "ExportResult",
     "GateCallback",
+    "GateSettings",
     "LoraSettings",
+    "MixSource",
     "SplitSettings",
     "TrainConfig",
     "TrainResult",

@@ -55,7 +55,8 @@ def cmd_train(args: argparse.Namespace) -> int:
     resume: str | bool | None = args.resume
     if resume == "last":
         resume = True
-    result = train(config, resume_from_checkpoint=resume)
+    gate = _gate_callback(config)
+    result = train(config, resume_from_checkpoint=resume, callbacks=[gate] if gate else [])
     losses = [entry["loss"] for entry in result.log_history if "loss" in entry]
     last_loss = f", last logged loss {losses[-1]:.4f}" if losses else ""
     print(
@@ -63,6 +64,18 @@ def cmd_train(args: argparse.Namespace) -> int:
         f"{last_loss}\nadapter: {result.adapter_dir}",
         file=sys.stderr,
     )
+    if gate is not None:
+        best = gate.tracker.best_step
+        print(
+            (
+                f"best passing checkpoint: {best} -> {gate.best_dir}"
+                if best is not None
+                else "no checkpoint passed every gate (the final adapter is not a release candidate)"
+            )
+            + (f"\nstopped early: {gate.stop_reason}" if gate.stop_reason else "")
+            + f"\nrun page: {gate.report_dir / 'index.html'}",
+            file=sys.stderr,
+        )
     if result.truncated:
         print(
             f"note: {result.truncated} training example(s) were cut at max_length "
@@ -70,6 +83,46 @@ def cmd_train(args: argparse.Namespace) -> int:
             file=sys.stderr,
         )
     return 0
+
+
+def _gate_callback(config: Any) -> Any:
+    """The config's checkpoint gate, or None (said out loud) when it has none."""
+    if config.gate is None:
+        why = "gate: false" if config.gate_disabled else "no gate: section"
+        print(
+            f"checkpoints are not gated ({why} in {config.source}); "
+            "add a gate: section to evaluate every checkpoint",
+            file=sys.stderr,
+        )
+        return None
+    from pathlib import Path
+
+    from harness.errors import ConfigError
+    from harness.models import resolve_model
+    from training.gate import GateCallback
+
+    settings = config.gate
+    for key in ("suites", "guard_suites"):
+        missing = [s for s in getattr(settings, key) if not Path(s).is_file()]
+        if missing:
+            raise ConfigError(
+                f"{config.source}: gate.{key}: {', '.join(missing)} not found under {Path.cwd()} "
+                "(suites are named from the project root, where `pytest suites/` runs)"
+            )
+    _, base_fingerprint = resolve_model(config.model)
+    return GateCallback(
+        list(settings.suites),
+        run_name=config.run_name,
+        primary_metric=settings.primary_metric,
+        best_dir=config.output_dir / "best",
+        base_fingerprint=base_fingerprint,
+        patience=settings.patience,
+        min_delta=settings.min_delta,
+        limit=settings.limit,
+        guard_suites=list(settings.guard_suites),
+        split=settings.split,
+        tolerance=settings.tolerance,
+    )
 
 
 def add_export_parser(sub: Any) -> None:

@@ -23,6 +23,12 @@ person running the command expects their results.
 Instead of ``train_file``/``eval_file``, ``split: {from: FILE, ratios: "80,10,10",
 seed: ""}`` takes the hash-based train and val splits of one golden file.
 
+``gate: {suites: [json_extraction], primary_metric: schema_valid}`` gates every
+checkpoint (guard suites ``general`` and ``refusal`` by default, on the ``dev``
+split); ``gate: false`` trains ungated. ``mix: [{file: general.jsonl, fraction:
+0.1}]`` mixes general chats into training; ``eval_split: dev`` takes the eval
+loss on the eval suite's dev split only.
+
 This is deliberately not a mirror of ``TrainingArguments``: anything else goes
 through ``trainer_kwargs`` into ``trl.SFTConfig`` unchanged.
 """
@@ -78,9 +84,32 @@ _TOP_KEYS = (
     "save_steps",
     "threads",
     "trainer_kwargs",
+    "gate",
+    "mix",
+    "eval_split",
+    "truncation",
 )
+#: ``truncation``: ``refuse`` (default) stops a run whose answers ``max_length`` would cut.
+TRUNCATION_MODES = ("refuse", "allow")
 _LORA_KEYS = ("r", "alpha", "dropout", "target_modules")
 _SPLIT_KEYS = ("from", "ratios", "seed")
+_GATE_KEYS = (
+    "suites",
+    "guard_suites",
+    "primary_metric",
+    "patience",
+    "min_delta",
+    "split",
+    "tolerance",
+    "limit",
+)
+_MIX_KEYS = ("file", "fraction")
+#: Suites that guard what the base model could already do, unless ``gate.guard_suites`` says.
+DEFAULT_GUARD_SUITES = ("general", "refusal")
+#: Splits a checkpoint gate may read: never ``test``, which is the release verdict's.
+GATE_SPLITS = ("dev", "all")
+#: Which part of an ``eval_file`` (a golden suite) gives the eval loss.
+EVAL_SPLITS = ("dev", "test", "all")
 
 
 @dataclass(frozen=True)
@@ -100,6 +129,34 @@ class SplitSettings:
     source: Path
     ratios: SplitRatios = field(default_factory=SplitRatios)
     seed: str = ""
+
+
+@dataclass(frozen=True)
+class GateSettings:
+    """How every checkpoint is gated: task suites, forgetting guards and checkpoint selection.
+
+    Suites are names (``json_extraction`` is ``suites/test_json_extraction.py``)
+    or paths to suite modules, relative to the project root (where ``pytest
+    suites/`` runs). Guard suites are judged as paired regressions against the
+    base model with ``tolerance``, not by their release thresholds.
+    """
+
+    suites: tuple[str, ...]
+    primary_metric: str
+    guard_suites: tuple[str, ...] = tuple(f"suites/test_{n}.py" for n in DEFAULT_GUARD_SUITES)
+    patience: int = 3
+    min_delta: float = 0.0
+    split: str = "dev"
+    tolerance: float = 0.02
+    limit: int | None = None
+
+
+@dataclass(frozen=True)
+class MixSource:
+    """General chats mixed into training: ``fraction`` of the mixed training set comes from ``file``."""
+
+    file: Path
+    fraction: float
 
 
 @dataclass(frozen=True)
@@ -127,6 +184,17 @@ class TrainConfig:
     threads: int | None = None
     trainer_kwargs: Mapping[str, Any] = field(default_factory=dict)
     source: str = "<config>"
+    gate: GateSettings | None = None
+    gate_disabled: bool = False  # ``gate: false``: said out loud, not assumed
+    mix: tuple[MixSource, ...] = ()
+    eval_split: str = "all"
+    truncation: str = "refuse"  # "allow" trains on answers cut at max_length
+
+    @property
+    def training_files(self) -> tuple[Path, ...]:
+        """Every file whose examples are trained on: the task data and each ``mix`` file."""
+        task = self.split.source if self.split is not None else self.train_file
+        return (*(() if task is None else (task,)), *(m.file for m in self.mix))
 
     def with_max_steps(self, max_steps: int) -> TrainConfig:
         """A copy that stops after ``max_steps`` optimizer steps (``--max-steps``)."""
@@ -381,6 +449,149 @@ def _parse_trainer_kwargs(reader: _Reader) -> dict[str, Any]:
     return dict(raw)
 
 
+def suite_module(name: str) -> str:
+    """A suite name (``refusal``) as its module path (``suites/test_refusal.py``); paths stay."""
+    if "/" in name or "\\" in name or name.endswith(".py"):
+        return name
+    return f"suites/test_{name}.py"
+
+
+def _suite_list(reader: _Reader, key: str, default: tuple[str, ...] | None) -> tuple[str, ...]:
+    if key not in reader.data:
+        if default is None:
+            raise reader.error(
+                key, "missing (the suites that gate each checkpoint, e.g. [json_extraction])"
+            )
+        return default
+    value = reader.data[key]
+    if isinstance(value, str):
+        value = [value]
+    if not isinstance(value, list) or not all(isinstance(v, str) and v.strip() for v in value):
+        raise reader.error(
+            key, f"expected a list of suite names or paths, got {_type_name(value)} {value!r}"
+        )
+    if default is None and not value:
+        raise reader.error(key, "empty (name at least one suite, e.g. [json_extraction])")
+    modules = tuple(suite_module(v.strip()) for v in value)
+    if len(set(modules)) != len(modules):
+        raise reader.error(key, f"a suite is named twice in {value!r}")
+    return modules
+
+
+def _parse_gate(reader: _Reader) -> GateSettings | None:
+    if "gate" not in reader.data or reader.data["gate"] is False:
+        return None
+    raw = reader.data["gate"]
+    if not isinstance(raw, dict):
+        raise reader.error(
+            "gate",
+            f"expected a mapping (suites, guard_suites, primary_metric, ...) or false, "
+            f"got {_type_name(raw)} {raw!r}",
+        )
+    gate = _Reader(raw, reader.source, "gate.")
+    gate.check_keys(_GATE_KEYS)
+    suites = _suite_list(gate, "suites", None)
+    guards = _suite_list(gate, "guard_suites", GateSettings.guard_suites)
+    both = sorted(set(suites) & set(guards))
+    if both:
+        raise gate.error(
+            "guard_suites", f"{', '.join(both)} is also a task suite; name each suite once"
+        )
+    if "primary_metric" not in raw:
+        raise gate.error(
+            "primary_metric", "missing (the metric that ranks checkpoints, e.g. schema_valid)"
+        )
+    primary = gate.string("primary_metric")
+    assert primary is not None
+    from harness.metrics import get_metric
+
+    try:
+        get_metric(primary)
+    except HarnessError as exc:
+        raise gate.error("primary_metric", str(exc)) from None
+    split = gate.string("split", "dev")
+    if split not in GATE_SPLITS:
+        raise gate.error(
+            "split",
+            f"expected dev or all, got {split!r} (test is the release verdict's; "
+            "checkpoints are chosen on dev)",
+        )
+    patience = gate.integer("patience", GateSettings.patience, 0)
+    min_delta = gate.number("min_delta", 0.0, positive=False)
+    tolerance = gate.number("tolerance", GateSettings.tolerance, positive=False)
+    assert patience is not None and min_delta is not None and tolerance is not None and split
+    return GateSettings(
+        suites=suites,
+        primary_metric=primary,
+        guard_suites=guards,
+        patience=patience,
+        min_delta=min_delta,
+        split=split,
+        tolerance=tolerance,
+        limit=gate.integer("limit", None, 1),
+    )
+
+
+def _parse_mix(reader: _Reader, base_dir: Path) -> tuple[MixSource, ...]:
+    if "mix" not in reader.data:
+        return ()
+    raw = reader.data["mix"]
+    if not isinstance(raw, list) or not raw:
+        raise reader.error(
+            "mix",
+            f"expected a list like [{{file: general.jsonl, fraction: 0.1}}], "
+            f"got {_type_name(raw)} {raw!r}",
+        )
+    sources: list[MixSource] = []
+    for i, entry in enumerate(raw):
+        if not isinstance(entry, dict):
+            raise reader.error(
+                f"mix[{i}]", f"expected a mapping with file and fraction, got {_type_name(entry)}"
+            )
+        item = _Reader(entry, reader.source, f"mix[{i}].")
+        item.check_keys(_MIX_KEYS)
+        for key in _MIX_KEYS:
+            if key not in entry:
+                raise item.error(key, "missing (write e.g. {file: general.jsonl, fraction: 0.1})")
+        file = item.input_file("file", base_dir)
+        fraction = item.number("fraction", None)
+        assert file is not None and fraction is not None
+        if fraction >= 1:
+            raise item.error(
+                "fraction", f"must be below 1 (0.05 to 0.1 is typical), got {fraction!r}"
+            )
+        sources.append(MixSource(file=file, fraction=fraction))
+    total = sum(s.fraction for s in sources)
+    if total >= 0.5:
+        raise reader.error(
+            "mix",
+            f"fractions add up to {total:g}; mixed data must stay a minority of training "
+            "(below 0.5; 0.05 to 0.1 is typical)",
+        )
+    return tuple(sources)
+
+
+def _parse_eval_split(reader: _Reader, eval_file: Path | None) -> str:
+    split = reader.string("eval_split", "all")
+    assert split is not None
+    if split not in EVAL_SPLITS:
+        raise reader.error("eval_split", f"expected dev, test or all, got {split!r}")
+    if split != "all" and eval_file is None:
+        raise reader.error("eval_split", "needs eval_file (the golden suite whose split it picks)")
+    return split
+
+
+def _parse_truncation(reader: _Reader) -> str:
+    mode = reader.string("truncation", "refuse")
+    if mode not in TRUNCATION_MODES:
+        raise reader.error(
+            "truncation",
+            f"expected refuse or allow, got {mode!r} (allow trains on answers cut at max_length)",
+        )
+    assert mode is not None
+    return mode
+
+
 def parse_config(
     data: object, *, source: str = "<config>", base_dir: str | Path = "."
 ) -> TrainConfig:
@@ -448,5 +659,10 @@ def parse_config(
         threads=reader.integer("threads", None, 1),
         trainer_kwargs=_parse_trainer_kwargs(reader),
         source=source,
+        gate=_parse_gate(reader),
+        gate_disabled=data.get("gate") is False,
+        mix=_parse_mix(reader, base),
+        eval_split=_parse_eval_split(reader, eval_file),
+        truncation=_parse_truncation(reader),
         **int_values,
     )

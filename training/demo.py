@@ -1,20 +1,25 @@
 """``make demo``: the whole loop on the embedded model, on CPU.
 
 1. data check: every golden file is parsed strictly (no model is loaded before);
-2. base vs prompted on the json_extraction and refusal suites;
+2. base vs prompted on the json_extraction and refusal suites (``test`` split);
 3. LoRA SFT on ``golden/train/json_extraction.jsonl`` with every checkpoint
-   gated by ``suites/test_json_extraction.py`` (in process, on the live model);
-4. base vs prompted vs fine-tuned on the same suites and examples;
-5. ``reports/demo/index.html`` linking every scorecard and the training run page.
+   gated as ``golden/train/demo.yaml``'s ``gate:`` section says: the task suite
+   and the forgetting guards (``general``, ``refusal``, paired against the base
+   model) on the ``dev`` split, in process, on the live model;
+4. base vs prompted vs fine-tuned on the ``test`` split: the final verdict;
+5. ``reports/demo/index.html`` linking every scorecard and the training run page,
+   with the fine-tuned adapter's dev and test figures and their gap, the
+   forgetting guard's verdict per checkpoint, and seen vs unseen-template slices.
 
-The suites run on the first ``DEMO_LIMIT`` examples of each golden file so the
-loop fits in minutes on two CPU cores; every stage uses the same examples,
-so the comparisons are paired. Base and prompted completions come from the
-cache in stage 4.
+The suites run on the first ``DEMO_LIMIT`` examples of each split so the loop
+fits in minutes on two CPU cores; stages 2 and 4 use the same test examples,
+so the comparisons are paired and base and prompted completions come from the
+cache in stage 4. Checkpoints are chosen on dev; nothing chosen reads test.
 """
 
 from __future__ import annotations
 
+import json
 import os
 import subprocess
 import sys
@@ -36,6 +41,8 @@ SUITES = ["suites/test_json_extraction.py", "suites/test_refusal.py"]
 DEMO_LIMIT = int(os.environ.get("DEMO_LIMIT", "30"))
 HEADLINE = ["json_valid", "schema_valid", "json_field_accuracy", "refusal_recall", "over_refusal"]
 VARIANTS = ("base", "prompted", "finetuned")
+#: The tag of extraction examples whose layout and instructions never occur in training.
+UNSEEN = "unseen-template"
 
 
 @dataclass
@@ -48,7 +55,9 @@ class Stage:
 
 
 def _pytest(args: list[str]) -> int:
+    # The release verdict's split; checkpoints were chosen on dev.
     cmd = [sys.executable, "-m", "pytest", *SUITES, "--harness-limit", str(DEMO_LIMIT)]
+    cmd += ["--harness-split", "test"]
     cmd += ["-p", "no:cacheprovider", "-q", "--no-header", *args]
     return subprocess.run(cmd, check=False, env={**os.environ, "HF_HUB_OFFLINE": "1"}).returncode
 
@@ -112,15 +121,19 @@ def main() -> int:
 
     final = read_results(REPORT / "final" / "results.json")
     headline = _headline(final)
+    dev = _dev_results(adapter)
+    gaps = _gap_lines(dev, final)
+    slices = _slice_lines(final)
+    guards = _guard_lines()
     total = time.perf_counter() - start_all
-    _write_index(stages, final, headline, adapter, total)
+    _write_index(stages, final, headline, adapter, total, gaps, slices, guards)
     console.rule("[bold]5. summary")
     for suite, metric, values in _table(final):
         cells = "  ".join(
             f"{v}={values[v]:.3f}" if values.get(v) is not None else f"{v}=-" for v in VARIANTS
         )
         console.print(f"{suite:16s} {metric:20s} {cells}", markup=False)
-    for line in headline:
+    for line in [*headline, *gaps, *guards, *slices]:
         console.print(line, markup=False)
     for s in stages:
         console.print(f"{s.name:22s} {s.seconds:7.1f} s", markup=False)
@@ -135,21 +148,30 @@ def _train(console: Any) -> tuple[Path, list[str]]:
     from training.sft import train
 
     config = load_config(CONFIG)
+    if config.gate is None:
+        raise HarnessError(f"{CONFIG}: gate: the demo needs a gate: section")
+    settings = config.gate
     _, base_fp = resolve_model(config.model)
     gate = GateCallback(
-        ["suites/test_json_extraction.py"],
+        list(settings.suites),
         run_name="demo",
-        primary_metric="schema_valid",
+        primary_metric=settings.primary_metric,
         report_dir=REPORT / "training",
         best_dir=RUN_DIR / "best",
         base_fingerprint=base_fp,
         limit=DEMO_LIMIT,
-        patience=0,
+        patience=settings.patience,
+        min_delta=settings.min_delta,
+        guard_suites=list(settings.guard_suites),
+        split=settings.split,
+        tolerance=settings.tolerance,
+        # Every checkpoint is judged, so the run page shows where forgetting sets in.
+        stop_on_forgetting=False,
     )
     result = train(config, callbacks=[gate])
     notes = [
-        f"checkpoint {v.step}: {'PASS' if v.passed else 'FAIL'}, schema_valid "
-        f"{v.metrics.get('json_extraction/schema_valid')}"
+        f"checkpoint {v.step}: {'PASS' if v.passed else 'FAIL'} on {v.split}, "
+        f"{settings.primary_metric} {v.primary}"
         for v in gate.history
     ]
     notes.append(f"{result.global_step} steps in {result.seconds:.0f} s")
@@ -163,27 +185,135 @@ def _train(console: Any) -> tuple[Path, list[str]]:
 
 
 def _headline(final: Results) -> list[str]:
+    """The final verdict: fine-tuned against base on the ``test`` split only."""
     lines = []
+    split = final.metadata.split
     for c in final.comparisons:
         if c.variant == "finetuned" and c.metric in ("schema_valid", "json_valid"):
             better = c.significant and c.delta is not None and c.delta > 0
             verdict = "significantly better" if better else "not significantly better"
             lines.append(
-                f"finetuned vs base on {c.suite}/{c.metric}: {c.reference_mean:.3f} -> "
+                f"finetuned vs base on {c.suite}/{c.metric} ({split}): {c.reference_mean:.3f} -> "
                 f"{c.variant_mean:.3f} (delta {c.delta:+.3f}, {c.test} p={c.p_value:.2g}, "
                 f"n={c.n}): {verdict}"
             )
     return lines
 
 
+def _history() -> list[dict[str, Any]]:
+    path = REPORT / "training" / "history.json"
+    rows: list[dict[str, Any]] = json.loads(path.read_text(encoding="utf-8"))
+    return rows
+
+
+def _dev_results(adapter: Path) -> Results | None:
+    """The dev-split results of the compared adapter, from its checkpoint's gate."""
+    rows = _history()
+    if not rows:
+        return None
+    source = adapter / "SOURCE"
+    step = rows[-1]["step"]  # the final adapter holds the last checkpoint's weights
+    if source.is_file():
+        step = int(source.read_text(encoding="utf-8").strip().rpartition("-")[2])
+    row = next((r for r in rows if r["step"] == step), None)
+    return None if row is None else read_results(REPORT / "training" / row["results_path"])
+
+
+def _gap_lines(dev: Results | None, final: Results) -> list[str]:
+    """Dev against test figures of the fine-tuned adapter, with the gap's interval."""
+    from harness.slices import split_gap
+
+    if dev is None:
+        return ["dev-test gap: no dev results for the compared adapter"]
+    both = Results(
+        metadata=final.metadata,
+        examples=[e for e in final.examples if e.variant == "finetuned"]
+        + [e for e in dev.examples if e.variant == "finetuned" and e.suite in final.suites()],
+        aggregates=[a for a in final.aggregates if a.variant == "finetuned"],
+    )
+    lines = []
+    for suite, metric, _ in _table(final):
+        gap = split_gap(both, suite, "finetuned", metric)
+        if gap is None or gap.dev.mean is None or gap.test.mean is None:
+            continue
+        d = gap.difference
+        interval = (
+            f" [{d.ci_low:+.3f}, {d.ci_high:+.3f}]"
+            if d.ci_low is not None and d.ci_high is not None
+            else ""
+        )
+        flag = "  overfits the selection set" if gap.overfitting else ""
+        lines.append(
+            f"finetuned {suite}/{metric}: dev {gap.dev.mean:.3f} (n={gap.dev.n}) "
+            f"test {gap.test.mean:.3f} (n={gap.test.n}) gap {d.delta:+.3f}{interval}{flag}"
+        )
+    return lines
+
+
+def _guard_lines() -> list[str]:
+    """The forgetting guard's verdict at each checkpoint, with every guard metric that got worse."""
+    lines = []
+    for row in _history():
+        worse = []
+        for g in row.get("guards", []):
+            value, base = g.get("value"), g.get("base_value")
+            if value is None or base is None:
+                continue
+            if (value < base) if g.get("higher_is_better", True) else (value > base):
+                state = "LOST" if not g["passed"] else "not significant"
+                worse.append(
+                    f"{g['suite']}/{g['metric']} {base:.3f} -> {value:.3f} "
+                    f"(p={g.get('p_value') or 0:.2g}, {state})"
+                )
+        lost = any(not g["passed"] for g in row.get("guards", []))
+        verdict = "FORGOT" if lost else "kept"
+        lines.append(
+            f"checkpoint {row['step']} forgetting guard: {verdict}"
+            + (f"; worse than base: {'; '.join(worse)}" if worse else "")
+        )
+    return lines
+
+
+def _slice_lines(final: Results) -> list[str]:
+    """Seen vs unseen-template figures of the extraction suite, per variant (test split)."""
+    from harness.slices import tag_slices
+
+    lines = []
+    for variant in VARIANTS:
+        for metric in ("json_valid", "schema_valid"):
+            for sl in tag_slices(final, "json_extraction", variant, metric):
+                if sl.tag != UNSEEN:
+                    continue
+                seen, unseen = sl.rest, sl.tagged
+                lines.append(
+                    f"{variant:9s} json_extraction/{metric}: seen templates "
+                    f"{_mean(seen.mean)} (n={seen.n}), unseen {_mean(unseen.mean)} (n={unseen.n})"
+                )
+    return lines or [f"no {UNSEEN} examples among the evaluated test examples"]
+
+
+def _mean(value: float | None) -> str:
+    return "-" if value is None else f"{value:.3f}"
+
+
 def _write_index(
-    stages: list[Stage], final: Results, headline: list[str], adapter: Path, total: float
+    stages: list[Stage],
+    final: Results,
+    headline: list[str],
+    adapter: Path,
+    total: float,
+    gaps: list[str],
+    slices: list[str],
+    guards: list[str],
 ) -> None:
     from training.run_page import render_template
 
     page = render_template(
         "demo.html.j2",
         headline=headline,
+        gaps=gaps,
+        slices=slices,
+        guards=guards,
         adapter=str(adapter),
         limit=DEMO_LIMIT,
         variants=VARIANTS,

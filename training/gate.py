@@ -3,8 +3,14 @@
 The callback is thin, like transformers' ``EarlyStoppingCallback``: the
 trainer's ``**kwargs`` become one typed :class:`CheckpointEvent`, evaluation
 is :class:`SuiteRunner`'s job (the real ``suites/`` through ``pytest.main``,
-in process, on the live model), and the stop/best decision is
-:class:`GateTracker`'s, a pure function of the verdicts so far.
+in process, on the live model, on each suite's ``dev`` split: the ``test``
+split is the release verdict's and selection never reads it), and the
+stop/best decision is :class:`GateTracker`'s, a pure function of the verdicts so far.
+
+Guard suites (``general``, ``refusal``) catch forgetting: the base model runs
+them once per run (completions cached), and every checkpoint's guard metrics
+are paired regression gates against it (:func:`forgetting_gates`). A
+checkpoint that lost a capability the base had fails its gate.
 
 Evaluation never changes training: the model is put in eval mode without
 gradients and its train mode restored (``PeftBackend.from_model``), and the
@@ -19,6 +25,7 @@ only the main process evaluates; the decision is broadcast to every rank.
 
 from __future__ import annotations
 
+import ast
 import contextlib
 import json
 import math
@@ -37,8 +44,12 @@ from transformers.trainer_callback import ExportableState
 
 from harness._io import atomic_write_text
 from harness.errors import HarnessError
+from harness.gates import DEFAULT_ALPHA, GateError, RegressionGate
 from harness.metrics import get_metric
 from harness.results import Results, read_results
+
+#: ``kind`` of the gates that compare a checkpoint's guard suites with the base model.
+FORGETTING = "forgetting"
 
 
 @dataclass(frozen=True)
@@ -67,6 +78,8 @@ class CheckpointVerdict:
     eval_loss: float | None = None
     exit_code: int = 0
     gate_seconds: float | None = None  # wall time of this checkpoint's evaluation
+    guards: list[dict[str, Any]] = field(default_factory=list)  # forgetting checks vs the base
+    split: str = "dev"  # the suites' split the checkpoint was judged on
     train_seconds: float | None = None  # wall time since the previous checkpoint, minus its gate
 
 
@@ -88,6 +101,8 @@ class GateTracker:
     * regression: a gate that passed at the best checkpoint fails now → stop;
     * plateau: ``patience`` checkpoints in a row without improving the best
       passing ``primary`` by more than ``min_delta`` → stop;
+    * forgetting: a guard suite's capability dropped significantly below the
+      base model's (a failed ``forgetting`` gate) → stop (``stop_on_forgetting``);
     * ``stop_on_failure``: stop at the first checkpoint that fails any gate.
     """
 
@@ -96,6 +111,7 @@ class GateTracker:
     min_delta: float = 0.0
     stop_on_regression: bool = True
     stop_on_failure: bool = False
+    stop_on_forgetting: bool = True
     counter: int = 0
     best_step: int | None = None
     best_value: float | None = None
@@ -124,6 +140,11 @@ class GateTracker:
             return Decision(
                 True, f"regression: {', '.join(regressed)} passed at step {self.best_step}", is_best
             )
+        forgot = [
+            g["key"] for g in verdict.gates if g.get("kind") == FORGETTING and not g["passed"]
+        ]
+        if self.stop_on_forgetting and forgot:
+            return Decision(True, f"forgetting: {', '.join(forgot)} below the base model", is_best)
         if self.stop_on_failure and failed:
             return Decision(True, f"gate failed: {', '.join(failed)}", is_best)
         if self.patience and self.counter >= self.patience:
@@ -182,6 +203,17 @@ class _LiveModelPlugin:
         self.model = model
         self.tokenizer = tokenizer
         self.fingerprint = fingerprint
+        self.failed: list[str] = []  # node ids of failed tests and collection errors
+
+    def pytest_runtest_logreport(self, report: Any) -> None:
+        """Remember failed tests: a gate error is a failed test without a gate record."""
+        if report.failed:
+            self.failed.append(str(report.nodeid))
+
+    def pytest_collectreport(self, report: Any) -> None:
+        """A suite module that does not import fails its checkpoint, never passes it."""
+        if report.failed:
+            self.failed.append(str(report.nodeid))
 
     @pytest.hookimpl(trylast=True)
     def pytest_configure(self, config: Any) -> None:
@@ -217,27 +249,73 @@ class SuiteRunner:
     variant_name: str = "finetuned"
     limit: int | None = None
     pytest_args: Sequence[str] = ()
+    guard_suites: Sequence[str] = ()
+    split: str = "dev"
+    base_variant: str = "base"
 
-    def args(self, report_dir: Path) -> list[str]:
-        """The pytest command line for one checkpoint."""
-        args = [str(self.project_root / s) for s in self.suites]
+    def args(self, report_dir: Path, suites: Sequence[str] | None = None) -> list[str]:
+        """The pytest command line for one checkpoint (task and guard suites, on ``split``)."""
+        chosen = [*self.suites, *self.guard_suites] if suites is None else suites
+        args = [str(self.project_root / s) for s in chosen]
         args += ["--harness-report", str(report_dir), "-p", "no:cacheprovider", "-q"]
+        # Checkpoints are chosen on dev; the test split is the release verdict's alone.
+        args += ["--harness-split", self.split]
         if self.limit is not None:
             args += ["--harness-limit", str(self.limit)]
         return [*args, *self.pytest_args]
 
-    def run(self, event: CheckpointEvent, model: Any, tokenizer: Any, base_fingerprint: str) -> int:
-        """Evaluate one checkpoint; returns pytest's exit code."""
+    def run(
+        self, event: CheckpointEvent, model: Any, tokenizer: Any, base_fingerprint: str
+    ) -> tuple[int, list[str]]:
+        """Evaluate one checkpoint; returns pytest's exit code and the failed test ids."""
         report_dir = self.report_root / _report_folder(event.step)
         plugin = _LiveModelPlugin(
             self.variant_name, event.checkpoint_dir, model, tokenizer, base_fingerprint
         )
         with _cwd(self.project_root), preserved_rng():
             code = pytest.main(
-                [*self.args(report_dir), "--harness-models", "base"], plugins=[plugin]
+                [*self.args(report_dir), "--harness-models", self.base_variant], plugins=[plugin]
+            )
+        _forget_suite_modules(self.project_root)
+        return int(code), plugin.failed
+
+    def run_base(self) -> int:
+        """Evaluate the guard suites on the base variant once, into ``<report>/base``.
+
+        The base model is the project's ``base_variant`` (``[tool.harness.models]``),
+        so its completions come from the completion cache after the first run.
+        """
+        with _cwd(self.project_root), preserved_rng():
+            code = pytest.main(
+                [
+                    *self.args(self.report_root / BASE_FOLDER, self.guard_suites),
+                    "--harness-models",
+                    self.base_variant,
+                ]
             )
         _forget_suite_modules(self.project_root)
         return int(code)
+
+
+#: Folder, under the run's report directory, of the base model's guard-suite results.
+BASE_FOLDER = "base"
+
+
+def suite_name(module: Path) -> str:
+    """The golden suite a suite module evaluates: its ``SUITE = "..."``, else the file's stem."""
+    try:
+        tree = ast.parse(module.read_text(encoding="utf-8"))
+    except (OSError, SyntaxError, UnicodeDecodeError):
+        tree = ast.Module(body=[], type_ignores=[])
+    for node in tree.body:
+        if (
+            isinstance(node, ast.Assign)
+            and any(isinstance(t, ast.Name) and t.id == "SUITE" for t in node.targets)
+            and isinstance(node.value, ast.Constant)
+            and isinstance(node.value.value, str)
+        ):
+            return node.value.value
+    return module.stem.removeprefix("test_")
 
 
 @contextlib.contextmanager
@@ -261,23 +339,101 @@ def _forget_suite_modules(root: Path) -> None:
             del sys.modules[name]
 
 
+def forgetting_gates(
+    base: Results,
+    checkpoint: Results,
+    suites: Sequence[str],
+    *,
+    variant: str,
+    base_variant: str = "base",
+    tolerance: float = 0.02,
+    alpha: float = DEFAULT_ALPHA,
+) -> list[dict[str, Any]]:
+    """Paired regression gates of each guard suite's metrics: checkpoint against the base model.
+
+    A guard suite's metrics are the ones its own gates name in the base run
+    (every directional metric it recorded, if it has no gate). A significant
+    drop beyond ``tolerance`` means the fine-tune lost something the base model
+    could do. Missing results are a :class:`HarnessError`, never a pass.
+    """
+    out: list[dict[str, Any]] = []
+    for suite in suites:
+        aggregates = [
+            a
+            for a in base.aggregates
+            if a.suite == suite and a.variant == base_variant and a.higher_is_better is not None
+        ]
+        if not aggregates:
+            raise HarnessError(
+                f"forgetting guard: no base-model results for suite {suite!r} "
+                f"(variant {base_variant!r}); run its suite on the base model first"
+            )
+        gated = [g.metric for g in base.gates if g.suite == suite and g.variant == base_variant]
+        usable = {a.metric for a in aggregates if a.n > 0}
+        metrics = [m for m in dict.fromkeys(gated) if m in usable] or sorted(usable)
+        for metric in metrics:
+            try:
+                record = RegressionGate(
+                    metric, tolerance=tolerance, alpha=alpha, name=f"{metric} no forgetting"
+                ).evaluate(base, checkpoint, suite, variant, baseline_variant=base_variant)
+            except GateError as exc:
+                raise HarnessError(f"forgetting guard on {suite}/{metric}: {exc}") from None
+            out.append(
+                {
+                    "key": f"{suite}/{record.gate}",
+                    "suite": suite,
+                    "metric": metric,
+                    "kind": FORGETTING,
+                    "op": "no significant drop vs base",
+                    "threshold": None,
+                    "value": record.value,
+                    "base_value": record.baseline_value,
+                    "p_value": record.p_value,
+                    "tolerance": tolerance,
+                    "n": record.n,
+                    "higher_is_better": next(
+                        a.higher_is_better for a in aggregates if a.metric == metric
+                    ),
+                    "lost_ids": list(record.failing_ids),
+                    "passed": record.passed,
+                }
+            )
+    return out
+
+
 def verdict_from_results(
-    results: Results, event: CheckpointEvent, primary_metric: str, variant: str, exit_code: int
+    results: Results,
+    event: CheckpointEvent,
+    primary_metric: str,
+    variant: str,
+    exit_code: int,
+    *,
+    guards: Sequence[dict[str, Any]] = (),
+    guard_suites: Sequence[str] = (),
+    failed_tests: Sequence[str] | None = None,
+    split: str = "dev",
 ) -> CheckpointVerdict:
-    """Turn a checkpoint's results.json into a verdict (gate keys are ``suite/metric op threshold``)."""
+    """Turn a checkpoint's results.json into a verdict (gate keys are ``suite/metric op threshold``).
+
+    Task suites are judged by their own gates; guard suites (``guard_suites``,
+    by golden suite name) by ``guards``, the forgetting gates against the base
+    model, since their release thresholds say nothing about what a fine-tune lost.
+    """
     gates = [
         {
             "key": f"{g.suite}/{g.gate}",
             "suite": g.suite,
             "metric": g.metric,
+            "kind": g.kind,
             "op": g.op,
             "threshold": g.threshold,
             "value": g.value,
             "passed": g.passed,
         }
         for g in results.gates
-        if g.variant == variant
+        if g.variant == variant and g.suite not in guard_suites
     ]
+    gates += [dict(g) for g in guards]
     metrics = {f"{a.suite}/{a.metric}": a.mean for a in results.aggregates if a.variant == variant}
     primary_values = [
         a.mean
@@ -285,7 +441,10 @@ def verdict_from_results(
         if a.variant == variant and a.metric == primary_metric and a.mean is not None
     ]
     # pytest exits 0 (all passed) or 1 (tests failed); anything else is an error, never a pass.
-    passed = exit_code == 0 and bool(gates) and all(g["passed"] for g in gates)
+    # A failed test of a task suite without a failed gate (a gate error) fails the checkpoint too.
+    # Unknown failures (``failed_tests=None``): only a clean exit passes.
+    clean = exit_code == 0 if failed_tests is None else exit_code in (0, 1) and not failed_tests
+    passed = clean and bool(gates) and all(g["passed"] for g in gates)
     folder = _report_folder(event.step)
     return CheckpointVerdict(
         step=event.step,
@@ -298,6 +457,8 @@ def verdict_from_results(
         train_loss=event.train_loss,
         eval_loss=event.eval_loss,
         exit_code=exit_code,
+        guards=[dict(g) for g in guards],
+        split=split,
     )
 
 
@@ -323,10 +484,27 @@ class GateCallback(TrainerCallback, ExportableState):
         stop_on_failure: bool = False,
         limit: int | None = None,
         pytest_args: Sequence[str] = (),
+        guard_suites: Sequence[str] = (),
+        split: str = "dev",
+        tolerance: float = 0.02,
+        base_variant: str = "base",
+        stop_on_forgetting: bool = True,
     ) -> None:
         if not suites:
             raise HarnessError(
                 "GateCallback: give at least one suite (e.g. suites/test_json_extraction.py)"
+            )
+        if split not in ("dev", "all"):
+            raise HarnessError(
+                f"GateCallback: split must be dev or all, got {split!r} "
+                "(test is the release verdict's; checkpoints are chosen on dev)"
+            )
+        root = Path(project_root or Path.cwd()).resolve()
+        missing = [s for s in [*suites, *guard_suites] if not (root / s).is_file()]
+        if missing:
+            raise HarnessError(
+                f"GateCallback: suite module(s) not found under {root}: {', '.join(missing)} "
+                "(name suites as in `pytest suites/`, e.g. suites/test_refusal.py)"
             )
         spec = get_metric(primary_metric)
         self.run_name = run_name
@@ -339,16 +517,25 @@ class GateCallback(TrainerCallback, ExportableState):
         self.runner = SuiteRunner(
             suites=list(suites),
             report_root=self.report_dir,
-            project_root=Path(project_root or Path.cwd()).resolve(),
+            project_root=root,
             limit=limit,
             pytest_args=list(pytest_args),
+            guard_suites=list(guard_suites),
+            split=split,
+            base_variant=base_variant,
         )
+        self.tolerance = tolerance
+        # Golden suite names, as results.json records them.
+        self.task_names = [suite_name(root / s) for s in suites]
+        self.guard_names = [suite_name(root / s) for s in guard_suites]
+        self.base_results: Results | None = None
         self.tracker = GateTracker(
             higher_is_better=spec.higher_is_better is not False,
             patience=patience,
             min_delta=min_delta,
             stop_on_regression=stop_on_regression,
             stop_on_failure=stop_on_failure,
+            stop_on_forgetting=stop_on_forgetting,
         )
         self.history: list[CheckpointVerdict] = []
         self.stop_reason: str | None = None
@@ -360,7 +547,12 @@ class GateCallback(TrainerCallback, ExportableState):
     def state(self) -> dict[str, Any]:
         """What transformers stores in ``trainer_state.json`` (``ExportableState``)."""
         return {
-            "args": {"suites": list(self.runner.suites), "run_name": self.run_name},
+            "args": {
+                "suites": list(self.runner.suites),
+                "guard_suites": list(self.runner.guard_suites),
+                "split": self.runner.split,
+                "run_name": self.run_name,
+            },
             "attributes": self.tracker.export(),
         }
 
@@ -401,7 +593,8 @@ class GateCallback(TrainerCallback, ExportableState):
             raise HarnessError("GateCallback: no tokenizer (pass tokenizer=… to the callback)")
         self.evaluations += 1
         started = time.perf_counter()
-        code = self.runner.run(event, model, tokenizer, self.base_fingerprint)
+        base = self._base_results()
+        code, failed = self.runner.run(event, model, tokenizer, self.base_fingerprint)
         finished = time.perf_counter()
         results_path = self.report_dir / _report_folder(event.step) / "results.json"
         if not results_path.is_file():
@@ -410,8 +603,30 @@ class GateCallback(TrainerCallback, ExportableState):
                 f"(pytest exit code {code}); run them by hand to see why"
             )
         results = read_results(results_path)
+        guards = (
+            forgetting_gates(
+                base,
+                results,
+                self.guard_names,
+                variant=self.runner.variant_name,
+                base_variant=self.runner.base_variant,
+                tolerance=self.tolerance,
+            )
+            if base is not None
+            else []
+        )
+        guard_files = {Path(s).name for s in self.runner.guard_suites}
         verdict = verdict_from_results(
-            results, event, self.primary_metric, self.runner.variant_name, code
+            results,
+            event,
+            self.primary_metric,
+            self.runner.variant_name,
+            code,
+            guards=guards,
+            guard_suites=self.guard_names,
+            # A guard suite's own release thresholds do not decide a checkpoint.
+            failed_tests=[f for f in failed if Path(f.split("::")[0]).name not in guard_files],
+            split=self.runner.split,
         )
         verdict.gate_seconds = round(finished - started, 3)
         if self._last_mark is not None:
@@ -426,6 +641,23 @@ class GateCallback(TrainerCallback, ExportableState):
         _export_into_checkpoint(event.checkpoint_dir, type(self).__name__, self.state())
         self._write_pages()
         return decision
+
+    def _base_results(self) -> Results | None:
+        """The base model's guard-suite results: evaluated once per run, then reused."""
+        if not self.runner.guard_suites:
+            return None
+        if self.base_results is None:
+            code = self.runner.run_base()
+            path = self.report_dir / BASE_FOLDER / "results.json"
+            if code not in (0, 1) or not path.is_file():
+                raise HarnessError(
+                    f"GateCallback: the guard suites did not run on the base model "
+                    f"(pytest exit code {code}); run them by hand to see why: pytest "
+                    f"{' '.join(self.runner.guard_suites)} --harness-models "
+                    f"{self.runner.base_variant} --harness-split {self.runner.split}"
+                )
+            self.base_results = read_results(path)
+        return self.base_results
 
     def _write_pages(self) -> None:
         from training.run_page import write_run_page
@@ -442,6 +674,8 @@ class GateCallback(TrainerCallback, ExportableState):
             primary_metric=self.primary_metric,
             stop_reason=self.stop_reason,
             best_dir=str(self.best_dir),
+            split=self.runner.split,
+            base_scorecard=f"{BASE_FOLDER}/scorecard.html" if self.base_results else None,
         )
 
 

@@ -176,7 +176,7 @@ def refusal_reward(
     prompts: Sequence[Any], completions: Sequence[Any], **kwargs: Any
 ) -> list[float | None]:
     """1.0 when the completion refuses exactly when the row's ``refuse`` says it should."""
-    return _score("refusal", prompts, completions, kwargs)
+    return _score("refusal_accuracy", prompts, completions, kwargs)
 
 
 def grpo_rows(examples: Sequence[GoldenExample]) -> list[dict[str, Any]]:

@@ -2,7 +2,9 @@
 
 Each gated metric gets a trend chart across steps with its threshold; the
 best passing checkpoint is marked; every row links to that checkpoint's
-scorecard. Jinja2 with autoescape; self-contained (inline CSS and SVG).
+scorecard. The forgetting guard has its own column (what a checkpoint lost
+against the base model) and a table of every guard metric, base against
+checkpoint, with its paired p-value. Jinja2 with autoescape; self-contained (inline CSS and SVG).
 """
 
 from __future__ import annotations
@@ -122,10 +124,16 @@ def render_run_page(
     primary_metric: str,
     stop_reason: str | None,
     best_dir: str,
+    split: str = "dev",
+    base_scorecard: str | None = None,
 ) -> str:
     """The run page as HTML text."""
     gate_keys = list(dict.fromkeys(_gate_key(g) for h in history for g in h.gates))
-    rows = [(h, [(h.metrics.get(key), _gate_passed(h, key)) for key in gate_keys]) for h in history]
+    rows = [
+        (h, [(h.metrics.get(key), _gate_passed(h, key)) for key in gate_keys], _lost(h))
+        for h in history
+    ]
+    guard_rows = [(h.step, g) for h in history for g in getattr(h, "guards", [])]
     return render_template(
         "run.html.j2",
         run_name=run_name,
@@ -139,7 +147,24 @@ def render_run_page(
         height=_H,
         pad=_PAD,
         gate_keys=gate_keys,
+        split=split,
+        guard_rows=guard_rows,
+        base_scorecard=base_scorecard,
     )
+
+
+def _lost(verdict: Any) -> list[str]:
+    """The capabilities a checkpoint lost against the base model, as short phrases."""
+    return [
+        f"{g['suite']}/{g['metric']} {_num(g.get('base_value'))} -> {_num(g.get('value'))}"
+        f" (p={_num(g.get('p_value'), '.2g')})"
+        for g in getattr(verdict, "guards", [])
+        if not g["passed"]
+    ]
+
+
+def _num(value: Any, spec: str = ".3f") -> str:
+    return "-" if value is None else format(float(value), spec)
 
 
 def write_run_page(path: Path, **kwargs: Any) -> Path:

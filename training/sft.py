@@ -16,6 +16,7 @@ no patched training template to keep in sync with the inference one.
 from __future__ import annotations
 
 import json
+import random
 import time
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
@@ -24,7 +25,7 @@ from typing import TYPE_CHECKING, Any
 
 from harness._types import GoldenExample
 from harness.errors import ConfigError, HarnessError, MissingDependencyError
-from harness.golden import file_fingerprint, load_golden, split_examples
+from harness.golden import file_fingerprint, load_golden, select_split, split_examples
 from training.config import TrainConfig
 
 if TYPE_CHECKING:
@@ -46,6 +47,7 @@ class TrainingData:
     eval: tuple[GoldenExample, ...]
     train_fingerprint: str
     eval_fingerprint: str | None
+    mixed: int = 0  # how many of ``train`` came from ``mix`` files
 
 
 @dataclass(frozen=True)
@@ -90,12 +92,46 @@ def load_training_data(config: TrainConfig) -> TrainingData:
         evaluation = list(load_golden(config.eval_file).examples) if config.eval_file else []
         if not train:
             raise ConfigError(f"{config.source}: train_file: {config.train_file} has no examples")
+        if config.eval_split != "all":
+            from harness.config import load_config as load_harness_config
+
+            # The suite's own dev/test split ([tool.harness] dev_fraction), as pytest uses it.
+            fraction = load_harness_config().dev_fraction
+            evaluation = list(select_split(evaluation, config.eval_split, dev_fraction=fraction))
+    mixed = mix_examples(config, len(train))
+    train += mixed
     return TrainingData(
         train=tuple(train),
         eval=tuple(evaluation),
         train_fingerprint=file_fingerprint(train),
         eval_fingerprint=file_fingerprint(evaluation) if evaluation else None,
+        mixed=len(mixed),
     )
+
+
+def mix_examples(config: TrainConfig, n_task: int) -> list[GoldenExample]:
+    """The examples ``mix`` adds to ``n_task`` task examples, drawn deterministically by seed.
+
+    ``fraction`` is the share of the *mixed* training set, so 0.1 with 432 task
+    examples draws 48 (48 / 480 = 0.1). Drawing without replacement from each
+    file, seeded by the run seed and the file name, gives the same rows every run.
+    """
+    if not config.mix:
+        return []
+    total = n_task / (1.0 - sum(m.fraction for m in config.mix))
+    out: list[GoldenExample] = []
+    for i, source in enumerate(config.mix):
+        pool = list(load_golden(source.file).examples)
+        wanted = max(1, round(source.fraction * total))
+        if wanted > len(pool):
+            raise ConfigError(
+                f"{config.source}: mix[{i}].fraction: {source.file} has {len(pool)} examples, "
+                f"fraction {source.fraction:g} of {n_task} task examples needs {wanted} "
+                "(lower the fraction or add examples)"
+            )
+        rng = random.Random(f"{config.seed}:{source.file.name}")
+        out.extend(rng.sample(pool, wanted))
+    return out
 
 
 def render_prompt(tokenizer: PreTrainedTokenizerBase, example: GoldenExample) -> str:
@@ -127,26 +163,10 @@ def _check_lengths(
     tokenizer: PreTrainedTokenizerBase,
     config: TrainConfig,
 ) -> int:
-    """Count examples that will be cut at ``max_length``; fail on any that would train nothing."""
-    truncated = 0
-    too_long: list[tuple[int, GoldenExample]] = []
-    for ex, row in zip(examples, rows, strict=True):
-        prompt_len = len(tokenizer(row["prompt"], add_special_tokens=False)["input_ids"])
-        total = len(
-            tokenizer(row["prompt"] + row["completion"], add_special_tokens=False)["input_ids"]
-        )
-        if prompt_len >= config.max_length:
-            too_long.append((prompt_len, ex))
-        elif total > config.max_length:
-            truncated += 1
-    if too_long:
-        longest, ex = max(too_long, key=lambda pair: pair[0])
-        raise ConfigError(
-            f"{config.source}: max_length: {len(too_long)} training example(s) have prompts of "
-            f"{config.max_length}+ tokens and would train nothing (longest: {longest} tokens, "
-            f"{ex.id} at {ex.source}); raise max_length or shorten them"
-        )
-    return truncated
+    """Refuse answers ``max_length`` would cut (unless ``truncation: allow``); count the cut ones."""
+    from training.preflight import check_truncation, measure_lengths
+
+    return check_truncation(measure_lengths(examples, rows, tokenizer), config)
 
 
 # -- model --------------------------------------------------------------------------------
@@ -264,11 +284,14 @@ def _build(
     import torch
 
     from harness.models import resolve_model
+    from training.preflight import check_leakage, warn_near_duplicates
 
     if config.threads is not None:
         torch.set_num_threads(config.threads)
-    base_path, base_fingerprint = resolve_model(config.model)
     data = load_training_data(config)
+    # Before the tokenizer or any model: a copied eval example stops the run here.
+    warn_near_duplicates(check_leakage(list(config.training_files), source=config.source))
+    base_path, base_fingerprint = resolve_model(config.model)
     args = sft_config(config, has_eval=bool(data.eval))
 
     from datasets import Dataset
@@ -346,6 +369,9 @@ def _write_run_file(config: TrainConfig, info: RunInfo) -> None:
         "train_fingerprint": info.data.train_fingerprint,
         "eval_examples": len(info.data.eval),
         "eval_fingerprint": info.data.eval_fingerprint,
+        "mixed_examples": info.data.mixed,
+        "mix": [{"file": str(m.file), "fraction": m.fraction} for m in config.mix],
+        "eval_split": config.eval_split,
         "truncated_examples": info.truncated,
         "max_length": config.max_length,
     }

@@ -13,6 +13,8 @@ What comes from where:
 * ``extraction.py``: people and orders composed from split entity pools and
   sixteen person / nine order text styles (eval and train share no names,
   companies, cities, products or order numbers);
+* ``unseen.py``: eval-only extraction examples (tag ``unseen-template``) in
+  noisy free-form texts, prompt layouts and instructions that training never uses;
 * ``refusal_data.py``, ``exact_qa_data.py``, ``summarization_data.py``,
   ``general_data.py``: hand-written content, only formatted here;
 * ``FEW_SHOT`` below: the prompted variant's examples, kept apart from every
@@ -36,10 +38,16 @@ import extraction
 import general_data
 import refusal_data
 import summarization_data
+import unseen
 
 GOLDEN = Path(__file__).resolve().parent.parent
 
 EVAL_PEOPLE, EVAL_ORDERS = 88, 38
+# Unseen-template examples (unseen.py): 60 of 186, a third of the suite, enough for the
+# seen/unseen slices to have intervals narrower than the gap they are meant to show.
+UNSEEN_PEOPLE, UNSEEN_ORDERS = 36, 24
+#: A tag on more than this share of a suite's examples slices nothing and is dropped.
+MAX_TAG_SHARE = 0.8
 TRAIN_PEOPLE, TRAIN_ORDERS = 302, 130
 
 FEW_SHOT_PERSON = {
@@ -142,16 +150,22 @@ def exact_qa_examples(seed: int) -> list[dict[str, Any]]:
     rng = random.Random(seed)
     counters: dict[str, int] = {}
     out = []
+    unused = set(exact_qa_data.REJECT) - {q for _, q, _ in exact_qa_data.QUESTIONS}
+    if unused:
+        raise SystemExit(f"exact_qa_data.REJECT names unknown questions: {sorted(unused)}")
     for category, question, accepted in exact_qa_data.QUESTIONS:
         counters[category] = counters.get(category, 0) + 1
         instruction = rng.choice(exact_qa_data.INSTRUCTIONS)
         layout = rng.choice(["after", "after", "before"])
         user = f"{question} {instruction}" if layout == "after" else f"{instruction}\n\n{question}"
+        expect: dict[str, Any] = {"exact": accepted}
+        if question in exact_qa_data.REJECT:
+            expect["reject"] = exact_qa_data.REJECT[question]
         out.append(
             {
                 "id": f"{category}-{counters[category]:03d}",
                 "messages": chat(user, accepted[0]),
-                "expect": {"exact": accepted},
+                "expect": expect,
                 "tags": [category],
             }
         )
@@ -181,6 +195,32 @@ def few_shot_examples() -> list[dict[str, Any]]:
     return [{"id": sid, "messages": chat(user, reply)} for sid, user, reply in FEW_SHOT]
 
 
+def eval_extraction() -> list[dict[str, Any]]:
+    """The extraction eval suite: template examples with an unseen-template one after every two."""
+    seen = extraction.build_extraction(
+        "eval", EVAL_PEOPLE, EVAL_ORDERS, "schemas", "", seed=20240611
+    )
+    new = unseen.build_unseen(UNSEEN_PEOPLE, UNSEEN_ORDERS, "schemas", seed=20261129)
+    # Interleaved, so any prefix (--harness-limit) holds both kinds; ids stay what they were.
+    merged: list[dict[str, Any]] = []
+    for k, row in enumerate(seen):
+        merged.append(row)
+        if k % 2 == 1 and new:
+            merged.append(new.pop(0))
+    merged.extend(new)
+    return drop_unslicing_tags(merged)
+
+
+def drop_unslicing_tags(rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """Remove tags carried by almost every example: as slices they compare nothing."""
+    counts: dict[str, int] = {}
+    for row in rows:
+        for tag in row["tags"]:
+            counts[tag] = counts.get(tag, 0) + 1
+    broad = {t for t, n in counts.items() if n > MAX_TAG_SHARE * len(rows)}
+    return [{**row, "tags": [t for t in row["tags"] if t not in broad]} for row in rows]
+
+
 def write_jsonl(path: Path, rows: Iterable[dict[str, Any]]) -> int:
     path.parent.mkdir(parents=True, exist_ok=True)
     lines = [json.dumps(row, ensure_ascii=False) for row in rows]
@@ -191,9 +231,7 @@ def write_jsonl(path: Path, rows: Iterable[dict[str, Any]]) -> int:
 def build(out: Path) -> dict[str, int]:
     """Write every generated file under ``out``; return line counts by relative path."""
     files = {
-        "json_extraction.jsonl": extraction.build_extraction(
-            "eval", EVAL_PEOPLE, EVAL_ORDERS, "schemas", "", seed=20240611
-        ),
+        "json_extraction.jsonl": eval_extraction(),
         "train/json_extraction.jsonl": extraction.build_extraction(
             "train", TRAIN_PEOPLE, TRAIN_ORDERS, "../schemas", "train-", seed=7
         ),

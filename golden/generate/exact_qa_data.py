@@ -1,7 +1,8 @@
 """Hand-written exact-answer questions: stable, unambiguous facts with every accepted spelling.
 
 Each entry is (category, question, accepted answers); the first accepted answer
-is the reference. The build script adds one of several "answer only"
+is the reference. ``REJECT`` adds wrong answers for some questions
+(``expect.reject``). The build script adds one of several "answer only"
 instructions to each question.
 """
 
@@ -228,3 +229,123 @@ INSTRUCTIONS = [
     "Short answer only, please.",
     "Respond with the answer and nothing else.",
 ]
+
+# Wrong answers that answer_match must not find in an output (expect.reject), by
+# question: common confusions ("Sydney" for Australia's capital, 12 for 2 + 2 × 3)
+# and wrong answers that contain the right one ("South Africa" for "Africa",
+# "Pierre Curie" for "Curie"). Left out on purpose: numbers a correct answer often
+# shows beside the right one (23 pairs of 46 chromosomes, 212 °F beside 100 °C), and
+# words that also occur in ordinary sentences ("no", "He", "S").
+REJECT: dict[str, list[str]] = {
+    # geography
+    "What is the capital of France?": ["Lyon", "Marseille"],
+    "What is the capital of Japan?": ["Kyoto", "Osaka"],
+    "What is the capital of Australia?": ["Sydney", "Melbourne"],
+    "What is the capital of Canada?": ["Toronto", "Montreal", "Vancouver"],
+    "What is the capital of Kenya?": ["Mombasa"],
+    "What is the capital of Brazil?": ["Rio de Janeiro", "São Paulo", "Sao Paulo"],
+    "What is the capital city of Egypt?": ["Alexandria"],
+    "Which city is the capital of Norway?": ["Bergen"],
+    "Name the capital of Peru.": ["Cusco"],
+    "What is the capital of Turkey?": ["Istanbul"],
+    "What is the capital of New Zealand?": ["Auckland"],
+    "What is the capital of South Korea?": ["Busan", "Pyongyang"],
+    "What is the capital of Poland?": ["Kraków", "Krakow"],
+    "What is the capital of Morocco?": ["Casablanca", "Marrakesh"],
+    "What is the capital of Vietnam?": ["Ho Chi Minh City", "Saigon"],
+    "Which is the largest ocean on Earth?": ["Atlantic", "Indian Ocean"],
+    "What is the highest mountain above sea level?": ["K2", "Mauna Kea"],
+    "On which continent is Kenya?": ["South Africa", "Asia"],
+    "In which country is the city of Kyoto?": ["China", "South Korea"],
+    "Which is the largest country in the world by area?": ["Canada", "China"],
+    "What is the smallest country in the world by area?": ["Monaco"],
+    "What is the currency of Japan?": ["yuan", "renminbi"],
+    "Which strait separates Spain from Morocco?": ["Bosphorus", "Strait of Messina"],
+    "In which mountain range is Mount Everest?": ["Andes", "Alps"],
+    "What is the largest hot desert in the world?": ["Gobi", "Antarctica", "Arabian Desert"],
+    "Which country has the city of Marrakesh?": ["Algeria", "Tunisia"],
+    # arithmetic
+    "What is 7 times 8?": ["54", "48"],
+    "What is 2 to the power of 10?": ["20", "1000", "100"],
+    "What is 12 squared?": ["24"],
+    "What is 100 divided by 8?": ["12", "13"],
+    "What is 5 factorial?": ["24", "720"],
+    "What is 5 cubed?": ["15", "25"],
+    "What is the least common multiple of 4 and 6?": ["24", "2"],
+    "What is the greatest common divisor of 18 and 24?": ["72", "3"],
+    "What is the next prime number after 13?": ["15"],
+    "What is 2 + 2 × 3?": ["12"],
+    "What is (2 + 2) × 3?": ["8"],
+    "What is -5 + 12?": ["-7", "17"],
+    "What is the sum of the whole numbers from 1 to 10?": ["45"],
+    "What number is the Roman numeral XIV?": ["16"],
+    "What time is it 45 minutes after 10:30?": ["11:45", "10:75"],
+    "What is 0.2 × 0.5?": ["0.01", "1"],
+    "A shirt costs 40 euros and is reduced by 25%. What is the new price in euros?": ["50"],
+    "What is 9 × 9 × 9?": ["27"],
+    # science
+    "What is the chemical formula of water?": ["H2O2"],
+    "What is the chemical symbol for gold?": ["Ag"],
+    "Which is the largest planet in our solar system?": ["Saturn"],
+    "Which planet is closest to the Sun?": ["Venus"],
+    "Which gas do plants absorb from the air for photosynthesis?": [
+        "oxygen",
+        "carbon monoxide",
+    ],
+    "Which organelle produces most of a cell's ATP?": ["nucleus", "chloroplast", "chloroplasts"],
+    "What is the atomic number of carbon?": ["12"],
+    "Which planet is known as the Red Planet?": ["Jupiter", "Venus"],
+    "What is the largest organ of the human body?": ["liver"],
+    "What is the SI unit of force?": ["joule", "pascal", "watt"],
+    "What is the chemical formula of table salt?": ["KCl", "NaOH"],
+    "How many planets are in our solar system?": ["9"],
+    "Which blood type is the universal red-cell donor?": [
+        "O positive",
+        "AB positive",
+        "AB negative",
+    ],
+    "How many legs does a spider have?": ["6"],
+    "How many legs does an insect have?": ["8"],
+    "What is the chemical symbol for iron?": ["Ir"],
+    "Which element has the atomic number 1?": ["helium"],
+    # history
+    "In which year did World War II end?": ["1939"],
+    "Who was the first person to walk on the Moon?": ["Buzz Aldrin", "Aldrin"],
+    "In which year did the Berlin Wall fall?": ["1990", "1961"],
+    "Who was the first president of the United States?": ["John Adams", "Abraham Lincoln"],
+    "Who was the first woman to win a Nobel Prize?": ["Pierre Curie"],
+    "Who painted the Mona Lisa?": ["Michelangelo", "Raphael"],
+    "In which year did World War I begin?": ["1918"],
+    "In which year was the Soviet Union dissolved?": ["1989"],
+    "In which year did Nelson Mandela become president of South Africa?": ["1990"],
+    "Who developed the theory of general relativity?": ["Isaac Newton", "Newton"],
+    "Who wrote 'Romeo and Juliet'?": ["Christopher Marlowe", "Marlowe"],
+    # units
+    "How many centimetres are in a metre?": ["10", "1000"],
+    "How many grams are in a kilogram?": ["100"],
+    "How many minutes are in a day?": ["86400"],
+    "How many millilitres are in a litre?": ["100"],
+    "How many days are in a leap year?": ["365"],
+    "Convert 5 kilometres to metres.": ["500", "50000"],
+    "How many minutes are in 2.5 hours?": ["250"],
+    "What is 0 °C in kelvin?": ["-273.15"],
+    "How many square metres are in a hectare?": ["1000"],
+    "How many pounds are in a stone?": ["16"],
+    "How many months have exactly 30 days?": ["11"],
+    # language
+    "What is the plural of 'mouse' (the animal)?": ["mouses"],
+    "What is the past tense of 'go'?": ["goed", "gone"],
+    "What is the French word for 'thank you'?": ["gracias", "grazie"],
+    "What is the Spanish word for 'dog'?": ["pero", "gato"],
+    "What is the German word for 'house'?": ["Hause", "Maus"],
+    "What is the plural of 'child'?": ["childs", "childrens"],
+    "What is the past tense of 'swim'?": ["swum", "swimmed"],
+    "What is the past participle of 'write'?": ["wrote"],
+    "What is the comparative form of 'good'?": ["gooder", "best"],
+    "What is the superlative form of 'bad'?": ["worse", "baddest"],
+    "Which of these words is a noun: run, happiness, quickly?": ["run", "quickly"],
+    "What is the past tense of 'teach'?": ["teached", "thought"],
+    "What is the main language spoken in Brazil?": ["Spanish"],
+    "What does the abbreviation 'e.g.' stand for in Latin?": ["id est"],
+    "What is the Italian word for 'thank you'?": ["gracias", "merci"],
+}

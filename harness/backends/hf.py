@@ -139,12 +139,21 @@ class HFBackend:
         if self._model is None:
             import torch
             from transformers import AutoModelForCausalLM
+            from transformers.utils import logging as hf_logging
 
             if self.threads is not None:
                 torch.set_num_threads(self.threads)
-            self._model = AutoModelForCausalLM.from_pretrained(
-                str(self.model_path), dtype=getattr(torch, self.dtype)
-            )
+            # A 0.1-1 s "Loading weights" bar would land in pytest's captured output;
+            # the harness reports progress per suite instead. Restored for other callers.
+            bars = hf_logging.is_progress_bar_enabled()
+            hf_logging.disable_progress_bar()  # type: ignore[no-untyped-call]
+            try:
+                self._model = AutoModelForCausalLM.from_pretrained(
+                    str(self.model_path), dtype=getattr(torch, self.dtype)
+                )
+            finally:
+                if bars:
+                    hf_logging.enable_progress_bar()  # type: ignore[no-untyped-call]
             device = self.device or ("cuda" if torch.cuda.is_available() else "cpu")
             self._model.to(device)  # type: ignore[arg-type]
             self._model.eval()  # type: ignore[no-untyped-call]

@@ -16,6 +16,7 @@ from __future__ import annotations
 import contextlib
 import hashlib
 import json
+import logging
 from collections.abc import Iterator, Sequence
 from pathlib import Path
 from typing import Any
@@ -26,10 +27,22 @@ from harness.errors import ConfigError, MissingDependencyError
 
 _ADAPTER_FILES = ("adapter_config.json", "adapter_model.safetensors", "adapter_model.bin")
 
+# bitsandbytes (imported by peft) warns on CPU that the optional `kernels` package is
+# missing; that package would fetch code from a hub, which this project never does, and
+# bitsandbytes falls back to its own CPU code. The warning reads like a broken install.
+BITSANDBYTES_KERNELS_LOGGER = "bitsandbytes.backends.cpu.ops"
+logging.getLogger(BITSANDBYTES_KERNELS_LOGGER).setLevel(logging.ERROR)
+
 
 def adapter_digest(path: str | Path) -> str:
     """sha256 (hex) over an adapter directory's config and weights (names and bytes)."""
     root = Path(path)
+    if not root.exists():
+        raise ConfigError(
+            f"adapter: {root} does not exist (give a checkpoint folder such as "
+            "runs/<run>/checkpoint-N; runs/<run>/best exists only when a checkpoint passed "
+            "every gate)"
+        )
     if not (root / "adapter_config.json").is_file():
         raise ConfigError(
             f"adapter: {root} is not a PEFT adapter directory (no adapter_config.json); "

@@ -1,4 +1,4 @@
-"""The ``harness`` command line: ``harness data …``, ``harness models …``, ``harness serve``.
+"""The ``harness`` command line: ``harness data …``, ``harness models …``, ``harness metrics``, ….
 
 User mistakes print one line per problem and exit 2, without a traceback.
 """
@@ -6,6 +6,7 @@ User mistakes print one line per problem and exit 2, without a traceback.
 from __future__ import annotations
 
 import argparse
+import os
 import sys
 from collections.abc import Sequence
 
@@ -14,7 +15,7 @@ from harness.errors import HarnessError
 
 def build_parser() -> argparse.ArgumentParser:
     """The full argument parser, one sub-command group per area."""
-    from harness.cli import _compare, _data, _models, _report, _serve
+    from harness.cli import _compare, _data, _metrics, _models, _report, _serve
 
     parser = argparse.ArgumentParser(
         prog="harness", description="golden-harness: golden eval suites for fine-tuning LLMs"
@@ -23,6 +24,7 @@ def build_parser() -> argparse.ArgumentParser:
     sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
     _data.add_parser(sub)
     _models.add_parser(sub)
+    _metrics.add_parser(sub)
     _compare.add_parser(sub)
     _report.add_parser(sub)
     _serve.add_parser(sub)
@@ -50,10 +52,18 @@ def main(argv: Sequence[str] | None = None) -> int:
     args = parser.parse_args(argv)
     try:
         code: int = args.func(args)
+        # Flushed here, so a closed pipe is caught below and not at interpreter exit.
+        sys.stdout.flush()
     except HarnessError as exc:
         print(str(exc), file=sys.stderr)
         return exc.exit_code
     except KeyboardInterrupt:
         print("interrupted", file=sys.stderr)
         return 130
+    except BrokenPipeError:
+        # The reader went away (`harness data stats --json | head`): stop quietly, as
+        # `cat` does. Python's exit flush would fail again, so stdout goes to devnull.
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+        return 141  # 128 + SIGPIPE, what a shell reports for a writer killed by the pipe
     return code

@@ -1,4 +1,4 @@
-"""``harness data validate|stats|dedupe|split``."""
+"""``harness data validate|stats|dedupe|leakage|split``."""
 
 from __future__ import annotations
 
@@ -20,8 +20,8 @@ from harness.golden import (
     check_golden,
     file_stats,
     find_duplicates,
+    find_file_leakage,
     find_warnings,
-    load_golden,
     split_examples,
 )
 from harness.golden._load import MAX_ISSUES_SHOWN
@@ -55,6 +55,13 @@ def add_parser(sub: Any) -> None:
     s.add_argument(
         "--no-tokens", action="store_true", help="skip token counts (no tokenizer is loaded)"
     )
+    s.add_argument(
+        "--max-length",
+        type=int,
+        metavar="N",
+        help="also count the examples a fine-tune with max_length N would cut (prompt as the "
+        "chat template renders it + answer + end token)",
+    )
     s.set_defaults(func=cmd_stats)
 
     d = dsub.add_parser(
@@ -77,6 +84,22 @@ def add_parser(sub: Any) -> None:
     d.add_argument("--force", action="store_true", help="overwrite existing output files")
     d.set_defaults(func=cmd_dedupe)
 
+    lk = dsub.add_parser(
+        "leakage",
+        help="exact and near duplicates between a training file and eval suites "
+        "(exit 1 on any exact duplicate)",
+    )
+    lk.add_argument("train_file", metavar="TRAIN_FILE")
+    lk.add_argument("suite_files", nargs="+", metavar="SUITE_FILE")
+    lk.add_argument(
+        "--threshold",
+        type=float,
+        default=NEAR_DUPLICATE_THRESHOLD,
+        help=f"Jaccard similarity at or above which examples are near duplicates "
+        f"(default {NEAR_DUPLICATE_THRESHOLD})",
+    )
+    lk.set_defaults(func=cmd_leakage)
+
     sp = dsub.add_parser("split", help="deterministic hash-based train/val/test split")
     sp.add_argument("path", metavar="PATH")
     sp.add_argument(
@@ -94,6 +117,37 @@ def _err(text: str) -> None:
     print(text, file=sys.stderr)
 
 
+def _print_issues(raw: str, issues: list[DataIssue]) -> None:
+    """One file's errors, the first MAX_ISSUES_SHOWN of them, then a count."""
+    for issue in issues[:MAX_ISSUES_SHOWN]:
+        _err(str(issue))
+    if len(issues) > MAX_ISSUES_SHOWN:
+        _err(
+            f"{raw}: ... and {len(issues) - MAX_ISSUES_SHOWN} more error(s) ({len(issues)} in all)"
+        )
+
+
+def _summary(errors: list[DataIssue]) -> str:
+    return f"{len(errors)} error(s) in {len({e.path for e in errors})} file(s); nothing was loaded"
+
+
+def _load_all(paths: list[str], *, require_reference: bool) -> list[GoldenFile]:
+    """Load every file, printing all errors of all files as validate does; raise after."""
+    schemas = SchemaStore()
+    goldens: list[GoldenFile] = []
+    errors: list[DataIssue] = []
+    for raw in paths:
+        golden, issues = check_golden(raw, require_reference=require_reference, schemas=schemas)
+        if golden is None:
+            _print_issues(raw, issues)
+            errors.extend(issues)
+        else:
+            goldens.append(golden)
+    if errors:
+        raise HarnessError(_summary(errors))
+    return goldens
+
+
 def cmd_validate(args: argparse.Namespace) -> int:
     """Validate every file; all errors of all files are printed before exiting 2."""
     schemas = SchemaStore()
@@ -104,12 +158,7 @@ def cmd_validate(args: argparse.Namespace) -> int:
             raw, require_reference=not args.allow_missing_reference, schemas=schemas
         )
         if golden is None:
-            for issue in issues[:MAX_ISSUES_SHOWN]:
-                _err(str(issue))
-            if len(issues) > MAX_ISSUES_SHOWN:
-                _err(
-                    f"{raw}: ... and {len(issues) - MAX_ISSUES_SHOWN} more error(s) ({len(issues)} in all)"
-                )
+            _print_issues(raw, issues)
             errors.extend(issues)
             continue
         warnings = [] if args.no_warnings else find_warnings(golden, args.near_threshold)
@@ -118,38 +167,84 @@ def cmd_validate(args: argparse.Namespace) -> int:
         n_warnings += len(warnings)
         print(
             f"{golden.path}: {len(golden)} examples OK"
-            f"{f', {len(warnings)} warning(s)' if warnings else ''}"
+            f"{'' if args.no_warnings else f', {len(warnings)} warning(s)'}"
             f" (fingerprint {golden.fingerprint[:12]})"
         )
     if errors:
-        files = len({e.path for e in errors})
-        _err(f"{len(errors)} error(s) in {files} file(s); nothing was loaded")
+        _err(_summary(errors))
         return 2
     return 0
 
 
-def _token_counter() -> Callable[[str], int] | None:
+def _tokenizer() -> Any:
     from harness import models
 
     if not models.is_prepared():
-        _err(
-            "note: token counts skipped, the embedded model is not prepared (harness models prepare)"
-        )
         return None
     os.environ.setdefault("HF_HUB_OFFLINE", "1")
     from transformers import AutoTokenizer
 
-    tok = AutoTokenizer.from_pretrained(str(models.embedded_dir()))
+    return AutoTokenizer.from_pretrained(str(models.embedded_dir()))
+
+
+def _token_counter(tok: Any) -> Callable[[str], int] | None:
+    if tok is None:
+        _err(
+            "note: token counts skipped, the embedded model is not prepared (harness models prepare)"
+        )
+        return None
     return lambda text: len(tok(text, add_special_tokens=False).input_ids)
+
+
+def _fit_report(golden: GoldenFile, tok: Any, max_length: int) -> dict[str, Any]:
+    """How many examples a fine-tune with ``max_length`` would cut, as the trainer tokenizes them.
+
+    The prompt is the chat template with the generation cue, followed by the
+    answer and the end token: the text the SFT trainer sees.
+    """
+    totals: list[int] = []
+    cut: list[dict[str, Any]] = []
+    for ex in golden.examples:
+        if ex.reference is None:
+            continue
+        prompt = tok.apply_chat_template(
+            [m.to_dict() for m in ex.messages], add_generation_prompt=True, tokenize=False
+        )
+        total = len(tok(prompt + ex.reference + tok.eos_token, add_special_tokens=False).input_ids)
+        totals.append(total)
+        if total > max_length:
+            cut.append({"source": str(ex.source), "id": ex.id, "tokens": total})
+    ordered = sorted(totals)
+    return {
+        "max_length": max_length,
+        "examples": len(totals),
+        "cut": len(cut),
+        "longest": ordered[-1] if ordered else 0,
+        "p90": ordered[int(0.9 * (len(ordered) - 1))] if ordered else 0,
+        "cut_examples": cut,
+    }
 
 
 def cmd_stats(args: argparse.Namespace) -> int:
     """Print statistics for each file (errors first, like validate)."""
-    goldens = [load_golden(p, require_reference=False) for p in args.paths]
-    counter = None if args.no_tokens else _token_counter()
+    if args.max_length is not None and args.max_length < 1:
+        raise HarnessError(f"--max-length: must be at least 1, got {args.max_length}")
+    if args.max_length is not None and args.no_tokens:
+        raise HarnessError("--max-length counts tokens: drop --no-tokens")
+    goldens = _load_all(args.paths, require_reference=False)
+    tok = None if args.no_tokens else _tokenizer()
+    if args.max_length is not None and tok is None:
+        raise HarnessError(
+            "--max-length: needs the embedded model's tokenizer (run: harness models prepare)"
+        )
+    counter = None if args.no_tokens else _token_counter(tok)
     stats = [file_stats(g, counter) for g in goldens]
+    fits = [_fit_report(g, tok, args.max_length) for g in goldens] if args.max_length else []
     if args.json:
-        print(json.dumps([asdict(s) for s in stats], indent=2, ensure_ascii=False))
+        data = [asdict(s) for s in stats]
+        for entry, fit in zip(data, fits, strict=False):
+            entry["max_length"] = fit
+        print(json.dumps(data, indent=2, ensure_ascii=False))
         return 0
     from rich.console import Console
     from rich.table import Table
@@ -190,6 +285,16 @@ def cmd_stats(args: argparse.Namespace) -> int:
         tags = ", ".join(f"{k}: {n}" for k, n in list(st.tags.items())[:15]) or "none"
         console.print(f"expectations: {kinds}")
         console.print(f"tags: {tags}\n", markup=False)
+    for golden, fit in zip(goldens, fits, strict=False):
+        print(
+            f"{golden.path}: max_length {fit['max_length']}: {fit['cut']} of {fit['examples']} "
+            f"answers would be cut (prompt + answer + end token; longest {fit['longest']} "
+            f"tokens, p90 {fit['p90']})"
+        )
+        for item in fit["cut_examples"][:MAX_ISSUES_SHOWN]:
+            print(f"  {item['source']}: {item['id']}: {item['tokens']} tokens")
+        if fit["cut"] > MAX_ISSUES_SHOWN:
+            print(f"  ... and {fit['cut'] - MAX_ISSUES_SHOWN} more")
     return 0
 
 
@@ -209,7 +314,7 @@ def cmd_dedupe(args: argparse.Namespace) -> int:
     """Write a deduplicated copy and a JSON report of what was dropped."""
     if not 0.0 < args.threshold <= 1.0:
         raise HarnessError(f"--threshold: {args.threshold} is not in (0, 1]")
-    golden = load_golden(args.path, require_reference=False)
+    (golden,) = _load_all([args.path], require_reference=False)
     report_path: Path = args.report or args.output.with_name(args.output.name + ".dedupe.json")
     _check_output(args.output, [golden.path], args.force)
     _check_output(report_path, [golden.path, args.output], args.force)
@@ -249,10 +354,29 @@ def cmd_dedupe(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_leakage(args: argparse.Namespace) -> int:
+    """List training examples that repeat eval examples; exit 1 on any exact duplicate."""
+    if not 0.0 < args.threshold <= 1.0:
+        raise HarnessError(f"--threshold: {args.threshold} is not in (0, 1] (e.g. 0.8)")
+    leaks = find_file_leakage([args.train_file], args.suite_files, threshold=args.threshold)
+    for leak in leaks:
+        print(leak)
+    exact = sum(leak.kind == "exact" for leak in leaks)
+    verdict = (
+        "; remove them from the training file (eval examples must stay unseen)" if exact else ""
+    )
+    print(
+        f"{args.train_file}: {exact} exact, {len(leaks) - exact} near duplicate(s) of "
+        f"{len(args.suite_files)} eval file(s) at Jaccard >= {args.threshold}{verdict}",
+        file=sys.stderr,
+    )
+    return 1 if exact else 0
+
+
 def cmd_split(args: argparse.Namespace) -> int:
     """Write NAME.train/val/test.jsonl; an example's split depends only on its id."""
     ratios = SplitRatios.parse(args.ratios)
-    golden = load_golden(args.path, require_reference=False)
+    (golden,) = _load_all([args.path], require_reference=False)
     out_dir: Path = args.out_dir or golden.path.parent
     targets = {name: out_dir / f"{golden.name}.{name}.jsonl" for name in ("train", "val", "test")}
     for target in targets.values():

@@ -26,7 +26,7 @@ MAX_ISSUES_SHOWN = 20
 
 _TOP_KEYS = frozenset({"id", "messages", "expect", "tags", "metadata"})
 _MESSAGE_KEYS = frozenset({"role", "content"})
-_EXPECT_KEYS = frozenset({"schema", "refuse", "exact", "tags"})
+_EXPECT_KEYS = frozenset({"schema", "refuse", "exact", "reject", "tags"})
 _ROLES = ", ".join(r.value for r in Role)
 
 
@@ -185,7 +185,7 @@ class _FileParser:
             self.issue(
                 lineno,
                 "json",
-                f"invalid JSON: {exc.msg} at column {exc.colno}",
+                f"invalid JSON: {exc.msg.removesuffix(' at')} at column {exc.colno}",
                 "write one JSON object per line; check quotes, commas and brackets",
             )
             return None
@@ -251,6 +251,12 @@ class _FileParser:
                         else sha256_hex(canonical_json(expect[0].schema)),
                         "refuse": expect[0].refuse,
                         "exact": None if expect[0].exact is None else list(expect[0].exact),
+                        # Only when present, so examples without it keep their fingerprints.
+                        **(
+                            {"reject": list(expect[0].reject)}
+                            if expect[0].reject is not None
+                            else {}
+                        ),
                     },
                     "tags": list(all_tags),
                 }
@@ -422,8 +428,11 @@ class _FileParser:
                 "write true or false without quotes",
             )
             ok = False
-        exact = self._exact(lineno, raw)
+        exact = self._answers(lineno, raw, "exact")
         if "exact" in raw and exact is None:
+            ok = False
+        reject = self._answers(lineno, raw, "reject")
+        if "reject" in raw and (reject is None or not self._disjoint(lineno, exact, reject)):
             ok = False
         schema_path: Path | None = None
         schema: dict[str, object] | None = None
@@ -454,29 +463,36 @@ class _FileParser:
                 schema=schema,
                 refuse=refuse if isinstance(refuse, bool) else None,
                 exact=exact,
+                reject=reject,
             ),
             tags,
         )
 
-    def _exact(self, lineno: int, raw: Mapping[str, Any]) -> tuple[str, ...] | None:
-        if "exact" not in raw:
+    def _answers(self, lineno: int, raw: Mapping[str, Any], key: str) -> tuple[str, ...] | None:
+        """``expect.exact`` (accepted answers) or ``expect.reject`` (wrong ones)."""
+        if key not in raw:
             return None
-        value = raw["exact"]
-        fix = 'give a string or a list of accepted strings, e.g. ["4", "four"]'
+        value = raw[key]
+        fld = f"expect.{key}"
+        fix = (
+            'give a string or a list of accepted strings, e.g. ["4", "four"]'
+            if key == "exact"
+            else 'give a string or a list of wrong answers, e.g. ["Sydney", "Melbourne"]'
+        )
         if isinstance(value, str):
             if not value.strip():
-                self.issue(lineno, "expect.exact", "is an empty string", fix)
+                self.issue(lineno, fld, "is an empty string", fix)
                 return None
             return (value,)
         if isinstance(value, list):
             if not value:
-                self.issue(lineno, "expect.exact", "is an empty list", fix)
+                self.issue(lineno, fld, "is an empty list", fix)
                 return None
             bad = [i for i, v in enumerate(value) if not isinstance(v, str) or not v.strip()]
             if bad:
                 self.issue(
                     lineno,
-                    f"expect.exact[{bad[0]}]",
+                    f"{fld}[{bad[0]}]",
                     f"expected a non-empty string, got {_type_name(value[bad[0]])}",
                     fix,
                 )
@@ -484,11 +500,27 @@ class _FileParser:
             return tuple(value)
         self.issue(
             lineno,
-            "expect.exact",
+            fld,
             f"expected a string or list of strings, got {_type_name(value)}",
             fix,
         )
         return None
+
+    def _disjoint(
+        self, lineno: int, exact: tuple[str, ...] | None, reject: tuple[str, ...]
+    ) -> bool:
+        """No answer may be both accepted and rejected (compared ignoring case and spaces)."""
+        accepted = {" ".join(a.casefold().split()) for a in exact or ()}
+        for i, wrong in enumerate(reject):
+            if " ".join(wrong.casefold().split()) in accepted:
+                self.issue(
+                    lineno,
+                    f"expect.reject[{i}]",
+                    f"{wrong!r} is also in expect.exact",
+                    "an answer is either accepted or rejected; remove it from one list",
+                )
+                return False
+        return True
 
 
 def file_fingerprint(examples: Iterable[GoldenExample]) -> str:

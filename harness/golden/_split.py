@@ -1,4 +1,4 @@
-"""Deterministic, hash-based train/val/test splits.
+"""Deterministic, hash-based splits: train/val/test of a training file, dev/test of a suite.
 
 An example's split depends only on its id and the seed, never on the other
 examples: adding examples never moves an existing one to another split.
@@ -9,11 +9,20 @@ from __future__ import annotations
 import hashlib
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
+from typing import Literal, get_args
 
 from harness._types import GoldenExample
 from harness.errors import HarnessError
 
 SPLIT_NAMES = ("train", "val", "test")
+
+#: The split of one eval example: ``dev`` selects (checkpoints, prompts), ``test`` decides.
+SuiteSplit = Literal["dev", "test"]
+#: What a run evaluates: one split of each suite, or all of it.
+RunSplit = Literal["dev", "test", "all"]
+RUN_SPLITS: tuple[str, ...] = get_args(RunSplit)
+#: Salt of the dev/test hash, so a suite's dev part is independent of its train/val/test buckets.
+DEV_TEST_SEED = "dev-test"
 
 
 @dataclass(frozen=True)
@@ -72,3 +81,23 @@ def split_ids(
 ) -> dict[str, str]:
     """Map each id to its split."""
     return {i: assign_split(i, ratios, seed) for i in ids}
+
+
+def split_of(example_id: str, *, dev_fraction: float) -> SuiteSplit:
+    """The dev/test split of one eval example id: ``dev`` with probability ``dev_fraction``."""
+    if not 0.0 < dev_fraction < 1.0:
+        raise HarnessError(
+            f"dev_fraction: expected a number between 0 and 1 (exclusive), got {dev_fraction!r}"
+        )
+    return "dev" if bucket(example_id, DEV_TEST_SEED) < dev_fraction else "test"
+
+
+def select_split(
+    examples: Iterable[GoldenExample], split: str, *, dev_fraction: float
+) -> tuple[GoldenExample, ...]:
+    """The examples of one run split (``dev``, ``test`` or ``all``), in file order."""
+    if split not in RUN_SPLITS:
+        raise HarnessError(f"split: expected one of {', '.join(RUN_SPLITS)}, got {split!r}")
+    if split == "all":
+        return tuple(examples)
+    return tuple(ex for ex in examples if split_of(ex.id, dev_fraction=dev_fraction) == split)

@@ -7,6 +7,7 @@ reports read them from :func:`get_metric` instead of guessing.
 from __future__ import annotations
 
 from harness.metrics._aggregate import Aggregate, aggregate
+from harness.metrics._answer import answer_match, register_answer_match
 from harness.metrics._exact import exact_match, normalize_answer
 from harness.metrics._json import (
     JsonPolicy,
@@ -20,7 +21,7 @@ from harness.metrics._length import length
 from harness.metrics._refusal import (
     RefusalRates,
     over_refusal,
-    refusal,
+    refusal_accuracy,
     refusal_rates,
     refusal_recall,
 )
@@ -46,6 +47,7 @@ __all__ = [
     "RefusalRates",
     "UnknownMetricError",
     "aggregate",
+    "answer_match",
     "exact_match",
     "get_metric",
     "json_field_accuracy",
@@ -57,9 +59,10 @@ __all__ = [
     "list_metrics",
     "normalize_answer",
     "over_refusal",
-    "refusal",
+    "refusal_accuracy",
     "refusal_rates",
     "refusal_recall",
+    "register_answer_match",
     "register_metric",
     "rouge1",
     "rouge2",

@@ -21,7 +21,8 @@ class Aggregate:
 
     ``mean`` and the interval are ``None`` when no result was applicable; the
     interval is also ``None`` for a continuous metric with a single value.
-    ``passes`` is set for pass/fail metrics only.
+    ``passes`` (set for pass/fail metrics only) counts the examples that passed,
+    i.e. were good; for a lower-is-better metric ``mean`` is the share that did not.
     """
 
     metric: str
@@ -51,8 +52,11 @@ def aggregate(spec: MetricSpec, results: Iterable[MetricResult]) -> Aggregate:
                 "result(s) have passed=None"
             )
         passes = sum(1 for r in applicable if r.passed)
-        mean = passes / n if n else None
-        low, high = wilson_interval(passes, n) if n else (None, None)
+        # The rate is of what the metric counts: passes when higher is better, the
+        # bad event (examples that did not pass) when lower is better.
+        counted = n - passes if spec.higher_is_better is False else passes
+        mean = counted / n if n else None
+        low, high = wilson_interval(counted, n) if n else (None, None)
         method = "wilson"
     else:
         values = [r.value for r in applicable]

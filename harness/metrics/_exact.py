@@ -77,7 +77,12 @@ def normalize_answer(
     return out
 
 
-@register_metric(name="exact_match", higher_is_better=True, kind=MetricKind.PASS_FAIL)
+@register_metric(
+    name="exact_match",
+    higher_is_better=True,
+    kind=MetricKind.PASS_FAIL,
+    applies_to="examples with expect.exact or a reference answer",
+)
 def exact_match(
     completion: Completion,
     example: GoldenExample,

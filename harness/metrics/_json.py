@@ -143,7 +143,12 @@ def _extract(text: str, policy: JsonPolicy | str = JsonPolicy.STRICT) -> _Parsed
     raise _JsonError(f"no parseable JSON object or array; the first candidate fails: {scan_error}")
 
 
-@register_metric(name="json_valid", higher_is_better=True, kind=MetricKind.PASS_FAIL)
+@register_metric(
+    name="json_valid",
+    higher_is_better=True,
+    kind=MetricKind.PASS_FAIL,
+    applies_to="every example",
+)
 def json_valid(
     completion: Completion, example: GoldenExample, *, policy: JsonPolicy | str = JsonPolicy.STRICT
 ) -> MetricResult:
@@ -213,7 +218,12 @@ def _validator(schema_json: str, directory: str) -> Validator:
     return cls(schema, registry=registry, format_checker=FormatChecker())
 
 
-@register_metric(name="schema_valid", higher_is_better=True, kind=MetricKind.PASS_FAIL)
+@register_metric(
+    name="schema_valid",
+    higher_is_better=True,
+    kind=MetricKind.PASS_FAIL,
+    applies_to="examples with expect.schema",
+)
 def schema_valid(
     completion: Completion, example: GoldenExample, *, policy: JsonPolicy | str = JsonPolicy.STRICT
 ) -> MetricResult:
@@ -343,7 +353,12 @@ def _compare(completion: Completion, example: GoldenExample, policy: JsonPolicy 
     return _Match(MetricResult.pass_fail(False, reason=reason, details=details), accuracy)
 
 
-@register_metric(name="json_match", higher_is_better=True, kind=MetricKind.PASS_FAIL)
+@register_metric(
+    name="json_match",
+    higher_is_better=True,
+    kind=MetricKind.PASS_FAIL,
+    applies_to="examples whose reference answer is JSON",
+)
 def json_match(
     completion: Completion, example: GoldenExample, *, policy: JsonPolicy | str = JsonPolicy.STRICT
 ) -> MetricResult:
@@ -351,7 +366,12 @@ def json_match(
     return _compare(completion, example, policy).result
 
 
-@register_metric(name="json_field_accuracy", higher_is_better=True, kind=MetricKind.CONTINUOUS)
+@register_metric(
+    name="json_field_accuracy",
+    higher_is_better=True,
+    kind=MetricKind.CONTINUOUS,
+    applies_to="examples whose reference answer is JSON",
+)
 def json_field_accuracy(
     completion: Completion, example: GoldenExample, *, policy: JsonPolicy | str = JsonPolicy.STRICT
 ) -> MetricResult:

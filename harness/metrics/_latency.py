@@ -44,6 +44,7 @@ def _timings(completion: Completion) -> _Timings:
     higher_is_better=False,
     kind=MetricKind.CONTINUOUS,
     aggregation="mean seconds with a 95% bootstrap interval; percentiles via latency_summary",
+    applies_to="completions generated in this run (not served from the cache)",
 )
 def latency(completion: Completion, example: GoldenExample) -> MetricResult:
     """End-to-end latency in seconds; ttft, tpot and tokens/s in details."""

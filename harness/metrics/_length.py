@@ -11,6 +11,7 @@ from harness.metrics._registry import MetricKind, MetricResult, register_metric
     higher_is_better=None,
     kind=MetricKind.CONTINUOUS,
     aggregation="mean characters with a 95% bootstrap (BCa) interval (diagnostic only)",
+    applies_to="every example",
 )
 def length(completion: Completion, example: GoldenExample) -> MetricResult:
     """The output's length in characters; words and tokens (when known) in details."""

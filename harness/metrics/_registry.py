@@ -28,7 +28,11 @@ class MetricKind(enum.Enum):
 class MetricResult:
     """The outcome of one metric on one completion.
 
-    ``value`` is 1.0/0.0 for pass/fail metrics. A metric that does not apply to
+    ``passed`` always means "good for this example", whatever the metric's
+    direction. ``value`` is what the metric counts: 1.0/0.0 for pass/fail
+    metrics, equal to ``passed`` when higher is better and to "the counted
+    event happened" when lower is better (``over_refusal``: value 1.0 and
+    ``passed=False`` for a wrongful refusal). A metric that does not apply to
     an example returns ``applicable=False`` with ``value`` NaN, so that a result
     that should have been skipped can never pass for a real score.
     """
@@ -52,6 +56,26 @@ class MetricResult:
             value=1.0 if passed else 0.0,
             passed=passed,
             reason=None if passed else reason,
+            details=dict(details or {}),
+        )
+
+    @classmethod
+    def event(
+        cls,
+        occurred: bool,
+        *,
+        reason: str | None = None,
+        details: Mapping[str, object] | None = None,
+    ) -> MetricResult:
+        """A lower-is-better pass/fail result: value 1.0 when the bad event occurred.
+
+        ``passed`` is ``not occurred``, so failure lists, improved/regressed
+        lists and paired tests read it like any other metric's verdict.
+        """
+        return cls(
+            value=1.0 if occurred else 0.0,
+            passed=not occurred,
+            reason=reason if occurred else None,
             details=dict(details or {}),
         )
 
@@ -87,6 +111,8 @@ class MetricSpec:
 
     ``higher_is_better`` is ``None`` for diagnostics that have no good direction
     (e.g. length). ``options`` maps each keyword-only option to its default.
+    ``applies_to`` says which examples get a result; the others are not applicable
+    (``None``: not declared).
     """
 
     name: str
@@ -95,6 +121,7 @@ class MetricSpec:
     kind: MetricKind
     aggregation: str
     options: Mapping[str, object] = field(default_factory=dict, compare=False, hash=False)
+    applies_to: str | None = None
 
     @property
     def description(self) -> str:
@@ -125,6 +152,8 @@ class UnknownMetricError(HarnessError, KeyError):
 
 
 _REGISTRY: dict[str, MetricSpec] = {}
+# Old names, so a suite or gate written for an earlier release gets a pointer, not a list.
+_RENAMED = {"refusal": "refusal_accuracy"}
 
 
 def _qualified(fn: MetricFn) -> str:
@@ -163,6 +192,7 @@ def register_metric(
     higher_is_better: bool | None,
     kind: MetricKind,
     aggregation: str | None = None,
+    applies_to: str | None = None,
 ) -> Callable[[_F], _F]:
     """Register a metric function under ``name`` with its declared semantics."""
 
@@ -182,6 +212,7 @@ def register_metric(
             kind=kind,
             aggregation=aggregation or _DEFAULT_AGGREGATION[kind],
             options=options,
+            applies_to=applies_to,
         )
         return fn
 
@@ -193,6 +224,10 @@ def get_metric(name: str) -> MetricSpec:
     try:
         return _REGISTRY[name]
     except KeyError:
+        if name in _RENAMED:
+            raise UnknownMetricError(
+                f"unknown metric {name!r}: it was renamed {_RENAMED[name]!r} (use the new name)"
+            ) from None
         known = ", ".join(sorted(_REGISTRY)) or "none"
         raise UnknownMetricError(f"unknown metric {name!r} (known metrics: {known})") from None
 

@@ -34,7 +34,12 @@ def _rouge(
     )
 
 
-@register_metric(name="rouge1", higher_is_better=True, kind=MetricKind.CONTINUOUS)
+@register_metric(
+    name="rouge1",
+    higher_is_better=True,
+    kind=MetricKind.CONTINUOUS,
+    applies_to="examples with a reference answer",
+)
 def rouge1(completion: Completion, example: GoldenExample, *, stem: bool = True) -> MetricResult:
     """ROUGE-1 (unigram overlap) F-measure against the reference.
 
@@ -44,13 +49,23 @@ def rouge1(completion: Completion, example: GoldenExample, *, stem: bool = True)
     return _rouge("rouge1", completion, example, stem)
 
 
-@register_metric(name="rouge2", higher_is_better=True, kind=MetricKind.CONTINUOUS)
+@register_metric(
+    name="rouge2",
+    higher_is_better=True,
+    kind=MetricKind.CONTINUOUS,
+    applies_to="examples with a reference answer",
+)
 def rouge2(completion: Completion, example: GoldenExample, *, stem: bool = True) -> MetricResult:
     """ROUGE-2 (bigram overlap) F-measure against the reference."""
     return _rouge("rouge2", completion, example, stem)
 
 
-@register_metric(name="rougeL", higher_is_better=True, kind=MetricKind.CONTINUOUS)
+@register_metric(
+    name="rougeL",
+    higher_is_better=True,
+    kind=MetricKind.CONTINUOUS,
+    applies_to="examples with a reference answer",
+)
 def rougeL(completion: Completion, example: GoldenExample, *, stem: bool = True) -> MetricResult:
     """ROUGE-L (longest common subsequence) F-measure against the reference."""
     return _rouge("rougeL", completion, example, stem)

@@ -62,3 +62,19 @@ def test_batched_greedy_equals_one_by_one_greedy(embedded_model_dir: Path) -> No
     assert [c.request_id for c in batched] == [r.id for r in requests]
     assert [c.text for c in batched] == [c.text for c in single]
     assert [c.completion_tokens for c in batched] == [c.completion_tokens for c in single]
+
+
+@pytest.mark.model
+def test_loading_shows_no_weights_bar_and_restores_bars(
+    embedded_model_dir: Path, capfd: pytest.CaptureFixture[str]
+) -> None:
+    from transformers.utils import logging as hf_logging
+
+    from harness.models import resolve_model
+
+    path, fp = resolve_model("embedded")
+    hf_logging.enable_progress_bar()  # type: ignore[no-untyped-call]
+    HFBackend(path, fingerprint=fp).model  # noqa: B018 - loads the weights
+    captured = capfd.readouterr()
+    assert "Loading weights" not in captured.err + captured.out
+    assert hf_logging.is_progress_bar_enabled(), "the caller's setting is restored"

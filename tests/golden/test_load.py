@@ -11,6 +11,7 @@ import pytest
 from harness._types import Expect, Role
 from harness.errors import DataError
 from harness.golden import load_golden, load_many
+from harness.golden._load import canonical_json, sha256_hex
 
 
 def write(path: Path, rows: list[dict[str, object]]) -> Path:
@@ -63,6 +64,33 @@ def test_fingerprints_follow_content_not_order(tmp_path: Path) -> None:
     assert a.fingerprint != c.fingerprint
     assert a.examples[0].fingerprint == c.examples[0].fingerprint
     assert a.examples[1].fingerprint != c.examples[1].fingerprint
+
+
+def test_reject_is_parsed_and_fingerprinted_only_when_present(tmp_path: Path) -> None:
+    plain = chat("Capital of Australia?", "Canberra", id="q", expect={"exact": "Canberra"})
+    rejecting = {**plain, "expect": {"exact": "Canberra", "reject": ["Sydney", "Melbourne"]}}
+    one = {**plain, "expect": {"exact": "Canberra", "reject": "Sydney"}}
+    a = load_golden(write(tmp_path / "a.jsonl", [plain])).examples[0]
+    b = load_golden(write(tmp_path / "b.jsonl", [rejecting])).examples[0]
+    c = load_golden(write(tmp_path / "c.jsonl", [one])).examples[0]
+    assert a.expect.reject is None
+    assert b.expect.reject == ("Sydney", "Melbourne")
+    assert c.expect.reject == ("Sydney",)
+    assert b.expect.kinds == {Expect.EXACT}
+    # Grading changes with the reject list, so the fingerprint does; without one it is
+    # what it was before the key existed.
+    assert len({a.fingerprint, b.fingerprint, c.fingerprint}) == 3
+    before = {"schema": None, "refuse": None, "exact": ["Canberra"]}
+    assert a.fingerprint == sha256_hex(
+        canonical_json(
+            {
+                "id": "q",
+                "messages": plain["messages"],
+                "expect": before,
+                "tags": [],
+            }
+        )
+    )
 
 
 def test_schema_is_resolved_relative_to_the_file_and_parsed(tmp_path: Path) -> None:

@@ -139,7 +139,7 @@ CASES: list[tuple[str, bytes, str]] = [
     (
         "expect-unknown-key",
         line(expect={"refusal": True}).encode(),
-        ":1: expect.refusal: unknown key (allowed keys: exact, refuse, schema, tags)",
+        ":1: expect.refusal: unknown key (allowed keys: exact, refuse, reject, schema, tags)",
     ),
     (
         "refuse-not-bool",
@@ -157,6 +157,33 @@ CASES: list[tuple[str, bytes, str]] = [
         ":1: expect.exact[1]: expected a non-empty string, got number",
     ),
     ("exact-empty-list", line(expect={"exact": []}).encode(), ":1: expect.exact: is an empty list"),
+    (
+        "reject-number",
+        line(expect={"exact": "4", "reject": 5}).encode(),
+        ":1: expect.reject: expected a string or list of strings, got number "
+        '(give a string or a list of wrong answers, e.g. ["Sydney", "Melbourne"])',
+    ),
+    (
+        "reject-list-of-numbers",
+        line(expect={"exact": "4", "reject": ["5", 5]}).encode(),
+        ":1: expect.reject[1]: expected a non-empty string, got number",
+    ),
+    (
+        "reject-empty-list",
+        line(expect={"exact": "4", "reject": []}).encode(),
+        ":1: expect.reject: is an empty list",
+    ),
+    (
+        "reject-empty-string",
+        line(expect={"reject": " "}).encode(),
+        ":1: expect.reject: is an empty string",
+    ),
+    (
+        "reject-also-accepted",
+        line(expect={"exact": ["Paris", "paris"], "reject": ["Lyon", " PARIS "]}).encode(),
+        ":1: expect.reject[1]: ' PARIS ' is also in expect.exact (an answer is either accepted "
+        "or rejected; remove it from one list)",
+    ),
     (
         "schema-missing-file",
         line(expect={"schema": "nope.json"}).encode(),
@@ -281,7 +308,7 @@ def test_good_file_validates(data_dir: Path, capsys: pytest.CaptureFixture[str])
     path = data_dir / "good.jsonl"
     rows = [
         line(id="p1", expect={"schema": "person.json"}, tags=["t"]),
-        line(id="p2", expect={"refuse": False, "exact": ["hello", "hi"]}),
+        line(id="p2", expect={"refuse": False, "exact": ["hello", "hi"], "reject": "bye"}),
         json.dumps({"messages": [U, {"role": "assistant", "content": "derived id"}]}),
     ]
     path.write_text("\n".join(rows) + "\n\n", encoding="utf-8")

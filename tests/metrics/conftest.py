@@ -18,6 +18,7 @@ def build_example(
     *,
     reference: str | None = None,
     exact: tuple[str, ...] | list[str] | None = None,
+    reject: tuple[str, ...] | list[str] | None = None,
     schema: dict[str, Any] | None = None,
     schema_path: Path | None = None,
     refuse: bool | None = None,
@@ -30,6 +31,7 @@ def build_example(
         schema=schema,
         refuse=refuse,
         exact=tuple(exact) if exact is not None else None,
+        reject=tuple(reject) if reject is not None else None,
     )
     return GoldenExample(
         id=example_id,

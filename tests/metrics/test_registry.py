@@ -24,6 +24,7 @@ from .conftest import CompletionFactory, ExampleFactory
 
 # name -> (higher_is_better, kind): what gates and reports rely on.
 DECLARED = {
+    "answer_match": (True, MetricKind.PASS_FAIL),
     "exact_match": (True, MetricKind.PASS_FAIL),
     "json_valid": (True, MetricKind.PASS_FAIL),
     "schema_valid": (True, MetricKind.PASS_FAIL),
@@ -32,7 +33,7 @@ DECLARED = {
     "rouge1": (True, MetricKind.CONTINUOUS),
     "rouge2": (True, MetricKind.CONTINUOUS),
     "rougeL": (True, MetricKind.CONTINUOUS),
-    "refusal": (True, MetricKind.PASS_FAIL),
+    "refusal_accuracy": (True, MetricKind.PASS_FAIL),
     "refusal_recall": (True, MetricKind.PASS_FAIL),
     "over_refusal": (False, MetricKind.PASS_FAIL),
     "latency": (False, MetricKind.CONTINUOUS),
@@ -50,6 +51,7 @@ PUBLIC = {
     "RefusalRates",
     "UnknownMetricError",
     "aggregate",
+    "answer_match",
     "exact_match",
     "get_metric",
     "json_field_accuracy",
@@ -60,10 +62,11 @@ PUBLIC = {
     "length",
     "list_metrics",
     "normalize_answer",
-    "refusal",
+    "refusal_accuracy",
     "refusal_rates",
     "refusal_recall",
     "over_refusal",
+    "register_answer_match",
     "register_metric",
     "rouge1",
     "rouge2",
@@ -247,7 +250,15 @@ def test_every_metric_honours_its_kind(
     assert result.applicable is True
     if spec.kind is MetricKind.PASS_FAIL:
         assert isinstance(result.passed, bool)
-        assert result.value == (1.0 if result.passed else 0.0)
+        # value counts what the metric counts; passed means good, so they agree
+        # when higher is better and are opposite when lower is better.
+        good_value = 1.0 if spec.higher_is_better is not False else 0.0
+        assert result.value == (good_value if result.passed else 1.0 - good_value)
     else:
         assert result.passed is None
         assert isinstance(result.value, float)
+
+
+def test_a_renamed_metric_points_to_its_new_name() -> None:
+    with pytest.raises(UnknownMetricError, match="renamed 'refusal_accuracy'"):
+        get_metric("refusal")

@@ -39,6 +39,8 @@ def tiny_settings(**overrides: Any) -> TrainConfig:
         "train_file": str(TRAIN_FILE),
         "lora": {"r": 8, "alpha": 16, "dropout": 0.0},
         "max_length": 256,
+        # 256 cuts some answers of the extraction set: these runs test training, not fit.
+        "truncation": "allow",
         "learning_rate": 1e-3,
         "max_steps": 3,
         "batch_size": 2,

@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 
 from harness.backends.hf import HFBackend
-from harness.errors import ConfigError
+from harness.errors import ConfigError, DataError
 from harness.models import resolve_model
 from training.config import TrainConfig
 from training.sft import FINAL_DIR, RUN_FILE, TrainResult, build_trainer, load_training_data, train
@@ -56,8 +56,12 @@ def test_only_the_assistant_answer_and_end_token_are_trained(
 def test_prompts_longer_than_max_length_are_an_error(
     make_config: Callable[..., TrainConfig],
 ) -> None:
-    with pytest.raises(ConfigError, match=r"^test\.yaml: max_length: .* would train nothing"):
+    with pytest.raises(
+        DataError, match=r"json_extraction\.jsonl:\d+: messages: the prompt alone"
+    ) as info:
         build_trainer(make_config(max_length=64))
+    assert "nothing would be trained" in str(info.value)
+    assert "raise max_length in test.yaml" in str(info.value)
 
 
 @pytest.mark.slow

@@ -216,7 +216,7 @@ def test_train_and_eval_files() -> None:
         {"run_name": "x", "train_file": TRAIN, "eval_file": EVAL}, source="run.yaml", base_dir=REPO
     )
     data = load_training_data(config)
-    assert (len(data.train), len(data.eval)) == (432, 126)
+    assert (len(data.train), len(data.eval)) == (432, 186)
 
 
 def test_the_demo_config_is_valid() -> None:
@@ -228,7 +228,8 @@ def test_the_demo_config_is_valid() -> None:
     assert config.train_file == REPO / "golden" / "train" / "json_extraction.jsonl"
     assert config.eval_file is not None and config.eval_file.resolve() == REPO / EVAL
     args = sft_config(config, has_eval=True)
-    assert (args.max_steps, args.per_device_train_batch_size, args.max_length) == (30, 8, 256)
+    assert (args.max_steps, args.per_device_train_batch_size, args.max_length) == (30, 8, 448)
+    assert config.truncation == "refuse", "the demo's data fits its max_length"
     assert args.completion_only_loss is True
     cpu = not torch.cuda.is_available()
     assert args.use_cpu is cpu and args.gradient_checkpointing is not cpu
