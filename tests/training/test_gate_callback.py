@@ -54,7 +54,9 @@ def project(tmp_path: Path) -> Path:
             "id": f"short-{i}",
             "messages": [
                 {"role": "system", "content": "Answer in one word."},
-                {"role": "user", "content": q},
+                # Worded apart from the training chats: an exact copy of an eval
+                # example in the training data is refused before training starts.
+                {"role": "user", "content": f"In one word: {q}"},
                 {"role": "assistant", "content": a},
             ],
             "expect": {"refuse": False},
@@ -122,7 +124,9 @@ def test_broken_checkpoint_fails_its_gate_and_stops_the_run(
 ) -> None:
     monkeypatch.chdir(project)
     config = short_config(project, short_chats_file, max_steps=6, save_steps=2)
-    gate = project_gate(project, "gated", patience=0)
+    # All 8 examples, not the 2-example dev split: this test is about the stop, and
+    # the two dev questions are ones the tiny run cannot answer at any checkpoint.
+    gate = project_gate(project, "gated", patience=0, split="all")
     result = train(config, callbacks=[Breaker(step=4), gate])
     assert result.global_step == 4, "the run stops at the broken checkpoint"
     assert [v.step for v in gate.history] == [2, 4]
@@ -157,6 +161,8 @@ def test_broken_checkpoint_fails_its_gate_and_stops_the_run(
             "--harness-report",
             str(project / "separate"),
             "--harness-no-cache",
+            "--harness-split",
+            "all",  # the split this gate judged on
             "-p",
             "no:cacheprovider",
             "-q",
