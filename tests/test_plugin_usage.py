@@ -9,22 +9,9 @@ import json
 import stat
 
 import pytest
+from test_plugin import BAD, GOOD, ROWS  # the same scripted project data
 
 pytest_plugins = ["pytester"]
-
-ROWS = [
-    {
-        "id": f"q{i}",
-        "messages": [
-            {"role": "user", "content": f"question {i}"},
-            {"role": "assistant", "content": f"answer {i}"},
-        ],
-        "expect": {"exact": [f"answer {i}"]},
-    }
-    for i in range(10)
-]
-GOOD = {f"question {i}": f"answer {i}" for i in range(10)}
-BAD = {**GOOD, **{f"question {i}": "no idea" for i in range(6)}}
 
 PYPROJECT = """
 [tool.pytest.ini_options]
