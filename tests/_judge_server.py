@@ -36,7 +36,7 @@ def _verdict(prompt: str) -> str:
 class _Handler(BaseHTTPRequestHandler):
     log_path: Path
 
-    def log_message(self, format: str, *args: Any) -> None:  # noqa: A002 (stdlib name)
+    def log_message(self, format: str, *args: Any) -> None:
         pass
 
     def do_GET(self) -> None:
