@@ -74,7 +74,8 @@ def main() -> int:
     """Run the demo; returns the exit code."""
     from rich.console import Console
 
-    console = Console()
+    # Summary lines are records to copy, not prose: never wrap them at the terminal width.
+    console = Console(soft_wrap=True)
     stages: list[Stage] = []
     start_all = time.perf_counter()
 
