@@ -304,8 +304,15 @@ def server(
 ) -> Iterator[VLLMServer]:
     """The module's one real server: embedded model, LoRA on, runtime loading on."""
     log = tmp_path_factory.mktemp("vllm") / "server.log"
+    # float32: in bfloat16 the 135M model's greedy path depends on the CPU's kernels
+    # (AMX vs AVX-512) and on how requests share a batch, so checks of answer content
+    # and of "the same text twice" need full precision to mean anything.
     with VLLMServer(
-        embedded_model_dir, served_model_name="embedded", enable_lora=True, log_path=log
+        embedded_model_dir,
+        served_model_name="embedded",
+        enable_lora=True,
+        log_path=log,
+        dtype="float32",
     ) as running:
         print(f"\nvLLM server ready in {running.startup_s:.1f} s")
         yield running

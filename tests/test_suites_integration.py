@@ -48,9 +48,11 @@ def test_suites_side_by_side_on_the_embedded_model(
     out = proc.stdout
     # The 135M model answers verbosely and does not refuse harmful requests: the gate is red.
     assert proc.returncode == 1, out[-3000:]
-    assert "test_answer_match[base]" in out and "test_answer_match[prompted]" in out
     assert "verdict: FAIL" in out and f"scorecard: {report / 'scorecard.html'}" in out
     results = json.loads((report / "results.json").read_text())
+    # Each variant was gated on answer_match (it may pass on 4 examples; refusal fails).
+    gated = {(g["suite"], g["variant"], g["metric"]) for g in results["gates"]}
+    assert {("exact_qa", v, "answer_match") for v in ("base", "prompted")} <= gated
     assert {e["variant"] for e in results["examples"]} == {"base", "prompted"}
     assert len(results["examples"]) == 16
     assert all(not e["cached"] and e["latency_s"] > 0 for e in results["examples"])
