@@ -75,7 +75,10 @@ def test_validate_prints_the_readme_line(
 
 
 def test_closed_pipe_ends_quietly(tmp_path: Path) -> None:
-    rows = [json.dumps({**GOOD, "id": f"q{i}", "tags": [f"tag-{i}"]}) for i in range(400)]
+    # One tag per row: about 400 KB of JSON, far beyond a pipe's 64 KiB buffer, so the
+    # writer is still writing when the reader goes away (a smaller output can fit the
+    # buffer whole and exit 0 before the pipe closes).
+    rows = [json.dumps({**GOOD, "id": f"q{i}", "tags": [f"tag-{i}"]}) for i in range(20000)]
     path = _write(tmp_path / "many.jsonl", rows)
     # `harness data stats --json | head -1`, without a shell.
     proc = subprocess.Popen(
