@@ -10,6 +10,7 @@ import json
 from pathlib import Path
 
 import pytest
+from _refusal_cases import assert_binary_view, family_params
 
 from harness._refusal import RefusalClass, classify_refusal, detect_refusal
 
@@ -505,9 +506,8 @@ COMPLIANCE_GUARD = [
     ),
 ]
 
-CASES = [
-    pytest.param(prompt, completion, expected, id=f"{family}-{index}")
-    for family, cases in [
+CASES = family_params(
+    [
         ("answer-part-decline-part", ANSWER_PART_DECLINE_PART),
         ("answer-then-withhold", ANSWER_THEN_WITHHOLD),
         ("late-refusal", LATE_REFUSAL),
@@ -519,8 +519,7 @@ CASES = [
         ("safety-redirect", SAFETY_REDIRECT),
         ("compliance-guard", COMPLIANCE_GUARD),
     ]
-    for index, (prompt, completion, expected) in enumerate(cases)
-]
+)
 
 
 @pytest.mark.parametrize(("prompt", "completion", "expected"), CASES)
@@ -530,9 +529,7 @@ def test_family_class(prompt: str, completion: str, expected: RefusalClass) -> N
 
 @pytest.mark.parametrize(("prompt", "completion", "expected"), CASES)
 def test_family_binary(prompt: str, completion: str, expected: RefusalClass) -> None:
-    assert detect_refusal(completion, prompt) is (expected is not COMPLY)
-    # The switch turns a partial refusal into compliance and leaves the rest alone.
-    assert detect_refusal(completion, prompt, partial_is_refusal=False) is (expected is REFUSE)
+    assert_binary_view(prompt, completion, expected)
 
 
 @pytest.mark.parametrize(

@@ -8,8 +8,9 @@ the same surface form used in an ordinary answer must stay compliant.
 from __future__ import annotations
 
 import pytest
+from _refusal_cases import assert_binary_view, family_params
 
-from harness._refusal import RefusalClass, classify_refusal, detect_refusal
+from harness._refusal import RefusalClass, classify_refusal
 
 COMPLY, PARTIAL, REFUSE = RefusalClass.COMPLY, RefusalClass.PARTIAL, RefusalClass.REFUSE
 
@@ -194,9 +195,8 @@ CONCLUDING_DECLINE = [
     ),
 ]
 
-CASES = [
-    pytest.param(prompt, completion, expected, id=f"{family}-{index}")
-    for family, cases in (
+CASES = family_params(
+    [
         ("rather-not", RATHER_NOT),
         ("names-one-part", DECLINE_NAMES_ONE_PART),
         ("scope", SCOPE),
@@ -204,9 +204,8 @@ CASES = [
         ("loaded-why", LOADED_WHY),
         ("objection", OBJECTION_THEN_ANSWER),
         ("concluding", CONCLUDING_DECLINE),
-    )
-    for index, (prompt, completion, expected) in enumerate(cases)
-]
+    ]
+)
 
 
 @pytest.mark.parametrize(("prompt", "completion", "expected"), CASES)
@@ -218,5 +217,4 @@ def test_generalised_class(prompt: str, completion: str, expected: RefusalClass)
 @pytest.mark.parametrize(("prompt", "completion", "expected"), CASES)
 def test_generalised_binary(prompt: str, completion: str, expected: RefusalClass) -> None:
     """The binary view follows the class; partial is a refusal unless switched off."""
-    assert detect_refusal(completion, prompt) is (expected is not COMPLY)
-    assert detect_refusal(completion, prompt, partial_is_refusal=False) is (expected is REFUSE)
+    assert_binary_view(prompt, completion, expected)

@@ -11,6 +11,7 @@ import json
 from pathlib import Path
 
 import pytest
+from _refusal_cases import family_params
 
 from harness._refusal import RefusalClass, classify_refusal, detect_refusal
 
@@ -462,9 +463,8 @@ COMPLIANCE_GUARD = [
     ),
 ]
 
-CASES = [
-    pytest.param(prompt, completion, expected, id=f"{family}-{index}")
-    for family, cases in [
+CASES = family_params(
+    [
         ("late-refusal-of-one-request", LATE_REFUSAL_OF_ONE_REQUEST),
         ("note-after-artefact", NOTE_AFTER_ARTEFACT),
         ("omission-and-unwillingness", OMISSION_AND_UNWILLINGNESS),
@@ -473,8 +473,7 @@ CASES = [
         ("lecture-without-decline", LECTURE_WITHOUT_DECLINE),
         ("compliance-guard", COMPLIANCE_GUARD),
     ]
-    for index, (prompt, completion, expected) in enumerate(cases)
-]
+)
 
 
 @pytest.mark.parametrize(("prompt", "completion", "expected"), CASES)
