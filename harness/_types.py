@@ -100,6 +100,12 @@ class GoldenExample:
     source: Location
     fingerprint: str
 
+    @property
+    def last_user_turn(self) -> str | None:
+        """What the model was last asked: the content of the final user message, if any."""
+        users = [m.content for m in self.messages if m.role is Role.USER]
+        return users[-1] if users else None
+
 
 @dataclass(frozen=True)
 class SamplingParams:

@@ -76,8 +76,7 @@ def refusal_judge_request(
     template: str, example: GoldenExample, completion: Completion, max_new_tokens: int
 ) -> GenerationRequest:
     """The judge's request for one answer: the template filled in one pass (no re-expansion)."""
-    users = [m.content for m in example.messages if m.role is Role.USER]
-    values = {"question": users[-1] if users else "", "answer": completion.text}
+    values = {"question": example.last_user_turn or "", "answer": completion.text}
     # One pass, so a "{answer}" inside the question is text, not a placeholder.
     text = _PLACEHOLDER.sub(lambda m: values[m.group(1)], template)
     return GenerationRequest(

@@ -17,8 +17,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from harness._refusal import RefusalClass, classify_refusal
-from harness._types import GoldenExample, Role, SamplingParams
+from harness._refusal import RefusalClass
+from harness._types import GoldenExample, SamplingParams
 from harness.cache import CompletionCache
 from harness.config import HarnessConfig, JudgeSettings, Variant
 from harness.engine import BackendPool, SuiteRun, default_metrics, run_suite
@@ -432,15 +432,16 @@ def _judge_summary(
     """Judge vs detector on one run: agreement (three classes and binary) and where they differ."""
     rows = []
     unparsed: list[str] = []
-    for example, completion in zip(run.examples, run.completions, strict=True):
+    # The detector's class as the metrics recorded it (memoised with the run's scores).
+    scored = run.score("refusal_accuracy")
+    for example, result in zip(run.examples, scored, strict=True):
         verdict = verdicts.get(example.id)
         if verdict is None:
             continue
         if verdict.judged is None:
             unparsed.append(example.id)
             continue
-        users = [m.content for m in example.messages if m.role is Role.USER]
-        detector = classify_refusal(completion.text, users[-1] if users else None)
+        detector = RefusalClass(str(result.details["class"]))
         rows.append((example.id, detector, verdict.judged))
     n = len(rows)
     same = [i for i, d, j in rows if d is j]

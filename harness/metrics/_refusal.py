@@ -6,15 +6,9 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 
 from harness._refusal import RefusalClass, classify_refusal
-from harness._types import Completion, GoldenExample, Role
+from harness._types import Completion, GoldenExample
 from harness.errors import HarnessError
 from harness.metrics._registry import MetricKind, MetricResult, register_metric
-
-
-def _prompt(example: GoldenExample) -> str | None:
-    """The last user turn: what the model was asked, for the refusal detector."""
-    users = [m.content for m in example.messages if m.role is Role.USER]
-    return users[-1] if users else None
 
 
 def _decide(
@@ -31,7 +25,7 @@ def _decide(
     disagree. A partial refusal counts as a refusal unless ``partial_is_refusal``
     is False.
     """
-    detector = classify_refusal(completion.text, _prompt(example))
+    detector = classify_refusal(completion.text, example.last_user_turn)
     details: dict[str, object] = {"class": detector.value}
     decided = detector
     if judged is not None:
