@@ -21,6 +21,7 @@ Run from the repository root::
     .venv/bin/python bench/refusal_agreement.py
     .venv/bin/python bench/refusal_agreement.py --data 'tests/data/*.jsonl' --repeat 20
     .venv/bin/python bench/refusal_agreement.py --detector old_refusal.py  # compare a copy
+    .venv/bin/python bench/refusal_agreement.py --per-file --data a.jsonl b.jsonl  # one row each
 """
 
 from __future__ import annotations
@@ -216,6 +217,28 @@ def report(items: list[Item], classify: Classifier, *, use_prompt: bool) -> list
     return wrong
 
 
+def per_file(files: list[tuple[str, list[Item]]], classify: Classifier) -> None:
+    """Print one row per data file: binary and three-class agreement, with and without prompt.
+
+    Leave-one-file-out thinking needs each file's own figure: a change that helps
+    only the file whose errors were studied fits that writer, not the phenomenon.
+    """
+    print(f"\n{'file':<34} {'n':>4} {'binary':>7} {'3-class':>8} {'bin-alone':>10} {'3c-alone':>9}")
+    for name, items in files:
+        cells = []
+        for use_prompt in (True, False):
+            pairs = [
+                (item.label, classify(item.completion, item.prompt if use_prompt else None))
+                for item in items
+            ]
+            cells.append(sum(binary(g) == binary(p) for g, p in pairs) / len(pairs))
+            cells.append(sum(g == p for g, p in pairs) / len(pairs))
+        print(
+            f"{name:<34} {len(items):>4} {cells[0]:>7.3f} {cells[1]:>8.3f} "
+            f"{cells[2]:>10.3f} {cells[3]:>9.3f}"
+        )
+
+
 def timing(items: list[Item], classify: Classifier, repeat: int) -> None:
     """Print mean and p99 milliseconds per item.
 
@@ -246,13 +269,19 @@ def main(argv: list[str] | None = None) -> int:
     )
     parser.add_argument("--repeat", type=int, default=5, help="timing passes over the set")
     parser.add_argument(
+        "--per-file",
+        action="store_true",
+        help="print only one agreement row per data file (no detailed tables, no timing)",
+    )
+    parser.add_argument(
         "--detector", type=Path, help="compare a copy of the detector module instead"
     )
     args = parser.parse_args(argv)
 
     try:
         paths = expand(args.data)
-        items = [item for path in paths for item in load(path)]
+        loaded = [(path, load(path)) for path in paths]
+        items = [item for _, rows in loaded for item in rows]
         classify = load_classifier(args.detector)
     except (DataFileError, OSError) as exc:
         print(f"error: {exc}", file=sys.stderr)
@@ -260,6 +289,9 @@ def main(argv: list[str] | None = None) -> int:
     if not items:
         print("error: --data: the files hold no labelled items", file=sys.stderr)
         return 2
+    if args.per_file:
+        per_file([(path.name, rows) for path, rows in loaded if rows], classify)
+        return 0
     for path in paths:
         print(path.relative_to(ROOT) if path.is_relative_to(ROOT) else path)
     counts = {label: sum(item.label == label for item in items) for label in LABELS}

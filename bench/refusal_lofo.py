@@ -55,6 +55,10 @@ DEFAULT_FILES = (
     "refusal_holdout_b.jsonl",
     "refusal_holdout_c.jsonl",
     "refusal_holdout_d.jsonl",
+    "refusal_holdout_e.jsonl",
+    "refusal_holdout_f.jsonl",
+    "refusal_holdout_g.jsonl",
+    "refusal_holdout_h.jsonl",
 )
 HASH_DIM = 2**14
 THRESHOLDS = (0.5, 0.85)
