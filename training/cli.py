@@ -100,6 +100,7 @@ def _gate_callback(config: Any) -> Any:
     from harness.errors import ConfigError
     from harness.models import resolve_model
     from training.gate import GateCallback
+    from training.gate_engine import gate_engine_for
 
     settings = config.gate
     for key in ("suites", "guard_suites"):
@@ -110,6 +111,9 @@ def _gate_callback(config: Any) -> Any:
                 "(suites are named from the project root, where `pytest suites/` runs)"
             )
     _, base_fingerprint = resolve_model(config.model)
+    engine = gate_engine_for(
+        settings.backend, model=config.model, lora_rank=config.lora.r, qlora=config.qlora
+    )
     return GateCallback(
         list(settings.suites),
         run_name=config.run_name,
@@ -122,6 +126,7 @@ def _gate_callback(config: Any) -> Any:
         guard_suites=list(settings.guard_suites),
         split=settings.split,
         tolerance=settings.tolerance,
+        engine=engine,
     )
 
 

@@ -102,6 +102,7 @@ _GATE_KEYS = (
     "split",
     "tolerance",
     "limit",
+    "backend",
 )
 _MIX_KEYS = ("file", "fraction")
 #: Suites that guard what the base model could already do, unless ``gate.guard_suites`` says.
@@ -149,6 +150,9 @@ class GateSettings:
     split: str = "dev"
     tolerance: float = 0.02
     limit: int | None = None
+    # Where checkpoints are evaluated: one vLLM engine with each checkpoint's adapter
+    # hot-loaded (vllm), the live model in the trainer (hf), or vllm where installed (auto).
+    backend: str = "auto"
 
 
 @dataclass(frozen=True)
@@ -520,6 +524,16 @@ def _parse_gate(reader: _Reader) -> GateSettings | None:
     min_delta = gate.number("min_delta", 0.0, positive=False)
     tolerance = gate.number("tolerance", GateSettings.tolerance, positive=False)
     assert patience is not None and min_delta is not None and tolerance is not None and split
+    from training.gate_engine import GATE_BACKENDS
+
+    backend = gate.string("backend", "auto")
+    if backend not in GATE_BACKENDS:
+        raise gate.error(
+            "backend",
+            f"expected one of {', '.join(GATE_BACKENDS)}, got {backend!r} "
+            "(auto: vllm where it is installed, else hf)",
+        )
+    assert backend is not None
     return GateSettings(
         suites=suites,
         primary_metric=primary,
@@ -529,6 +543,7 @@ def _parse_gate(reader: _Reader) -> GateSettings | None:
         split=split,
         tolerance=tolerance,
         limit=gate.integer("limit", None, 1),
+        backend=backend,
     )
 
 

@@ -146,6 +146,7 @@ def _train(console: Any) -> tuple[Path, list[str]]:
     from harness.models import resolve_model
     from training.config import load_config
     from training.gate import GateCallback
+    from training.gate_engine import gate_engine_for
     from training.sft import train
 
     config = load_config(CONFIG)
@@ -153,6 +154,9 @@ def _train(console: Any) -> tuple[Path, list[str]]:
         raise HarnessError(f"{CONFIG}: gate: the demo needs a gate: section")
     settings = config.gate
     _, base_fp = resolve_model(config.model)
+    engine = gate_engine_for(
+        settings.backend, model=config.model, lora_rank=config.lora.r, qlora=config.qlora
+    )
     gate = GateCallback(
         list(settings.suites),
         run_name="demo",
@@ -168,6 +172,7 @@ def _train(console: Any) -> tuple[Path, list[str]]:
         tolerance=settings.tolerance,
         # Every checkpoint is judged, so the run page shows where forgetting sets in.
         stop_on_forgetting=False,
+        engine=engine,
     )
     result = train(config, callbacks=[gate])
     notes = [

@@ -47,6 +47,7 @@ from harness.errors import HarnessError
 from harness.gates import DEFAULT_ALPHA, GateError, RegressionGate
 from harness.metrics import get_metric
 from harness.results import Results, read_results
+from training.gate_engine import GateEngine
 
 #: ``kind`` of the gates that compare a checkpoint's guard suites with the base model.
 FORGETTING = "forgetting"
@@ -193,16 +194,29 @@ def preserved_rng() -> Iterator[None]:
 
 
 class _LiveModelPlugin:
-    """A pytest plugin object: the suites' only variant is the live model."""
+    """A pytest plugin object: the suites' only variant is the model under judgement.
+
+    ``adapter_dir`` set: the checkpoint, as variant ``variant_name``, on the
+    live model the trainer holds (hf path) or on the run's vLLM engine with
+    the checkpoint's adapter loaded (``engine``). ``adapter_dir=None``: the
+    base model as variant ``variant_name`` on the engine (guard suites' base run).
+    """
 
     def __init__(
-        self, variant_name: str, adapter_dir: Path, model: Any, tokenizer: Any, fingerprint: str
+        self,
+        variant_name: str,
+        adapter_dir: Path | None,
+        model: Any = None,
+        tokenizer: Any = None,
+        fingerprint: str = "base",
+        engine: GateEngine | None = None,
     ) -> None:
         self.variant_name = variant_name
         self.adapter_dir = adapter_dir
         self.model = model
         self.tokenizer = tokenizer
         self.fingerprint = fingerprint
+        self.engine = engine
         self.failed: list[str] = []  # node ids of failed tests and collection errors
 
     def pytest_runtest_logreport(self, report: Any) -> None:
@@ -218,19 +232,28 @@ class _LiveModelPlugin:
     @pytest.hookimpl(trylast=True)
     def pytest_configure(self, config: Any) -> None:
         """Runs after the harness plugin built its session."""
-        from harness.backends.peft import PeftBackend
         from harness.pytest_plugin import SESSION_KEY
 
         session = config.stash[SESSION_KEY]
-        variant = session.config.with_adapter(self.adapter_dir, name=self.variant_name).variant(
-            self.variant_name
-        )
-        # The variant's batching, as a separate `pytest --harness-adapter` run uses:
-        # batches pad differently, and padding can flip a greedy near-tie.
-        batching = {k: v for k, v in variant.options.items() if k in ("batch_size", "batch_tokens")}
-        backend = PeftBackend.from_model(
-            self.model, self.tokenizer, fingerprint=self.fingerprint, **batching
-        )
+        if self.adapter_dir is None:
+            variant = session.config.variant(self.variant_name)
+        else:
+            variant = session.config.with_adapter(self.adapter_dir, name=self.variant_name).variant(
+                self.variant_name
+            )
+        if self.engine is not None:
+            backend = self.engine.backend(self.adapter_dir)
+        else:
+            from harness.backends.peft import PeftBackend
+
+            # The variant's batching, as a separate `pytest --harness-adapter` run uses:
+            # batches pad differently, and padding can flip a greedy near-tie.
+            batching = {
+                k: v for k, v in variant.options.items() if k in ("batch_size", "batch_tokens")
+            }
+            backend = PeftBackend.from_model(
+                self.model, self.tokenizer, fingerprint=self.fingerprint, **batching
+            )
         session.use_variants([(variant, backend)])
 
 
@@ -252,6 +275,7 @@ class SuiteRunner:
     guard_suites: Sequence[str] = ()
     split: str = "dev"
     base_variant: str = "base"
+    engine: GateEngine | None = None  # the run's vLLM engine; None: the live model via hf
 
     def args(self, report_dir: Path, suites: Sequence[str] | None = None) -> list[str]:
         """The pytest command line for one checkpoint (task and guard suites, on ``split``)."""
@@ -270,12 +294,22 @@ class SuiteRunner:
         """Evaluate one checkpoint; returns pytest's exit code and the failed test ids."""
         report_dir = self.report_root / _report_folder(event.step)
         plugin = _LiveModelPlugin(
-            self.variant_name, event.checkpoint_dir, model, tokenizer, base_fingerprint
+            self.variant_name,
+            event.checkpoint_dir,
+            model,
+            tokenizer,
+            base_fingerprint,
+            engine=self.engine,
         )
-        with _cwd(self.project_root), preserved_rng():
-            code = pytest.main(
-                [*self.args(report_dir), "--harness-models", self.base_variant], plugins=[plugin]
-            )
+        try:
+            with _cwd(self.project_root), preserved_rng():
+                code = pytest.main(
+                    [*self.args(report_dir), "--harness-models", self.base_variant],
+                    plugins=[plugin],
+                )
+        finally:
+            if self.engine is not None:
+                self.engine.unload()
         _forget_suite_modules(self.project_root)
         return int(code), plugin.failed
 
@@ -285,13 +319,21 @@ class SuiteRunner:
         The base model is the project's ``base_variant`` (``[tool.harness.models]``),
         so its completions come from the completion cache after the first run.
         """
+        # On the engine path the base model runs on the same engine as the checkpoints,
+        # so a guard compares like with like (same kernels, same dtype).
+        plugins = (
+            [_LiveModelPlugin(self.base_variant, None, engine=self.engine)]
+            if self.engine is not None
+            else []
+        )
         with _cwd(self.project_root), preserved_rng():
             code = pytest.main(
                 [
                     *self.args(self.report_root / BASE_FOLDER, self.guard_suites),
                     "--harness-models",
                     self.base_variant,
-                ]
+                ],
+                plugins=plugins,
             )
         _forget_suite_modules(self.project_root)
         return int(code)
@@ -489,6 +531,7 @@ class GateCallback(TrainerCallback, ExportableState):
         tolerance: float = 0.02,
         base_variant: str = "base",
         stop_on_forgetting: bool = True,
+        engine: GateEngine | None = None,
     ) -> None:
         if not suites:
             raise HarnessError(
@@ -523,6 +566,7 @@ class GateCallback(TrainerCallback, ExportableState):
             guard_suites=list(guard_suites),
             split=split,
             base_variant=base_variant,
+            engine=engine,
         )
         self.tolerance = tolerance
         # Golden suite names, as results.json records them.
@@ -571,6 +615,13 @@ class GateCallback(TrainerCallback, ExportableState):
         if saved and history.is_file():
             rows = json.loads(history.read_text(encoding="utf-8"))
             self.history = [CheckpointVerdict(**r) for r in rows if r["step"] <= state.global_step]
+
+    def on_train_end(
+        self, args: TrainingArguments, state: TrainerState, control: TrainerControl, **kwargs: Any
+    ) -> None:
+        """Shut down the run's vLLM engine (if the gates used one)."""
+        if self.runner.engine is not None:
+            self.runner.engine.close()
 
     # -- the hook ------------------------------------------------------------------------
 

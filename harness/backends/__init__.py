@@ -36,4 +36,9 @@ def backend_class(name: str) -> type[Any]:
     return cls
 
 
-__all__ = ["BACKENDS", "Backend", "backend_class"]
+def vllm_available() -> bool:
+    """Whether the vllm package is installed (checked without importing it: that takes seconds)."""
+    return importlib.util.find_spec("vllm") is not None
+
+
+__all__ = ["BACKENDS", "Backend", "backend_class", "vllm_available"]

@@ -1,0 +1,192 @@
+"""Checkpoint gates through one vLLM engine with each checkpoint's adapter hot-loaded.
+
+One tiny gated LoRA run proves: the engine starts once for the whole run (base
+guard run and every checkpoint) and is shut down at the end; each checkpoint
+is judged with its own adapter (the results' fingerprint names the adapter's
+content hash); a verdict equals a separate ``pytest --harness-adapter`` run
+through a vllm variant; and the trained weights are bit-identical to a run
+without the gate.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+from typing import Any
+
+import pytest
+from conftest import REPO, SHORT_CHATS, tiny_settings  # tests/training/conftest.py
+
+from harness.backends.peft import adapter_digest
+from harness.models import resolve_model
+from harness.results import read_results
+from training.gate import GateCallback
+from training.gate_engine import GateEngine, gate_engine_for, lora_rank_limit
+from training.sft import train
+
+pytestmark = [pytest.mark.model, pytest.mark.slow, pytest.mark.vllm]
+
+PYPROJECT = """
+[tool.harness]
+default_models = ["base"]
+[tool.harness.sampling]
+max_new_tokens = 12
+[tool.harness.models.base]
+backend = "vllm"
+model = "embedded"
+"""
+
+SUITE = """
+SUITE = "{name}"
+
+
+def test_answers(evaluate):
+    evaluate("{name}").check("rougeL >= 0.1")
+"""
+
+
+def _rows(prefix: str) -> str:
+    rows = [
+        {
+            "id": f"{prefix}-{i}",
+            "messages": [
+                {"role": "system", "content": "Answer in one word."},
+                # Worded apart from the training chats (exact copies are refused before training).
+                {"role": "user", "content": f"In one word, please: {q}"},
+                {"role": "assistant", "content": a},
+            ],
+            "expect": {"refuse": False},
+        }
+        for i, (q, a) in enumerate(SHORT_CHATS)
+    ]
+    return "".join(json.dumps(r) + "\n" for r in rows)
+
+
+@pytest.fixture
+def project(tmp_path: Path) -> Path:
+    """A project whose base variant is served by vLLM: one task suite and one guard suite."""
+    root = tmp_path / "project"
+    (root / "golden").mkdir(parents=True)
+    (root / "suites").mkdir()
+    (root / "pyproject.toml").write_text(PYPROJECT, encoding="utf-8")
+    for name in ("short", "guard"):
+        (root / "golden" / f"{name}.jsonl").write_text(_rows(name), encoding="utf-8")
+        (root / "suites" / f"test_{name}.py").write_text(SUITE.format(name=name), encoding="utf-8")
+    return root
+
+
+def _config(project: Path, short_chats_file: Path, out: str) -> Any:
+    return tiny_settings(
+        train_file=str(short_chats_file),
+        output_dir=str(project / "runs" / out),
+        max_length=64,
+        batch_size=4,
+        max_steps=4,
+        save_steps=2,
+        lora={"r": 8, "alpha": 16, "dropout": 0.1},  # dropout: any RNG use by the gate would show
+    )
+
+
+def _fingerprint(results_path: Path, variant: str) -> str:
+    data = json.loads(results_path.read_text(encoding="utf-8"))
+    fingerprint: str = data["metadata"]["variants"][variant]["fingerprint"]
+    return fingerprint
+
+
+def test_gates_share_one_engine_and_judge_each_checkpoint_with_its_own_adapter(
+    project: Path, short_chats_file: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.chdir(project)
+    path, fingerprint = resolve_model("embedded")
+    engine = GateEngine(path, fingerprint=fingerprint, lora_rank=8)
+    gate = GateCallback(
+        ["suites/test_short.py"],
+        run_name="engine",
+        primary_metric="rougeL",
+        report_root=project / "reports",
+        runs_root=project / "runs",
+        project_root=project,
+        guard_suites=["suites/test_guard.py"],
+        split="all",
+        patience=0,
+        engine=engine,
+    )
+    gated = train(_config(project, short_chats_file, "gated"), callbacks=[gate])
+
+    assert gate.evaluations == 2 and [v.step for v in gate.history] == [2, 4]
+    assert engine.starts == 1, "one engine for the base run and every checkpoint"
+    assert not engine.started, "the engine is shut down when training ends"
+
+    reports = project / "reports" / "engine"
+    base_fp = _fingerprint(reports / "base" / "results.json", "base")
+    assert base_fp == f"{fingerprint}:bfloat16", "the base guard run used no adapter"
+    seen = []
+    for step in (2, 4):
+        digest = adapter_digest(project / "runs" / "gated" / f"checkpoint-{step}")
+        fp = _fingerprint(reports / f"checkpoint-{step}" / "results.json", "finetuned")
+        assert fp == f"{fingerprint}:bfloat16:lora={digest[:16]}"
+        seen.append(fp)
+    assert seen[0] != seen[1], "each checkpoint was served with its own weights"
+    # Guards were computed against the base run on the same engine.
+    assert all(v.guards for v in gate.history)
+
+    # The verdict equals a separate run of the suite on that checkpoint through vLLM.
+    checkpoint = project / "runs" / "gated" / "checkpoint-4"
+    separate = project / "reports" / "separate"
+    env = {**os.environ, "HF_HUB_OFFLINE": "1"}
+    command = [sys.executable, "-m", "pytest", "suites/test_short.py", "-p", "no:cacheprovider"]
+    command += ["-q", "--harness-adapter", str(checkpoint), "--harness-split", "all"]
+    command += ["--harness-report", str(separate), "--harness-no-cache"]
+    proc = subprocess.run(
+        command,
+        cwd=project,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=600,
+        check=False,
+    )
+    assert proc.returncode in (0, 1), proc.stdout[-2000:] + proc.stderr[-2000:]
+    in_gate = read_results(reports / "checkpoint-4" / "results.json")
+    alone = read_results(separate / "results.json")
+
+    def values(results: Any) -> dict[str, Any]:
+        return {
+            (e.example_id, name, e.output): m.value
+            for e in results.examples
+            if e.variant == "finetuned" and e.suite == "short"
+            for name, m in e.metrics.items()
+        }
+
+    assert values(in_gate) == values(alone) and values(in_gate)
+
+    # Training is untouched by the engine: same weights as a run without the gate.
+    plain = train(_config(project, short_chats_file, "plain"))
+    from safetensors.torch import load_file
+
+    a = load_file(str(plain.adapter_dir / "adapter_model.safetensors"))
+    b = load_file(str(gated.adapter_dir / "adapter_model.safetensors"))
+    assert a.keys() == b.keys() and a
+    assert all(a[k].equal(b[k]) for k in a)
+
+
+def test_gate_backend_resolution(monkeypatch: pytest.MonkeyPatch) -> None:
+    import harness.backends as backends
+    from harness.errors import ConfigError
+    from training import gate_engine
+
+    assert lora_rank_limit(8) == 8 and lora_rank_limit(12) == 16 and lora_rank_limit(64) == 64
+    with pytest.raises(ConfigError, match="largest LoRA rank"):
+        lora_rank_limit(1024)
+    # QLoRA adapters were trained against the 4-bit base: auto keeps them on hf.
+    assert gate_engine_for("auto", model="embedded", lora_rank=8, qlora=True) is None
+    assert gate_engine_for("hf", model="embedded", lora_rank=8) is None
+    engine = gate_engine_for("auto", model="embedded", lora_rank=16, project_root=REPO)
+    assert isinstance(engine, GateEngine) and not engine.started and engine.max_lora_rank == 16
+    monkeypatch.setattr(backends, "vllm_available", lambda: False)
+    assert gate_engine.resolve_gate_backend("auto", notice=False) == "hf"
+    with pytest.raises(ConfigError, match="vllm is not installed"):
+        gate_engine.resolve_gate_backend("vllm")

@@ -1,0 +1,186 @@
+"""One vLLM engine for a whole gated training run, with each checkpoint's adapter hot-loaded.
+
+The checkpoint gate's fast path (``gate.backend: vllm``, or ``auto`` where vLLM
+is installed). The engine starts once, at the first gate, with LoRA enabled
+and a rank large enough for the run's adapters; every gate then hands the
+suites a backend that shares it:
+
+* the base model's guard run uses no adapter;
+* each checkpoint's run loads ``checkpoint-N`` (the files the trainer just
+  saved) under a content-addressed id and, once judged, unloads it, so the
+  engine holds at most one adapter and never serves stale weights.
+
+The engine reads the checkpoint from disk and never touches the model the
+trainer holds, so training's weights are the same with or without it (the
+RNG states around engine start-up are preserved as well: vLLM seeds in process).
+On CPU the engine core is a separate process that sleeps between gates; it
+keeps its key/value cache (``VLLM_CPU_KVCACHE_SPACE``, 2 GiB by default) for
+the whole run. On a GPU, ``gpu_memory_utilization`` (an engine option) is the
+share of memory the engine may take beside training.
+"""
+
+from __future__ import annotations
+
+import sys
+from collections.abc import Mapping
+from pathlib import Path
+from typing import Any
+
+from harness.errors import ConfigError
+
+#: ``gate.backend`` values: ``auto`` is vllm where it is installed, hf elsewhere.
+GATE_BACKENDS = ("auto", "vllm", "hf")
+#: LoRA ranks vLLM's kernels accept (``max_lora_rank`` must be one of them).
+_VLLM_LORA_RANKS = (8, 16, 32, 64, 128, 256, 320, 512)
+
+
+def resolve_gate_backend(name: str, *, notice: bool = True) -> str:
+    """``vllm`` or ``hf`` for a ``gate.backend`` setting; ``auto`` falls back to hf with a notice."""
+    from harness.backends import vllm_available
+
+    if name not in GATE_BACKENDS:
+        raise ConfigError(f"gate.backend: expected one of {', '.join(GATE_BACKENDS)}, got {name!r}")
+    if name == "hf":
+        return "hf"
+    if vllm_available():
+        return "vllm"
+    if name == "vllm":
+        raise ConfigError(
+            "gate.backend: vllm is not installed (pip install 'golden-harness[cpu]' on CPU, "
+            "'golden-harness[vllm]' on a GPU), or set gate.backend: hf"
+        )
+    if notice:
+        print(
+            "checkpoint gates run on hf: vllm is not installed "
+            "(pip install 'golden-harness[cpu]' or '[vllm]' for engine-speed gates)",
+            file=sys.stderr,
+        )
+    return "hf"
+
+
+def lora_rank_limit(rank: int) -> int:
+    """The smallest rank vLLM accepts as ``max_lora_rank`` that holds an adapter of ``rank``."""
+    for allowed in _VLLM_LORA_RANKS:
+        if rank <= allowed:
+            return allowed
+    raise ConfigError(
+        f"lora.r: {rank} is above the largest LoRA rank vLLM serves ({_VLLM_LORA_RANKS[-1]}); "
+        "lower it or set gate.backend: hf"
+    )
+
+
+class GateEngine:
+    """A lazily started vLLM engine shared by every gate of one training run."""
+
+    def __init__(
+        self,
+        model_path: str | Path,
+        *,
+        fingerprint: str,
+        lora_rank: int = 16,
+        engine_options: Mapping[str, Any] | None = None,
+    ) -> None:
+        self.model_path = Path(model_path)
+        self.fingerprint = fingerprint
+        self.max_lora_rank = lora_rank_limit(lora_rank)
+        self.engine_options: dict[str, Any] = dict(engine_options or {})
+        self._owner: Any = None  # the VLLMBackend that owns the engine
+        self._loaded: int | None = None  # engine id of the adapter loaded last
+        self.starts = 0  # engine start-ups (one per run is the point)
+
+    @property
+    def started(self) -> bool:
+        """Whether the engine is running."""
+        return self._owner is not None
+
+    def backend(self, adapter: Path | None) -> Any:
+        """A backend on the shared engine serving ``adapter`` (``None``: the base model).
+
+        The backend does not own the engine: the harness session closing it at
+        the end of a suite run leaves the engine running for the next gate.
+        """
+        from harness.backends.vllm import VLLMBackend
+
+        if self._owner is None:
+            from training.gate import preserved_rng
+
+            with preserved_rng():
+                owner = VLLMBackend(
+                    self.model_path,
+                    fingerprint=self.fingerprint,
+                    enable_lora=True,
+                    max_lora_rank=self.max_lora_rank,
+                    # One adapter at a time: the previous checkpoint is unloaded after its gate.
+                    max_loras=1,
+                    **self.engine_options,
+                )
+                owner.llm  # noqa: B018 - start the engine now, inside the preserved RNG state
+            self._owner = owner
+            self.starts += 1
+        view = VLLMBackend(self.model_path, fingerprint=self.fingerprint, llm=self._owner.llm)
+        view.set_adapter(adapter)
+        if view.adapter is not None:
+            self._loaded = view.adapter.int_id
+        return view
+
+    def unload(self) -> None:
+        """Drop the adapter loaded last from the engine (it is judged; the next one replaces it)."""
+        if self._owner is None or self._loaded is None:
+            return
+        engine = self._owner.llm.llm_engine
+        remove = getattr(engine, "remove_lora", None)
+        if callable(remove):
+            remove(self._loaded)
+        self._loaded = None
+
+    def close(self) -> None:
+        """Shut the engine down; safe to call twice."""
+        owner, self._owner = self._owner, None
+        self._loaded = None
+        if owner is not None:
+            owner.close()
+
+
+def _base_engine_options(project_root: Path, base_variant: str) -> dict[str, Any]:
+    """The project's base variant's engine options, when it is a vllm variant.
+
+    The engine then serves the base exactly as ``pytest suites/`` does (same
+    dtype and context length), so the guard runs share its cached completions.
+    """
+    from harness.config import find_pyproject, load_config
+
+    pyproject = find_pyproject(project_root)
+    if pyproject is None:
+        return {}
+    config = load_config(pyproject)
+    if base_variant not in config.variants:
+        return {}
+    variant = config.variant(base_variant)
+    if variant.backend != "vllm":
+        return {}
+    return {k: v for k, v in variant.options.items() if k in ("dtype", "max_model_len")}
+
+
+def gate_engine_for(
+    backend: str,
+    *,
+    model: str,
+    lora_rank: int,
+    qlora: bool = False,
+    project_root: Path | None = None,
+    base_variant: str = "base",
+) -> GateEngine | None:
+    """The run's engine for ``gate.backend`` (``None``: gates run on the live model via hf).
+
+    ``auto`` keeps QLoRA runs on hf: their adapters were trained against the
+    4-bit base the trainer holds, which the engine would not serve.
+    """
+    if backend == "auto" and qlora:
+        return None
+    if resolve_gate_backend(backend) != "vllm":
+        return None
+    from harness.models import resolve_model
+
+    path, fingerprint = resolve_model(model)
+    options = _base_engine_options(project_root or Path.cwd(), base_variant)
+    return GateEngine(path, fingerprint=fingerprint, lora_rank=lora_rank, engine_options=options)
