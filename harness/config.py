@@ -27,6 +27,14 @@ picks a profile over its ``profile`` key::
     ttft_p95_s = 1.0
     tpot_p95_s = 0.1
 
+``backend = "auto"`` is resolved when the config loads: ``vllm`` where the
+vllm package is installed, else ``hf`` with a one-line notice on stderr (once
+per process); ``$HARNESS_AUTO_BACKEND=hf|vllm`` picks one instead. An auto
+variant accepts the options of both backends and keeps those of the one it
+resolved to; without ``dtype`` each backend keeps its own default (``hf``
+float32, ``vllm`` bfloat16). Everything downstream (fingerprints,
+results.json, the scorecard) sees the resolved backend.
+
 Unknown keys and missing files are errors that name the table and key.
 Paths are relative to the directory holding pyproject.toml.
 """
@@ -37,6 +45,7 @@ import hashlib
 import math
 import os
 import re
+import sys
 import tomllib
 from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
@@ -46,16 +55,29 @@ from typing import Any
 from harness._types import GenerationRequest, GoldenExample, Message, Role, SamplingParams
 from harness.errors import ConfigError, DataError
 
-BACKEND_NAMES = ("hf", "peft", "vllm", "openai", "scripted")
+BACKEND_NAMES = ("hf", "peft", "vllm", "openai", "scripted", "auto")
 _COMMON_KEYS = {"backend", "model", "extends", "adapter", "system_prompt", "few_shot", "sampling"}
 #: Backend options each backend accepts (beyond the common keys).
 BACKEND_OPTIONS: dict[str, set[str]] = {
     "hf": {"batch_size", "batch_tokens", "dtype", "threads", "device"},
     "peft": {"batch_size", "batch_tokens", "dtype", "threads", "device"},
-    "vllm": {"dtype", "max_model_len", "structured_outputs", "max_lora_rank"},
+    "vllm": {
+        "dtype",
+        "max_model_len",
+        "structured_outputs",
+        "max_lora_rank",
+        "enable_prefix_caching",
+    },
     "openai": {"base_url", "api_key_env", "max_concurrency", "timeout_s", "max_retries", "stream"},
     "scripted": {"script", "default"},
 }
+#: The backends ``auto`` chooses between; an auto variant accepts the options of both.
+AUTO_CHOICES = ("vllm", "hf")
+BACKEND_OPTIONS["auto"] = BACKEND_OPTIONS["hf"] | BACKEND_OPTIONS["vllm"]
+#: Environment variable that makes every ``backend = "auto"`` variant use ``hf`` or ``vllm``.
+AUTO_BACKEND_ENV = "HARNESS_AUTO_BACKEND"
+# One fallback notice per process, however many times the config is loaded.
+_auto_notice_shown = False
 _SAMPLING_KEYS = {"max_new_tokens", "temperature", "top_p", "stop", "seed"}
 _TOP_KEYS = {
     "default_models",
@@ -412,10 +434,65 @@ def _resolve_variant(
         changes["sampling"] = _parse_sampling(
             raw["sampling"], _where(pyproject, table, "sampling"), v.sampling
         )
+    if "enable_prefix_caching" in raw and not isinstance(raw["enable_prefix_caching"], bool):
+        raise ConfigError(
+            f"{_where(pyproject, table, 'enable_prefix_caching')}: expected true or false, "
+            f"got {raw['enable_prefix_caching']!r}"
+        )
+    # An auto parent keeps the options of both backends until the config is resolved,
+    # so a child that names hf or vllm still inherits its own backend's options.
     options = {k: v2 for k, v2 in v.options.items() if k in BACKEND_OPTIONS[backend]}
     options.update({k: raw[k] for k in raw if k in BACKEND_OPTIONS[backend]})
     changes["options"] = options
     return replace(v, **changes)
+
+
+def auto_backend() -> str:
+    """What ``backend = "auto"`` means here: ``$HARNESS_AUTO_BACKEND``, else vllm if installed, else hf."""
+    from harness.backends import vllm_available
+
+    chosen = os.environ.get(AUTO_BACKEND_ENV, "").strip()
+    if chosen and chosen not in AUTO_CHOICES:
+        raise ConfigError(
+            f"${AUTO_BACKEND_ENV}: expected hf or vllm, got {chosen!r} "
+            "(unset it to use vllm where installed, else hf)"
+        )
+    if chosen == "vllm" and not vllm_available():
+        raise ConfigError(
+            f"${AUTO_BACKEND_ENV}=vllm: vllm is not installed ({_VLLM_INSTALL}; "
+            f"or set {AUTO_BACKEND_ENV}=hf)"
+        )
+    return chosen or ("vllm" if vllm_available() else "hf")
+
+
+_VLLM_INSTALL = "pip install 'golden-harness[cpu]' on CPU, 'golden-harness[vllm]' on a GPU"
+
+
+def resolve_auto(variant: Variant, backend: str | None = None) -> Variant:
+    """An ``auto`` variant as the backend it resolves to, keeping only that backend's options."""
+    if variant.backend != "auto":
+        return variant
+    chosen = backend or auto_backend()
+    options = {k: v for k, v in variant.options.items() if k in BACKEND_OPTIONS[chosen]}
+    return replace(variant, backend=chosen, options=options)
+
+
+def _resolve_auto_variants(variants: dict[str, Variant]) -> dict[str, Variant]:
+    """Every ``auto`` variant resolved; one notice per process when that means hf for lack of vllm."""
+    global _auto_notice_shown
+    auto = [name for name, v in variants.items() if v.backend == "auto"]
+    if not auto:
+        return variants
+    backend = auto_backend()
+    if backend == "hf" and not os.environ.get(AUTO_BACKEND_ENV) and not _auto_notice_shown:
+        _auto_notice_shown = True
+        print(
+            f"golden-harness: vllm is not installed, so variant(s) {', '.join(auto)} "
+            f'(backend "auto") run on hf, several times slower; {_VLLM_INSTALL} '
+            f"(or set {AUTO_BACKEND_ENV}=hf to keep hf without this notice)",
+            file=sys.stderr,
+        )
+    return {name: resolve_auto(v, backend) for name, v in variants.items()}
 
 
 def _positive_int(value: object, where: str, minimum: int = 1) -> int:
@@ -548,7 +625,9 @@ def load_config(pyproject: Path | None = None) -> HarnessConfig:
     raw_variants = raw.get("models", {"base": {}})
     if not isinstance(raw_variants, dict) or not raw_variants:
         raise ConfigError(f"{_where(path, 'tool.harness.models')}: expected one table per variant")
-    variants = {n: _resolve_variant(n, raw_variants, path, sampling) for n in raw_variants}
+    variants = _resolve_auto_variants(
+        {n: _resolve_variant(n, raw_variants, path, sampling) for n in raw_variants}
+    )
     defaults = raw.get("default_models", [next(iter(variants))])
     if (
         not isinstance(defaults, list)

@@ -9,19 +9,26 @@ from __future__ import annotations
 import time
 from collections.abc import Iterable
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any
 
 from harness._types import Completion, GoldenExample
 from harness.backends import Backend, backend_class
 from harness.cache import CacheStats, CompletionCache, generate_with_cache
-from harness.config import Variant
+from harness.config import Variant, resolve_auto
 from harness.errors import ConfigError
 from harness.golden import GoldenFile
 from harness.metrics import MetricResult, get_metric
 
 
-def build_backend(variant: Variant) -> Backend:
-    """Construct the backend a variant names (the model is loaded lazily on first use)."""
+def build_backend(variant: Variant, *, engine_log: Path | None = None) -> Backend:
+    """Construct the backend a variant names (the model is loaded lazily on first use).
+
+    ``engine_log``: where a vLLM engine writes its log (``None``: the vllm
+    backend's default file); ``backend = "auto"`` is resolved here too, for
+    variants built in code rather than read from pyproject.toml.
+    """
+    variant = resolve_auto(variant)
     opts = dict(variant.options)
     name = variant.backend
     if name in ("hf", "peft", "vllm"):
@@ -31,7 +38,11 @@ def build_backend(variant: Variant) -> Backend:
         if name == "vllm":
             cls = backend_class("vllm")
             backend: Backend = cls(
-                path, fingerprint=fingerprint, enable_lora=variant.adapter is not None, **opts
+                path,
+                fingerprint=fingerprint,
+                enable_lora=variant.adapter is not None,
+                log_path=engine_log,
+                **opts,
             )
             if variant.adapter is not None:
                 backend.set_adapter(variant.adapter)  # type: ignore[attr-defined]
@@ -80,14 +91,16 @@ def build_backend(variant: Variant) -> Backend:
 class BackendPool:
     """Builds each distinct backend once and shares it between variants."""
 
-    def __init__(self) -> None:
+    def __init__(self, engine_log: Path | None = None) -> None:
         self._backends: dict[tuple[Any, ...], Backend] = {}
+        #: Where vLLM engines started for this pool write their log (``None``: the default).
+        self.engine_log = engine_log
 
     def get(self, variant: Variant) -> Backend:
         """The shared backend for a variant."""
         key = variant.backend_key
         if key not in self._backends:
-            self._backends[key] = build_backend(variant)
+            self._backends[key] = build_backend(variant, engine_log=self.engine_log)
         return self._backends[key]
 
     def put(self, variant: Variant, backend: Backend) -> None:

@@ -136,6 +136,8 @@ def pytest_configure(config: pytest.Config) -> None:
             baseline_variant=opt.harness_baseline_variant,
             split=opt.harness_split,
         )
+        # vLLM's engine logs go beside the results, so the verdict is the last thing printed.
+        session.pool.engine_log = Path(report_dir) / "engine.log"
         if not _is_worker(config):
             session.progress = _progress_writer(config)
         _check_baseline_variant(opt.harness_baseline_variant, baseline)

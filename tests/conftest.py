@@ -11,6 +11,10 @@ import pytest
 os.environ.setdefault("HF_HUB_OFFLINE", "1")
 os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
 os.environ.setdefault("TOKENIZERS_PARALLELISM", "false")
+# The project's variants are backend "auto": vLLM where installed. Tests that are not about
+# vLLM keep hf (their expected outputs, and no 20 s, 4 GiB engine per pytest subprocess);
+# the tests of "auto" set or clear this themselves.
+os.environ.setdefault("HARNESS_AUTO_BACKEND", "hf")
 
 REPO = Path(__file__).resolve().parent.parent
 

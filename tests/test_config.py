@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
 
+import harness.config as config_module
 from harness._types import Role
 from harness.config import LATENCY_PROFILE_ENV, LatencyBudget, load_config, parse_model_list
 from harness.errors import ConfigError
@@ -238,3 +240,119 @@ def test_repository_latency_profile(monkeypatch: pytest.MonkeyPatch) -> None:
         "tpot_p50_s",
         "tpot_p95_s",
     }
+
+
+# -- backend = "auto" ---------------------------------------------------------------------------
+
+AUTO = """
+[tool.harness.models.base]
+backend = "auto"
+model = "embedded"
+batch_size = 4
+max_model_len = 1024
+enable_prefix_caching = false
+[tool.harness.models.prompted]
+extends = "base"
+system_prompt = "prompts/system.txt"
+[tool.harness.models.pinned]
+extends = "base"
+backend = "hf"
+"""
+
+
+@pytest.fixture
+def vllm_installed(monkeypatch: pytest.MonkeyPatch) -> Callable[[bool], None]:
+    """Pretend vllm is or is not installed; the environment override is cleared."""
+    import harness.backends
+
+    monkeypatch.delenv("HARNESS_AUTO_BACKEND", raising=False)
+    monkeypatch.setattr(config_module, "_auto_notice_shown", False)
+
+    def choose(installed: bool) -> None:
+        monkeypatch.setattr(harness.backends, "vllm_available", lambda: installed)
+
+    return choose
+
+
+def test_auto_is_vllm_where_installed_with_its_options(
+    tmp_path: Path, vllm_installed: Callable[[bool], None], capsys: pytest.CaptureFixture[str]
+) -> None:
+    vllm_installed(True)
+    cfg = load_config(project(tmp_path, AUTO))
+    base, prompted, pinned = (cfg.variant(n) for n in ("base", "prompted", "pinned"))
+    assert base.backend == prompted.backend == "vllm"
+    assert base.options == {"max_model_len": 1024, "enable_prefix_caching": False}
+    assert prompted.options == base.options
+    # A child naming hf keeps the hf options its auto parent declared.
+    assert pinned.backend == "hf" and pinned.options == {"batch_size": 4}
+    assert capsys.readouterr().err == ""
+
+
+def test_auto_falls_back_to_hf_with_one_notice(
+    tmp_path: Path, vllm_installed: Callable[[bool], None], capsys: pytest.CaptureFixture[str]
+) -> None:
+    vllm_installed(False)
+    path = project(tmp_path, AUTO)
+    cfg = load_config(path)
+    assert cfg.variant("base").backend == "hf" and cfg.variant("base").options == {"batch_size": 4}
+    load_config(path)
+    err = capsys.readouterr().err
+    assert err.count("\n") == 1, "one line, once per process"
+    assert "variant(s) base, prompted" in err and "golden-harness[cpu]" in err
+    assert "golden-harness[vllm]" in err and "HARNESS_AUTO_BACKEND" in err
+
+
+@pytest.mark.parametrize("forced", ["hf", "vllm"])
+def test_auto_follows_the_environment(
+    tmp_path: Path,
+    vllm_installed: Callable[[bool], None],
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+    forced: str,
+) -> None:
+    vllm_installed(True)
+    monkeypatch.setenv("HARNESS_AUTO_BACKEND", forced)
+    assert load_config(project(tmp_path, AUTO)).variant("prompted").backend == forced
+    assert capsys.readouterr().err == ""
+
+
+def test_auto_environment_errors(
+    tmp_path: Path, vllm_installed: Callable[[bool], None], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    path = project(tmp_path, AUTO)
+    vllm_installed(False)
+    monkeypatch.setenv("HARNESS_AUTO_BACKEND", "vllm")
+    with pytest.raises(ConfigError, match=r"HARNESS_AUTO_BACKEND=vllm: vllm is not installed"):
+        load_config(path)
+    monkeypatch.setenv("HARNESS_AUTO_BACKEND", "gpu")
+    with pytest.raises(ConfigError, match=r"expected hf or vllm, got 'gpu'"):
+        load_config(path)
+
+
+def test_auto_rejects_keys_of_neither_backend(tmp_path: Path) -> None:
+    toml = '[tool.harness.models.base]\nbackend = "auto"\nbase_url = "x"\n'
+    with pytest.raises(ConfigError, match=r"\[tool.harness.models.base\] base_url: unknown key"):
+        load_config(project(tmp_path, toml))
+    toml = '[tool.harness.models.base]\nbackend = "vllm"\nenable_prefix_caching = "yes"\n'
+    with pytest.raises(
+        ConfigError, match=r"base\] enable_prefix_caching: expected true or false, got 'yes'"
+    ):
+        load_config(project(tmp_path, toml))
+
+
+def test_repository_variants_are_auto(vllm_installed: Callable[[bool], None]) -> None:
+    vllm_installed(True)
+    cfg = load_config(Path(__file__).resolve().parent.parent / "pyproject.toml")
+    assert {cfg.variant(n).backend for n in cfg.default_models} == {"vllm"}
+    vllm_installed(False)
+    cfg = load_config(Path(__file__).resolve().parent.parent / "pyproject.toml")
+    assert cfg.variant("base").options == {"batch_size": 32, "batch_tokens": 12288}
+
+
+def test_built_variants_resolve_auto_too(monkeypatch: pytest.MonkeyPatch) -> None:
+    from harness.config import Variant, resolve_auto
+
+    monkeypatch.setenv("HARNESS_AUTO_BACKEND", "hf")
+    v = resolve_auto(Variant("x", backend="auto", options={"batch_size": 2, "max_model_len": 9}))
+    assert v.backend == "hf" and v.options == {"batch_size": 2}
+    assert resolve_auto(v) is v

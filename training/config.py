@@ -25,7 +25,8 @@ seed: ""}`` takes the hash-based train and val splits of one golden file.
 
 ``gate: {suites: [json_extraction], primary_metric: schema_valid}`` gates every
 checkpoint (guard suites ``general`` and ``refusal`` by default, on the ``dev``
-split); ``gate: false`` trains ungated. ``mix: [{file: general.jsonl, fraction:
+split; ``backend: auto|vllm|hf``, where ``auto`` is one vLLM engine with each
+checkpoint's adapter hot-loaded when vLLM is installed); ``gate: false`` trains ungated. ``mix: [{file: general.jsonl, fraction:
 0.1}]`` mixes general chats into training; ``eval_split: dev`` takes the eval
 loss on the eval suite's dev split only.
 

@@ -277,6 +277,28 @@ class SuiteRunner:
     base_variant: str = "base"
     engine: GateEngine | None = None  # the run's vLLM engine; None: the live model via hf
 
+    @contextlib.contextmanager
+    def _backend_env(self) -> Iterator[None]:
+        """``backend = "auto"`` variants resolve to the gate's own path while the suites run.
+
+        The base run and every checkpoint are then evaluated the same way (hf: the
+        live model and an hf base; vllm: the run's engine), so a forgetting guard
+        never compares an hf checkpoint with a vLLM base.
+        """
+        import os
+
+        from harness.config import AUTO_BACKEND_ENV
+
+        before = os.environ.get(AUTO_BACKEND_ENV)
+        os.environ[AUTO_BACKEND_ENV] = "vllm" if self.engine is not None else "hf"
+        try:
+            yield
+        finally:
+            if before is None:
+                os.environ.pop(AUTO_BACKEND_ENV, None)
+            else:
+                os.environ[AUTO_BACKEND_ENV] = before
+
     def args(self, report_dir: Path, suites: Sequence[str] | None = None) -> list[str]:
         """The pytest command line for one checkpoint (task and guard suites, on ``split``)."""
         chosen = [*self.suites, *self.guard_suites] if suites is None else suites
@@ -302,7 +324,7 @@ class SuiteRunner:
             engine=self.engine,
         )
         try:
-            with _cwd(self.project_root), preserved_rng():
+            with _cwd(self.project_root), self._backend_env(), preserved_rng():
                 code = pytest.main(
                     [*self.args(report_dir), "--harness-models", self.base_variant],
                     plugins=[plugin],
@@ -326,7 +348,7 @@ class SuiteRunner:
             if self.engine is not None
             else []
         )
-        with _cwd(self.project_root), preserved_rng():
+        with _cwd(self.project_root), self._backend_env(), preserved_rng():
             code = pytest.main(
                 [
                     *self.args(self.report_root / BASE_FOLDER, self.guard_suites),
@@ -568,6 +590,9 @@ class GateCallback(TrainerCallback, ExportableState):
             base_variant=base_variant,
             engine=engine,
         )
+        if engine is not None and engine.log_path is None:
+            # The engine's output goes beside the run page, not between the verdicts.
+            engine.log_path = self.report_dir / "engine.log"
         self.tolerance = tolerance
         # Golden suite names, as results.json records them.
         self.task_names = [suite_name(root / s) for s in suites]

@@ -26,47 +26,40 @@ from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
+from harness.backends.vllm import lora_rank_limit  # importing it does not import vllm
 from harness.errors import ConfigError
 
 #: ``gate.backend`` values: ``auto`` is vllm where it is installed, hf elsewhere.
 GATE_BACKENDS = ("auto", "vllm", "hf")
-#: LoRA ranks vLLM's kernels accept (``max_lora_rank`` must be one of them).
-_VLLM_LORA_RANKS = (8, 16, 32, 64, 128, 256, 320, 512)
 
 
 def resolve_gate_backend(name: str, *, notice: bool = True) -> str:
-    """``vllm`` or ``hf`` for a ``gate.backend`` setting; ``auto`` falls back to hf with a notice."""
+    """``vllm`` or ``hf`` for a ``gate.backend`` setting; ``auto`` falls back to hf with a notice.
+
+    ``auto`` follows ``$HARNESS_AUTO_BACKEND`` as every ``backend = "auto"`` variant does.
+    """
     from harness.backends import vllm_available
+    from harness.config import auto_backend
 
     if name not in GATE_BACKENDS:
         raise ConfigError(f"gate.backend: expected one of {', '.join(GATE_BACKENDS)}, got {name!r}")
     if name == "hf":
         return "hf"
-    if vllm_available():
-        return "vllm"
     if name == "vllm":
-        raise ConfigError(
-            "gate.backend: vllm is not installed (pip install 'golden-harness[cpu]' on CPU, "
-            "'golden-harness[vllm]' on a GPU), or set gate.backend: hf"
-        )
-    if notice:
+        if not vllm_available():
+            raise ConfigError(
+                "gate.backend: vllm is not installed (pip install 'golden-harness[cpu]' on CPU, "
+                "'golden-harness[vllm]' on a GPU), or set gate.backend: hf"
+            )
+        return "vllm"
+    chosen = auto_backend()
+    if chosen == "hf" and not vllm_available() and notice:
         print(
             "checkpoint gates run on hf: vllm is not installed "
             "(pip install 'golden-harness[cpu]' or '[vllm]' for engine-speed gates)",
             file=sys.stderr,
         )
-    return "hf"
-
-
-def lora_rank_limit(rank: int) -> int:
-    """The smallest rank vLLM accepts as ``max_lora_rank`` that holds an adapter of ``rank``."""
-    for allowed in _VLLM_LORA_RANKS:
-        if rank <= allowed:
-            return allowed
-    raise ConfigError(
-        f"lora.r: {rank} is above the largest LoRA rank vLLM serves ({_VLLM_LORA_RANKS[-1]}); "
-        "lower it or set gate.backend: hf"
-    )
+    return chosen
 
 
 class GateEngine:
@@ -84,6 +77,8 @@ class GateEngine:
         self.fingerprint = fingerprint
         self.max_lora_rank = lora_rank_limit(lora_rank)
         self.engine_options: dict[str, Any] = dict(engine_options or {})
+        #: Where the engine writes its log (the gate sets ``reports/<run>/engine.log``).
+        self.log_path: Path | None = None
         self._owner: Any = None  # the VLLMBackend that owns the engine
         self._loaded: int | None = None  # engine id of the adapter loaded last
         self.starts = 0  # engine start-ups (one per run is the point)
@@ -112,6 +107,7 @@ class GateEngine:
                     max_lora_rank=self.max_lora_rank,
                     # One adapter at a time: the previous checkpoint is unloaded after its gate.
                     max_loras=1,
+                    log_path=self.log_path,
                     **self.engine_options,
                 )
                 owner.llm  # noqa: B018 - start the engine now, inside the preserved RNG state

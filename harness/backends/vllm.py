@@ -32,6 +32,20 @@ Several backends may share one engine (``llm=``): each call is still one
 engine batch with one adapter, as long as the backends are not driven from
 different threads at once.
 
+Engine logs: vLLM logs from this process and from its engine-core process
+(which inherits stdout and stderr). Both go to one file (``log_path``, by
+default ``~/.cache/golden-harness/logs/vllm-engine.log``; a pytest run puts it
+in its report directory as ``engine.log``): the vllm logger's handlers are
+pointed at the file, and file descriptors 1 and 2 are pointed at it while the
+engine starts, so its processes keep writing there, shutdown included. The
+log's last lines are quoted only when the engine fails to start or a
+``generate`` call raises.
+
+Prefix caching: vLLM's automatic prefix caching (``enable_prefix_caching``,
+on by default, as in vLLM for this model on CPU and GPU) computes the
+key/value cache of a shared prompt head (a variant's system prompt and
+few-shot block) once and reuses it; bench/RESULTS.md has the measurement.
+
 Structured outputs: with ``structured_outputs=True``, a request's
 ``json_schema`` constrains decoding through vLLM's structured-output support
 (``StructuredOutputsParams(json=schema)``); without it the schema is ignored,
@@ -40,11 +54,14 @@ as in every other backend.
 
 from __future__ import annotations
 
+import contextlib
 import gc
+import logging
 import os
+import sys
 import threading
 import time
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from types import TracebackType
@@ -58,12 +75,31 @@ if TYPE_CHECKING:
     from vllm import LLM
     from vllm.lora.request import LoRARequest
 
-__all__ = ["ENGINE_ENV_DEFAULTS", "LoRAAdapter", "VLLMBackend", "adapter_digest", "import_vllm"]
+__all__ = [
+    "ENGINE_ENV_DEFAULTS",
+    "LoRAAdapter",
+    "VLLMBackend",
+    "adapter_digest",
+    "default_engine_log",
+    "engine_output",
+    "import_vllm",
+    "log_tail",
+    "lora_rank_limit",
+]
 
 _DTYPES = ("bfloat16", "float16", "float32")
 # Engine options with their own constructor argument: taking them from engine_kwargs
 # too would let the fingerprint disagree with the engine.
-_OWN_ARGUMENTS = ("dtype", "max_model_len", "enable_lora", "max_lora_rank", "max_loras")
+_OWN_ARGUMENTS = (
+    "dtype",
+    "max_model_len",
+    "enable_lora",
+    "max_lora_rank",
+    "max_loras",
+    "enable_prefix_caching",
+)
+#: Lines of the engine log quoted when the engine fails.
+LOG_TAIL_LINES = 30
 _ADAPTER_FILES = ("adapter_config.json", "adapter_model.safetensors")
 
 # vLLM caches adapters by integer id, engine-wide. Backends sharing one engine must never
@@ -114,6 +150,92 @@ def import_vllm() -> Any:
     return vllm
 
 
+#: LoRA ranks vLLM's kernels accept (``max_lora_rank`` must be one of them).
+VLLM_LORA_RANKS = (8, 16, 32, 64, 128, 256, 320, 512)
+
+
+def lora_rank_limit(rank: int) -> int:
+    """The smallest rank vLLM accepts as ``max_lora_rank`` that holds an adapter of ``rank``."""
+    for allowed in VLLM_LORA_RANKS:
+        if rank <= allowed:
+            return allowed
+    raise ConfigError(
+        f"LoRA rank {rank} is above the largest rank vLLM serves ({VLLM_LORA_RANKS[-1]}); "
+        "lower lora.r or evaluate on hf"
+    )
+
+
+def default_engine_log() -> Path:
+    """The engine log of backends given no ``log_path``: ``~/.cache/golden-harness/logs/``."""
+    return Path.home() / ".cache" / "golden-harness" / "logs" / "vllm-engine.log"
+
+
+# Log files this process has written to: the first engine of a process truncates its
+# file, later ones (another variant's engine, a restart after close) append to it.
+_opened_logs: set[Path] = set()
+
+
+def _open_log(path: Path) -> int:
+    """An fd of the engine log, appending (truncating on the process's first use)."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    flags = os.O_WRONLY | os.O_CREAT | os.O_APPEND
+    if path not in _opened_logs:
+        flags |= os.O_TRUNC
+        _opened_logs.add(path)
+    return os.open(path, flags, 0o644)
+
+
+@contextlib.contextmanager
+def engine_output(path: Path) -> Iterator[None]:
+    """Send fds 1 and 2 to ``path`` inside the block (processes started there keep them)."""
+    for stream in (sys.stdout, sys.stderr):
+        with contextlib.suppress(Exception):
+            stream.flush()
+    log = _open_log(path)
+    saved = [os.dup(1), os.dup(2)]
+    try:
+        os.dup2(log, 1)
+        os.dup2(log, 2)
+        yield
+    finally:
+        for stream in (sys.stdout, sys.stderr):
+            with contextlib.suppress(Exception):
+                stream.flush()
+        os.dup2(saved[0], 1)
+        os.dup2(saved[1], 2)
+        for fd in (*saved, log):
+            os.close(fd)
+
+
+def _route_vllm_logger(path: Path) -> None:
+    """Point the in-process ``vllm`` logger at ``path`` instead of the terminal."""
+    logger = logging.getLogger("vllm")
+    old = list(logger.handlers)
+    target = os.path.abspath(path)  # as FileHandler stores it
+    if any(isinstance(h, logging.FileHandler) and h.baseFilename == target for h in old):
+        return
+    handler = logging.FileHandler(path, mode="a", encoding="utf-8")
+    # vLLM's own format and level, when it configured its logger.
+    if old:
+        handler.setFormatter(old[0].formatter or logging.Formatter())
+        handler.setLevel(old[0].level)
+    for h in old:
+        logger.removeHandler(h)
+        if isinstance(h, logging.FileHandler):
+            h.close()
+    logger.addHandler(handler)
+    logger.propagate = False
+
+
+def log_tail(path: Path, lines: int = LOG_TAIL_LINES) -> str:
+    """The last ``lines`` lines of a log file (empty when it cannot be read)."""
+    try:
+        text = path.read_text(encoding="utf-8", errors="replace")
+    except OSError:
+        return ""
+    return "\n".join(text.rstrip().splitlines()[-lines:])
+
+
 @dataclass(frozen=True)
 class LoRAAdapter:
     """A registered adapter: where it lives, its content hash and its engine id."""
@@ -136,7 +258,9 @@ class VLLMBackend:
     minute at start-up for no measured gain; pass ``enforce_eager=False`` on a
     GPU for CUDA graphs). ``llm`` hands in an engine that is already running
     (tests and benchmarks share one); :meth:`close` shuts down only an engine
-    this backend started itself.
+    this backend started itself. ``log_path``: where the engine this backend
+    starts writes its log (default :func:`default_engine_log`).
+    ``enable_prefix_caching``: vLLM's automatic prefix caching (default on).
     """
 
     name = "vllm"
@@ -154,9 +278,15 @@ class VLLMBackend:
         structured_outputs: bool = False,
         engine_kwargs: Mapping[str, object] | None = None,
         llm: LLM | None = None,
+        enable_prefix_caching: bool = True,
+        log_path: str | Path | None = None,
     ) -> None:
         if dtype not in _DTYPES:
             raise ConfigError(f"dtype: {dtype!r} is not one of {', '.join(_DTYPES)}")
+        if not isinstance(enable_prefix_caching, bool):
+            raise ConfigError(
+                f"enable_prefix_caching: expected true or false, got {enable_prefix_caching!r}"
+            )
         if max_model_len < 1:
             raise ConfigError(f"max_model_len: must be at least 1, got {max_model_len}")
         if max_lora_rank < 1 or max_loras < 1:
@@ -174,12 +304,18 @@ class VLLMBackend:
         self.max_lora_rank = max_lora_rank
         self.max_loras = max_loras
         self.structured_outputs = structured_outputs
+        self.enable_prefix_caching = enable_prefix_caching
         self.engine_kwargs: dict[str, object] = dict(engine_kwargs or {})
+        self.log_path = Path(log_path) if log_path is not None else default_engine_log()
         self._llm = llm
         self._owns_llm = llm is None
         if llm is not None:
             # A handed-in engine decides the dtype; the fingerprint must say which.
             self.dtype = str(llm.model_config.dtype).removeprefix("torch.")
+            cache_config = getattr(llm.llm_engine.vllm_config, "cache_config", None)
+            self.enable_prefix_caching = bool(
+                getattr(cache_config, "enable_prefix_caching", enable_prefix_caching)
+            )
             lora_config = llm.llm_engine.vllm_config.lora_config
             self.enable_lora = lora_config is not None
             if lora_config is not None:
@@ -189,12 +325,16 @@ class VLLMBackend:
 
     @property
     def fingerprint(self) -> str:
-        """Model fingerprint, dtype, the active adapter's content hash, and structured decoding."""
+        """Model fingerprint, dtype, the active adapter's content hash, and non-default engine settings."""
         parts = [self._fingerprint, self.dtype]
         if self._adapter is not None:
             parts.append(f"lora={self._adapter.digest[:16]}")
         if self.structured_outputs:
             parts.append("structured")
+        if not self.enable_prefix_caching:
+            # The engine then takes another attention path, and greedy answers can part at
+            # near-ties (bench/RESULTS.md); the default keeps the fingerprints it always had.
+            parts.append("no-prefix-cache")
         return ":".join(parts)
 
     # -- engine --------------------------------------------------------------------------
@@ -205,20 +345,46 @@ class VLLMBackend:
         if self._llm is None:
             if not self._owns_llm:
                 raise HarnessError("vllm backend: closed (its engine was handed in and let go)")
-            vllm = import_vllm()
             options: dict[str, Any] = {
                 "dtype": self.dtype,
                 "max_model_len": self.max_model_len,
                 "enforce_eager": True,
                 "enable_lora": self.enable_lora,
+                "enable_prefix_caching": self.enable_prefix_caching,
                 # Sampled requests without their own seed repeat across runs.
                 "seed": 0,
             }
             if self.enable_lora:
                 options.update(max_lora_rank=self.max_lora_rank, max_loras=self.max_loras)
             options.update(self.engine_kwargs)
-            self._llm = vllm.LLM(str(self.model_path), **options)
+            self._llm = self._start(options)
         return self._llm
+
+    def _start(self, options: Mapping[str, Any]) -> LLM:
+        """Start the engine with its output in the log; a failure quotes the log's tail."""
+        path = self.log_path
+        try:
+            with engine_output(path):
+                vllm = import_vllm()
+                _route_vllm_logger(path)
+                llm: LLM = vllm.LLM(str(self.model_path), **options)
+                # Starting the engine applies vLLM's logging config again (a handler on
+                # sys.stdout), so the logger is pointed at the file once more.
+                _route_vllm_logger(path)
+        except (HarnessError, KeyboardInterrupt):
+            raise
+        except Exception as exc:
+            raise HarnessError(
+                f"vllm engine for {self.model_path} did not start ({type(exc).__name__}: {exc})"
+                + self._quoted_log()
+            ) from exc
+        return llm
+
+    def _quoted_log(self) -> str:
+        tail = log_tail(self.log_path)
+        if not tail:
+            return f"; its log is {self.log_path}"
+        return f"; last lines of {self.log_path}:\n{tail}"
 
     def close(self) -> None:
         """Shut down an engine this backend started and free its memory; safe to call twice.
@@ -229,6 +395,8 @@ class VLLMBackend:
         llm, self._llm = self._llm, None
         if llm is None or not self._owns_llm:
             return
+        # Shutdown logs a dozen lines; they belong in the engine log too.
+        _route_vllm_logger(self.log_path)
         # LLM has no close(); the engine core client stops the worker processes.
         llm.llm_engine.engine_core.shutdown()
         del llm
@@ -277,6 +445,9 @@ class VLLMBackend:
                 "(expected a directory written by PEFT's save_pretrained)"
             )
         rank = adapter_rank(adapter_dir)
+        if rank is not None and rank > self.max_lora_rank and self._llm is None and self._owns_llm:
+            # The engine has not started: size it for this adapter instead of failing.
+            self.max_lora_rank = lora_rank_limit(rank)
         if rank is not None and rank > self.max_lora_rank:
             raise ConfigError(
                 f"adapter {path}: LoRA rank {rank} exceeds max_lora_rank={self.max_lora_rank} "
@@ -321,7 +492,17 @@ class VLLMBackend:
         conversations = [[m.to_dict() for m in r.messages] for r in requests]
         params = [self._sampling_params(vllm, r) for r in requests]
         start = time.perf_counter()
-        outputs = _run_chat(llm, conversations, params, self._lora_request())
+        try:
+            outputs = _run_chat(llm, conversations, params, self._lora_request())
+        except (HarnessError, KeyboardInterrupt):
+            raise
+        except Exception as exc:
+            # The engine core's reason is in its log, not in the exception.
+            if not self._owns_llm:
+                raise
+            raise HarnessError(
+                f"vllm generate failed ({type(exc).__name__}: {exc})" + self._quoted_log()
+            ) from exc
         elapsed = time.perf_counter() - start
         completions: list[Completion] = []
         for req, out in zip(requests, outputs, strict=True):

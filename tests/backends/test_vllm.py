@@ -163,6 +163,16 @@ def test_is_a_backend(model: tuple[Path, str]) -> None:
     assert isinstance(backend, Backend)
     assert backend.name == "vllm"
     assert backend.fingerprint == f"{model[1]}:bfloat16"
+    assert backend.enable_prefix_caching, "vLLM's automatic prefix caching is on by default"
+
+
+def test_prefix_caching_is_an_option_and_in_the_fingerprint(model: tuple[Path, str]) -> None:
+    off = VLLMBackend(model[0], fingerprint=model[1], enable_prefix_caching=False)
+    assert off.fingerprint == f"{model[1]}:bfloat16:no-prefix-cache"
+    with pytest.raises(ConfigError, match="enable_prefix_caching: expected true or false"):
+        VLLMBackend(model[0], fingerprint=model[1], enable_prefix_caching="yes")  # type: ignore[arg-type]
+    with pytest.raises(ConfigError, match="enable_prefix_caching has its own argument"):
+        VLLMBackend(model[0], fingerprint=model[1], engine_kwargs={"enable_prefix_caching": False})
 
 
 def test_rejects_bad_options(model: tuple[Path, str]) -> None:

@@ -119,6 +119,8 @@ def test_gates_share_one_engine_and_judge_each_checkpoint_with_its_own_adapter(
     assert gate.evaluations == 2 and [v.step for v in gate.history] == [2, 4]
     assert engine.starts == 1, "one engine for the base run and every checkpoint"
     assert not engine.started, "the engine is shut down when training ends"
+    log = project / "reports" / "engine" / "engine.log"
+    assert engine.log_path == log and "vllm" in log.read_text(encoding="utf-8").lower()
 
     reports = project / "reports" / "engine"
     base_fp = _fingerprint(reports / "base" / "results.json", "base")
@@ -179,11 +181,15 @@ def test_gate_backend_resolution(monkeypatch: pytest.MonkeyPatch) -> None:
     from training import gate_engine
 
     assert lora_rank_limit(8) == 8 and lora_rank_limit(12) == 16 and lora_rank_limit(64) == 64
-    with pytest.raises(ConfigError, match="largest LoRA rank"):
+    with pytest.raises(ConfigError, match="above the largest rank"):
         lora_rank_limit(1024)
     # QLoRA adapters were trained against the 4-bit base: auto keeps them on hf.
     assert gate_engine_for("auto", model="embedded", lora_rank=8, qlora=True) is None
     assert gate_engine_for("hf", model="embedded", lora_rank=8) is None
+    # $HARNESS_AUTO_BACKEND decides for auto, as for every auto variant (tests pin hf).
+    monkeypatch.setenv("HARNESS_AUTO_BACKEND", "hf")
+    assert gate_engine_for("auto", model="embedded", lora_rank=16, project_root=REPO) is None
+    monkeypatch.delenv("HARNESS_AUTO_BACKEND")
     engine = gate_engine_for("auto", model="embedded", lora_rank=16, project_root=REPO)
     assert isinstance(engine, GateEngine) and not engine.started and engine.max_lora_rank == 16
     monkeypatch.setattr(backends, "vllm_available", lambda: False)
