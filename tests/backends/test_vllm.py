@@ -232,12 +232,23 @@ def test_adapter_identity_follows_content(
         backend.set_adapter(tmp_path)
 
 
-def test_rank_above_the_engine_limit_is_rejected(
-    model: tuple[Path, str], adapter_dir: Path
+def test_rank_above_the_engine_limit_sizes_a_new_engine_and_is_rejected_by_a_running_one(
+    model: tuple[Path, str], adapter_dir: Path, vllm_backend: VLLMBackend, tmp_path: Path
 ) -> None:
-    backend = VLLMBackend(model[0], fingerprint="m", enable_lora=True, max_lora_rank=4)
+    import json
+    import shutil
+
+    # Not started yet: the engine is sized for the adapter (rank 8) instead of failing.
+    fresh = VLLMBackend(model[0], fingerprint="m", enable_lora=True, max_lora_rank=4)
+    fresh.set_adapter(adapter_dir)
+    assert fresh.max_lora_rank == 8
+    # A running engine (max_lora_rank 8) cannot take a rank-16 adapter: a clear error.
+    wide = tmp_path / "rank16"
+    shutil.copytree(adapter_dir, wide)
+    config = json.loads((wide / "adapter_config.json").read_text(encoding="utf-8"))
+    (wide / "adapter_config.json").write_text(json.dumps({**config, "r": 16}), encoding="utf-8")
     with pytest.raises(ConfigError, match="max_lora_rank"):
-        backend.set_adapter(adapter_dir)
+        vllm_backend.set_adapter(wide)
 
 
 # -- generation --------------------------------------------------------------------------
