@@ -126,9 +126,12 @@ def main() -> int:
         path, _ = resolve_model("embedded")
         tokenizer = AutoTokenizer.from_pretrained(str(path))
         print("\nwhy they differ:")
+        models: dict[Path, Any] = {}  # one load per checkpoint, not per example
         for ck, (suite, ex_id), a, b in differing:
-            base = AutoModelForCausalLM.from_pretrained(str(path), dtype="float32")
-            model = PeftModel.from_pretrained(base, str(ck)).eval()
+            if ck not in models:
+                base = AutoModelForCausalLM.from_pretrained(str(path), dtype="float32")
+                models[ck] = PeftModel.from_pretrained(base, str(ck)).eval()
+            model = models[ck]
             flips = [m for m, p in a["passed"].items() if b["passed"].get(m) not in (None, p)]
             reason = (
                 "same answer (metric differs only through timing)"

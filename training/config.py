@@ -305,6 +305,17 @@ class _Reader:
             raise self.error(key, f"expected {expected}, got {_type_name(value)} {value!r}")
         return value
 
+    def choice(self, key: str, choices: tuple[str, ...], default: str, why: str = "") -> str:
+        """A string that must be one of ``choices``; ``why`` explains them in the error."""
+        value = self.string(key, default)
+        assert value is not None
+        if value not in choices:
+            expected = ", ".join(choices[:-1]) + f" or {choices[-1]}"
+            raise self.error(
+                key, f"expected {expected}, got {value!r}" + (f" ({why})" if why else "")
+            )
+        return value
+
     def string(self, key: str, default: str | None = None) -> str | None:
         value: str | None = self._get(
             key, default, lambda v: isinstance(v, str) and v.strip() != "", "a non-empty string"
@@ -514,27 +525,18 @@ def _parse_gate(reader: _Reader) -> GateSettings | None:
         get_metric(primary)
     except HarnessError as exc:
         raise gate.error("primary_metric", str(exc)) from None
-    split = gate.string("split", "dev")
-    if split not in GATE_SPLITS:
-        raise gate.error(
-            "split",
-            f"expected dev or all, got {split!r} (test is the release verdict's; "
-            "checkpoints are chosen on dev)",
-        )
+    split = gate.choice(
+        "split", GATE_SPLITS, "dev", "test is the release verdict's; checkpoints are chosen on dev"
+    )
     patience = gate.integer("patience", GateSettings.patience, 0)
     min_delta = gate.number("min_delta", 0.0, positive=False)
     tolerance = gate.number("tolerance", GateSettings.tolerance, positive=False)
-    assert patience is not None and min_delta is not None and tolerance is not None and split
+    assert patience is not None and min_delta is not None and tolerance is not None
     from training.gate_engine import GATE_BACKENDS
 
-    backend = gate.string("backend", "auto")
-    if backend not in GATE_BACKENDS:
-        raise gate.error(
-            "backend",
-            f"expected one of {', '.join(GATE_BACKENDS)}, got {backend!r} "
-            "(auto: vllm where it is installed, else hf)",
-        )
-    assert backend is not None
+    backend = gate.choice(
+        "backend", GATE_BACKENDS, "auto", "auto: vllm where it is installed, else hf"
+    )
     return GateSettings(
         suites=suites,
         primary_metric=primary,
@@ -588,24 +590,16 @@ def _parse_mix(reader: _Reader, base_dir: Path) -> tuple[MixSource, ...]:
 
 
 def _parse_eval_split(reader: _Reader, eval_file: Path | None) -> str:
-    split = reader.string("eval_split", "all")
-    assert split is not None
-    if split not in EVAL_SPLITS:
-        raise reader.error("eval_split", f"expected dev, test or all, got {split!r}")
+    split = reader.choice("eval_split", EVAL_SPLITS, "all")
     if split != "all" and eval_file is None:
         raise reader.error("eval_split", "needs eval_file (the golden suite whose split it picks)")
     return split
 
 
 def _parse_truncation(reader: _Reader) -> str:
-    mode = reader.string("truncation", "refuse")
-    if mode not in TRUNCATION_MODES:
-        raise reader.error(
-            "truncation",
-            f"expected refuse or allow, got {mode!r} (allow trains on answers cut at max_length)",
-        )
-    assert mode is not None
-    return mode
+    return reader.choice(
+        "truncation", TRUNCATION_MODES, "refuse", "allow trains on answers cut at max_length"
+    )
 
 
 def parse_config(

@@ -277,8 +277,7 @@ class SuiteRunner:
     base_variant: str = "base"
     engine: GateEngine | None = None  # the run's vLLM engine; None: the live model via hf
 
-    @contextlib.contextmanager
-    def _backend_env(self) -> Iterator[None]:
+    def _backend_env(self) -> contextlib.AbstractContextManager[Any]:
         """``backend = "auto"`` variants resolve to the gate's own path while the suites run.
 
         The base run and every checkpoint are then evaluated the same way (hf: the
@@ -286,18 +285,12 @@ class SuiteRunner:
         never compares an hf checkpoint with a vLLM base.
         """
         import os
+        from unittest import mock
 
         from harness.config import AUTO_BACKEND_ENV
 
-        before = os.environ.get(AUTO_BACKEND_ENV)
-        os.environ[AUTO_BACKEND_ENV] = "vllm" if self.engine is not None else "hf"
-        try:
-            yield
-        finally:
-            if before is None:
-                os.environ.pop(AUTO_BACKEND_ENV, None)
-            else:
-                os.environ[AUTO_BACKEND_ENV] = before
+        path = "vllm" if self.engine is not None else "hf"
+        return mock.patch.dict(os.environ, {AUTO_BACKEND_ENV: path})
 
     def args(self, report_dir: Path, suites: Sequence[str] | None = None) -> list[str]:
         """The pytest command line for one checkpoint (task and guard suites, on ``split``)."""
