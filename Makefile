@@ -50,8 +50,8 @@ model: setup
 	$(HARNESS) models prepare
 
 lint: setup
-	$(BIN)/ruff check harness training suites tests bench
-	$(BIN)/ruff format --check harness training suites tests bench
+	$(BIN)/ruff check harness training suites tests bench tools
+	$(BIN)/ruff format --check harness training suites tests bench tools
 
 typecheck: setup
 	$(BIN)/mypy

@@ -22,6 +22,7 @@ Run from the repository root::
     .venv/bin/python bench/refusal_agreement.py --data 'tests/data/*.jsonl' --repeat 20
     .venv/bin/python bench/refusal_agreement.py --detector old_refusal.py  # compare a copy
     .venv/bin/python bench/refusal_agreement.py --per-file --data a.jsonl b.jsonl  # one row each
+    .venv/bin/python bench/refusal_agreement.py --method rules  # the rules without the classifier
 """
 
 from __future__ import annotations
@@ -42,7 +43,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from harness._refusal import classify_refusal  # noqa: E402  (path set up above)
+from harness._refusal import RefusalMethod, classify_refusal  # noqa: E402  (path set up above)
 
 DEFAULT_DATA = ROOT / "tests" / "data" / "refusal_dev.jsonl"
 HOLDOUT_PERCENT = 30
@@ -134,14 +135,14 @@ def rate(hits: list[bool]) -> str:
     return f"{sum(hits) / len(hits):.3f} ({sum(hits)}/{len(hits)})"
 
 
-def load_classifier(path: Path | None) -> Classifier:
+def load_classifier(path: Path | None, method: RefusalMethod = "learned") -> Classifier:
     """The classifier under test: this checkout's, or one loaded from a module file.
 
     A module file with only ``detect_refusal`` (the earlier two-class API) is
     mapped to ``refuse`` / ``comply``, so before-and-after numbers come from one script.
     """
     if path is None:
-        return lambda completion, prompt: classify_refusal(completion, prompt).value
+        return lambda completion, prompt: classify_refusal(completion, prompt, method=method).value
     spec = importlib.util.spec_from_file_location("refusal_under_test", path)
     if spec is None or spec.loader is None:
         raise DataFileError(f"--detector {path}: not a Python module file")
@@ -276,13 +277,19 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument(
         "--detector", type=Path, help="compare a copy of the detector module instead"
     )
+    parser.add_argument(
+        "--method",
+        choices=("learned", "rules"),
+        default="learned",
+        help="classify_refusal's method: the shipped classifier (default) or the rules alone",
+    )
     args = parser.parse_args(argv)
 
     try:
         paths = expand(args.data)
         loaded = [(path, load(path)) for path in paths]
         items = [item for _, rows in loaded for item in rows]
-        classify = load_classifier(args.detector)
+        classify = load_classifier(args.detector, args.method)
     except (DataFileError, OSError) as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 2

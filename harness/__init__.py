@@ -7,6 +7,7 @@ are imported only by the backend or command that needs them.
 from harness._refusal import RefusalClass, classify_refusal, detect_refusal
 from harness._types import (
     Completion,
+    ContextPassage,
     Expect,
     Expectation,
     GenerationRequest,
@@ -24,6 +25,7 @@ __all__ = [
     "Backend",
     "Completion",
     "ConfigError",
+    "ContextPassage",
     "DataError",
     "DataIssue",
     "Expect",

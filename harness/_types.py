@@ -60,6 +60,8 @@ class Expectation:
     ``refuse`` is ``None`` when the example says nothing about refusal.
     ``reject`` lists wrong answers that ``answer_match`` must not find in an
     output (plausible confusions, or answers that contain the right one).
+    ``answerable`` is false when the example's context does not answer the
+    question (the right answer says so).
     """
 
     schema_path: Path | None = None
@@ -67,6 +69,7 @@ class Expectation:
     refuse: bool | None = None
     exact: tuple[str, ...] | None = None
     reject: tuple[str, ...] | None = None
+    answerable: bool = True
 
     @property
     def kinds(self) -> frozenset[Expect]:
@@ -84,12 +87,21 @@ class Expectation:
 
 
 @dataclass(frozen=True)
+class ContextPassage:
+    """One document passage an answer must rest on: its corpus id and its text."""
+
+    id: str
+    text: str
+
+
+@dataclass(frozen=True)
 class GoldenExample:
     """One parsed, validated golden example.
 
     ``messages`` are the prompt turns (everything before the final assistant
     answer); ``reference`` is that final assistant answer, or ``None`` when the
-    example has none.
+    example has none. ``context`` holds the passages the answer must rest on
+    (empty when the example names none).
     """
 
     id: str
@@ -99,6 +111,7 @@ class GoldenExample:
     tags: tuple[str, ...]
     source: Location
     fingerprint: str
+    context: tuple[ContextPassage, ...] = ()
 
     @property
     def last_user_turn(self) -> str | None:

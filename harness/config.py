@@ -15,6 +15,15 @@ and few-shot examples ("prompted") or an adapter ("fine-tuned")::
     system_prompt = "golden/prompts/system.txt"
     few_shot = "golden/prompts/few_shot.jsonl"
 
+A variant with ``retrieval`` puts the top ``k`` BM25 passages of a corpus into
+the last user turn through a template with ``{passages}`` and ``{question}``
+(``template`` defaults to ``harness/resources/rag.txt``; see
+:mod:`harness.retrieval`)::
+
+    [tool.harness.models.rag]
+    extends = "base"
+    retrieval = {corpus = "golden/corpus", k = 4}
+
 ``[tool.harness.latency]`` sets how the latency suite measures (concurrency
 levels, tokens, requests) and per-hardware budgets; ``$HARNESS_LATENCY_PROFILE``
 picks a profile over its ``profile`` key::
@@ -54,9 +63,26 @@ from typing import Any
 
 from harness._types import GenerationRequest, GoldenExample, Message, Role, SamplingParams
 from harness.errors import ConfigError, DataError
+from harness.retrieval import (
+    DEFAULT_RAG_TEMPLATE,
+    DEFAULT_RETRIEVAL_K,
+    Passage,
+    RetrievalSettings,
+)
 
 BACKEND_NAMES = ("hf", "peft", "vllm", "openai", "scripted", "auto")
-_COMMON_KEYS = {"backend", "model", "extends", "adapter", "system_prompt", "few_shot", "sampling"}
+_COMMON_KEYS = {
+    "backend",
+    "model",
+    "extends",
+    "adapter",
+    "system_prompt",
+    "few_shot",
+    "sampling",
+    "retrieval",
+}
+#: Keys of a variant's ``retrieval`` table.
+_RETRIEVAL_KEYS = ("corpus", "k", "template")
 #: Backend options each backend accepts (beyond the common keys).
 BACKEND_OPTIONS: dict[str, set[str]] = {
     "hf": {"batch_size", "batch_tokens", "dtype", "threads", "device"},
@@ -67,6 +93,11 @@ BACKEND_OPTIONS: dict[str, set[str]] = {
         "structured_outputs",
         "max_lora_rank",
         "enable_prefix_caching",
+        "tensor_parallel_size",
+        "data_parallel_size",
+        "pipeline_parallel_size",
+        "gpu_memory_utilization",
+        "max_num_seqs",
     },
     "openai": {"base_url", "api_key_env", "max_concurrency", "timeout_s", "max_retries", "stream"},
     "scripted": {"script", "default"},
@@ -90,12 +121,28 @@ _TOP_KEYS = {
     "dev_fraction",
     "judges",
 }
-#: The judges the harness knows, and the keys of each ``[tool.harness.judges.NAME]``.
+#: The judge with a fixed task; any other ``[tool.harness.judges.NAME]`` is a rubric judge.
 JUDGES = ("refusal",)
 _JUDGE_KEYS = {"variant", "prompt", "max_new_tokens"}
+#: Keys of a rubric judge's table (``mode``: pointwise 1-5 score or pairwise preference).
+_RUBRIC_KEYS = _JUDGE_KEYS | {"mode", "reference_variant", "threshold", "suites"}
+#: How a rubric judge grades: one answer on a 1-5 scale, or two answers against each other.
+RUBRIC_MODES = ("pointwise", "pairwise")
+_JUDGES_DIR = Path(__file__).parent / "resources" / "judges"
 #: The published refusal-judge prompt (``{question}`` and ``{answer}`` are filled in).
-DEFAULT_REFUSAL_PROMPT = Path(__file__).parent / "resources" / "judges" / "refusal.txt"
-_JUDGE_PLACEHOLDER = re.compile(r"\{(question|answer)\}")
+DEFAULT_REFUSAL_PROMPT = _JUDGES_DIR / "refusal.txt"
+#: The published rubric prompts, per mode.
+DEFAULT_RUBRIC_PROMPTS = {
+    "pointwise": _JUDGES_DIR / "rubric_pointwise.txt",
+    "pairwise": _JUDGES_DIR / "rubric_pairwise.txt",
+}
+#: Placeholders each kind of judge prompt must contain (``{reference}`` is optional).
+JUDGE_PLACEHOLDERS = {
+    None: ("question", "answer"),
+    "pointwise": ("question", "answer"),
+    "pairwise": ("question", "answer_a", "answer_b"),
+}
+_JUDGE_PLACEHOLDER = re.compile(r"\{(question|answer|answer_a|answer_b|reference)\}")
 #: Share of each suite's examples in its ``dev`` split (the rest is ``test``). 0.3 keeps
 #: most examples for the release verdict, whose interval matters most, while leaving the
 #: selection set large enough (62 of 186 extraction examples) to rank checkpoints.
@@ -129,6 +176,7 @@ class Variant:
     few_shot_path: Path | None = None
     sampling: SamplingParams = DEFAULT_SAMPLING
     options: Mapping[str, Any] = field(default_factory=dict)
+    retrieval: RetrievalSettings | None = None
 
     @property
     def backend_key(self) -> tuple[Any, ...]:
@@ -145,7 +193,9 @@ class Variant:
 
         The variant's system prompt comes first, followed by the example's
         own system message (if any) after a blank line; then the few-shot
-        turns; then the example's turns.
+        turns; then the example's turns. With ``retrieval``, the last user
+        turn becomes the retrieval template filled with the passages found for
+        it and the question itself.
         """
         turns = list(example.messages)
         system_parts: list[str] = []
@@ -153,8 +203,26 @@ class Variant:
             system_parts.append(self.system_prompt)
         if turns and turns[0].role is Role.SYSTEM:
             system_parts.append(turns.pop(0).content)
+        if self.retrieval is not None:
+            users = [i for i, m in enumerate(turns) if m.role is Role.USER]
+            if users:
+                question = turns[users[-1]].content
+                turns[users[-1]] = Message(
+                    Role.USER, self.retrieval.render(question, self.retrieve(example))
+                )
         head = [Message(Role.SYSTEM, "\n\n".join(system_parts))] if system_parts else []
         return (*head, *self.few_shot, *turns)
+
+    def retrieve(self, example: GoldenExample) -> tuple[Passage, ...]:
+        """The passages this variant's retrieval finds for an example's last user turn.
+
+        Empty without ``retrieval`` or without a user turn; the same passages
+        every call (the retriever is deterministic and memoised).
+        """
+        question = example.last_user_turn
+        if self.retrieval is None or question is None:
+            return ()
+        return self.retrieval.retrieve(question)
 
     def request(
         self, example: GoldenExample, sampling: SamplingParams | None = None
@@ -215,15 +283,26 @@ class LatencySettings:
 
 @dataclass(frozen=True)
 class JudgeSettings:
-    """One ``[tool.harness.judges.NAME]`` table: which variant judges, with which prompt."""
+    """One ``[tool.harness.judges.NAME]`` table: which variant judges, with which prompt.
+
+    ``mode`` is ``None`` for the refusal judge and ``"pointwise"`` or
+    ``"pairwise"`` for a rubric judge; a pairwise judge compares an answer with
+    ``reference_variant``'s answer to the same example, or with the example's
+    reference when none is named. ``threshold``: the lowest 1-5 score that passes.
+    ``suites``: the suites it grades (empty: every evaluated suite).
+    """
 
     name: str
     variant: str
     prompt_path: Path = DEFAULT_REFUSAL_PROMPT
     max_new_tokens: int = 16
+    mode: str | None = None
+    reference_variant: str | None = None
+    threshold: int = 4
+    suites: tuple[str, ...] = ()
 
     def template(self) -> str:
-        """The prompt template, read from its file; both placeholders must be there."""
+        """The prompt template, read from its file; the mode's placeholders must be there."""
         try:
             text = self.prompt_path.read_text(encoding="utf-8")
         except OSError as exc:
@@ -231,12 +310,13 @@ class JudgeSettings:
                 f"[tool.harness.judges.{self.name}] prompt: cannot read {self.prompt_path} "
                 f"({exc.strerror or exc})"
             ) from None
-        missing = {"question", "answer"} - set(_JUDGE_PLACEHOLDER.findall(text))
+        needed = JUDGE_PLACEHOLDERS[self.mode]
+        missing = set(needed) - set(_JUDGE_PLACEHOLDER.findall(text))
         if missing:
             raise ConfigError(
                 f"[tool.harness.judges.{self.name}] prompt: {self.prompt_path} lacks "
                 f"{', '.join('{' + m + '}' for m in sorted(missing))} "
-                "(the template needs both {question} and {answer})"
+                f"(the template needs {' and '.join('{' + m + '}' for m in needed)})"
             )
         return text
 
@@ -430,21 +510,72 @@ def _resolve_variant(
                 f"{where}: file {fs} not found (paths are relative to pyproject.toml)"
             )
         changes.update(few_shot=_read_few_shot(fs, where), few_shot_path=fs.resolve())
+    if "retrieval" in raw:
+        changes["retrieval"] = _parse_retrieval(
+            raw["retrieval"], _where(pyproject, table, "retrieval"), root
+        )
     if "sampling" in raw:
         changes["sampling"] = _parse_sampling(
             raw["sampling"], _where(pyproject, table, "sampling"), v.sampling
         )
-    if "enable_prefix_caching" in raw and not isinstance(raw["enable_prefix_caching"], bool):
-        raise ConfigError(
-            f"{_where(pyproject, table, 'enable_prefix_caching')}: expected true or false, "
-            f"got {raw['enable_prefix_caching']!r}"
-        )
+    for key in ENGINE_OPTIONS:
+        if key in raw:
+            check_engine_option(key, raw[key], _where(pyproject, table, key))
+    if "base_url" in raw:
+        from harness.backends.openai import check_base_urls
+
+        urls = check_base_urls(raw["base_url"], _where(pyproject, table, "base_url"))
+        # A list is a set of replicas, kept as a list (of one, too) so the backend knows.
+        raw = {**raw, "base_url": raw["base_url"] if isinstance(raw["base_url"], str) else urls}
     # An auto parent keeps the options of both backends until the config is resolved,
     # so a child that names hf or vllm still inherits its own backend's options.
     options = {k: v2 for k, v2 in v.options.items() if k in BACKEND_OPTIONS[backend]}
     options.update({k: raw[k] for k in raw if k in BACKEND_OPTIONS[backend]})
     changes["options"] = options
     return replace(v, **changes)
+
+
+def _parse_retrieval(raw: object, where: str, root: Path) -> RetrievalSettings:
+    """A variant's ``retrieval = {corpus = "...", k = 4, template = "..."}``, checked now.
+
+    The corpus and the template are read here, so a bad passage line or a
+    template without its placeholders stops the run before any model loads.
+    """
+    example = f'(e.g. retrieval = {{corpus = "golden/corpus", k = {DEFAULT_RETRIEVAL_K}}})'
+    if not isinstance(raw, dict):
+        raise ConfigError(f"{where}: expected a table {example}")
+    for key in sorted(set(raw) - set(_RETRIEVAL_KEYS)):
+        raise ConfigError(f"{where}.{key}: unknown key (allowed: {', '.join(_RETRIEVAL_KEYS)})")
+    corpus = raw.get("corpus")
+    if not isinstance(corpus, str) or not corpus:
+        raise ConfigError(
+            f"{where}.corpus: required, the path of a directory of .jsonl passage files "
+            f"or of one .jsonl file {example}"
+        )
+    corpus_path = root / corpus
+    if not corpus_path.exists():
+        raise ConfigError(
+            f"{where}.corpus: {corpus_path} not found (give a directory of .jsonl passage "
+            "files or one .jsonl file; paths are relative to pyproject.toml)"
+        )
+    k = raw.get("k", DEFAULT_RETRIEVAL_K)
+    if not isinstance(k, int) or isinstance(k, bool) or k < 1:
+        raise ConfigError(f"{where}.k: expected an integer >= 1 (passages per question), got {k!r}")
+    template = raw.get("template")
+    if template is not None and (not isinstance(template, str) or not template):
+        raise ConfigError(
+            f"{where}.template: expected the path of a prompt template file with "
+            f"{{passages}} and {{question}}, got {template!r}"
+        )
+    try:
+        return RetrievalSettings.load(
+            corpus_path,
+            k,
+            DEFAULT_RAG_TEMPLATE if template is None else root / template,
+            where=where,
+        )
+    except DataError as exc:
+        raise ConfigError(f"{where}.corpus: the corpus is invalid:\n{exc}") from None
 
 
 def auto_backend() -> str:
@@ -493,6 +624,41 @@ def _resolve_auto_variants(variants: dict[str, Variant]) -> dict[str, Variant]:
             file=sys.stderr,
         )
     return {name: resolve_auto(v, backend) for name, v in variants.items()}
+
+
+#: vLLM engine options a ``vllm`` (or ``auto``) variant and ``harness serve`` accept, with
+#: what each must be: an integer >= 1, a share in (0, 1], or true/false.
+ENGINE_OPTIONS: Mapping[str, str] = {
+    "tensor_parallel_size": "int",
+    "data_parallel_size": "int",
+    "pipeline_parallel_size": "int",
+    "gpu_memory_utilization": "share",
+    "max_model_len": "int",
+    "enable_prefix_caching": "bool",
+    "max_num_seqs": "int",
+}
+
+
+def check_engine_option(key: str, value: object, where: str) -> int | float | bool:
+    """One vLLM engine option checked (see :data:`ENGINE_OPTIONS`); ``where`` starts the error."""
+    kind = ENGINE_OPTIONS[key]
+    if kind == "bool":
+        if not isinstance(value, bool):
+            raise ConfigError(f"{where}: expected true or false, got {value!r}")
+        return value
+    if kind == "share":
+        if (
+            not isinstance(value, int | float)
+            or isinstance(value, bool)
+            or not math.isfinite(value)
+            or not 0 < value <= 1
+        ):
+            raise ConfigError(
+                f"{where}: expected a share of accelerator memory in (0, 1], got {value!r} "
+                "(e.g. 0.9)"
+            )
+        return float(value)
+    return _positive_int(value, where)
 
 
 def _positive_int(value: object, where: str, minimum: int = 1) -> int:
@@ -659,21 +825,27 @@ def load_config(pyproject: Path | None = None) -> HarnessConfig:
 def _parse_judges(
     raw: object, path: Path, variants: Mapping[str, Variant]
 ) -> dict[str, JudgeSettings]:
-    """``[tool.harness.judges.NAME]`` tables: a configured variant and an optional prompt file."""
+    """``[tool.harness.judges.NAME]`` tables: a configured variant and an optional prompt file.
+
+    ``refusal`` is the refusal judge; any other name is a rubric judge
+    (``mode``, ``reference_variant``, ``threshold`` besides the common keys).
+    """
     if not isinstance(raw, dict):
         raise ConfigError(f"{_where(path, 'tool.harness', 'judges')}: expected a table of judges")
     judges: dict[str, JudgeSettings] = {}
     for name, table in raw.items():
         where = f"tool.harness.judges.{name}"
-        if name not in JUDGES:
+        if not re.fullmatch(r"[A-Za-z_][\w-]*", name):
             raise ConfigError(
-                f"{_where(path, where)}: unknown judge (known judges: {', '.join(JUDGES)})"
+                f"{_where(path, where)}: a judge name is letters, digits, _ and - "
+                "(it names the metric judge:NAME)"
             )
         if not isinstance(table, dict):
             raise ConfigError(f'{_where(path, where)}: expected a table with variant = "NAME"')
-        for key in sorted(set(table) - _JUDGE_KEYS):
+        allowed = _JUDGE_KEYS if name in JUDGES else _RUBRIC_KEYS
+        for key in sorted(set(table) - allowed):
             raise ConfigError(
-                f"{_where(path, where, key)}: unknown key (allowed: {', '.join(sorted(_JUDGE_KEYS))})"
+                f"{_where(path, where, key)}: unknown key (allowed: {', '.join(sorted(allowed))})"
             )
         variant = table.get("variant")
         if not isinstance(variant, str) or variant not in variants:
@@ -686,15 +858,60 @@ def _parse_judges(
             raise ConfigError(
                 f"{_where(path, where, 'prompt')}: expected a path to a prompt file, got {prompt!r}"
             )
+        mode = None if name in JUDGES else table.get("mode", "pointwise")
+        if mode is not None and mode not in RUBRIC_MODES:
+            raise ConfigError(
+                f"{_where(path, where, 'mode')}: expected one of {', '.join(RUBRIC_MODES)}, "
+                f'got {mode!r} (e.g. mode = "pointwise")'
+            )
+        reference = table.get("reference_variant")
+        if reference is not None and (
+            mode != "pairwise" or not isinstance(reference, str) or reference not in variants
+        ):
+            raise ConfigError(
+                f"{_where(path, where, 'reference_variant')}: "
+                + (
+                    f"expected the name of a variant in [tool.harness.models] "
+                    f"(known: {', '.join(sorted(variants))}), got {reference!r}"
+                    if mode == "pairwise"
+                    else 'only a pairwise judge compares with a variant (set mode = "pairwise")'
+                )
+            )
+        threshold = table.get("threshold", 4)
+        if mode != "pointwise" and "threshold" in table:
+            raise ConfigError(
+                f"{_where(path, where, 'threshold')}: only a pointwise judge has a passing score "
+                '(remove it, or set mode = "pointwise")'
+            )
+        if not isinstance(threshold, int) or isinstance(threshold, bool) or not 1 <= threshold <= 5:
+            raise ConfigError(
+                f"{_where(path, where, 'threshold')}: expected the lowest passing score, "
+                f"a whole number from 1 to 5, got {threshold!r} (e.g. threshold = 4)"
+            )
+        suites = table.get("suites", [])
+        if not isinstance(suites, list) or not all(isinstance(x, str) and x for x in suites):
+            raise ConfigError(
+                f"{_where(path, where, 'suites')}: expected a list of suite names, got "
+                f'{suites!r} (e.g. suites = ["general"]; leave it out to grade every suite)'
+            )
+        default_prompt = DEFAULT_REFUSAL_PROMPT if mode is None else DEFAULT_RUBRIC_PROMPTS[mode]
         settings = JudgeSettings(
             name=name,
             variant=variant,
-            prompt_path=DEFAULT_REFUSAL_PROMPT if prompt is None else path.parent / prompt,
+            prompt_path=default_prompt if prompt is None else path.parent / prompt,
             max_new_tokens=_positive_int(
-                table.get("max_new_tokens", 16), _where(path, where, "max_new_tokens")
+                table.get("max_new_tokens", 16 if mode is None else 256),
+                _where(path, where, "max_new_tokens"),
             ),
+            mode=mode,
+            reference_variant=reference,
+            threshold=threshold,
+            suites=tuple(suites),
         )
-        settings.template()  # a missing file or placeholder is a config error now, not mid-run
+        try:
+            settings.template()  # a missing file or placeholder is a config error now, not mid-run
+        except ConfigError as exc:
+            raise ConfigError(f"{path}: {exc}") from None
         judges[name] = settings
     return judges
 

@@ -7,7 +7,7 @@ Backends are built once per distinct setting and shared: ``base`` and
 from __future__ import annotations
 
 import time
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -131,6 +131,12 @@ class SuiteRun:
     # A judge's class per example id (``[tool.harness.judges.refusal]``), handed to
     # metrics that take a ``judged`` option; empty without a judge.
     judged: dict[str, str] = field(default_factory=dict)
+    # The rubric judges' verdicts for this run, asked on first use: judge name
+    # ("" = the only one) -> {example id: verdict}; None outside an evaluation session.
+    rubric: Callable[[str], Mapping[str, Any]] | None = None
+    # The ids of the passages retrieved per example id, handed to metrics that take a
+    # ``retrieved`` option; None when the variant has no ``retrieval``.
+    retrieved: dict[str, tuple[str, ...]] | None = None
 
     def score(self, metric: str, **options: Any) -> tuple[MetricResult, ...]:
         """Apply one registered metric to every (completion, example); memoised per name."""
@@ -138,17 +144,35 @@ class SuiteRun:
         if key not in self.scores:
             spec = get_metric(metric)
             use_judge = "judged" in spec.options and "judged" not in options and self.judged
+            verdicts: Mapping[str, Any] | None = None
+            if "verdict" in spec.options and "verdict" not in options and self.rubric:
+                bound = getattr(spec.fn, "keywords", {}).get("name", "")  # judge:NAME
+                verdicts = self.rubric(str(options.get("name", bound)))
+            use_retrieved = "retrieved" in spec.options and "retrieved" not in options
             self.scores[key] = tuple(
                 spec.compute(
-                    c, e, **options, **({"judged": self.judged.get(e.id)} if use_judge else {})
+                    c,
+                    e,
+                    **options,
+                    **({"judged": self.judged.get(e.id)} if use_judge else {}),
+                    **({"verdict": verdicts.get(e.id)} if verdicts is not None else {}),
+                    **(
+                        {"retrieved": self.retrieved.get(e.id, ())}
+                        if use_retrieved and self.retrieved is not None
+                        else {}
+                    ),
                 )
                 for c, e in zip(self.completions, self.examples, strict=True)
             )
         return self.scores[key]
 
 
-def default_metrics(examples: Iterable[GoldenExample]) -> list[str]:
-    """The metrics that apply to a set of examples, from their expectations."""
+def default_metrics(examples: Iterable[GoldenExample], *, retrieval: bool = False) -> list[str]:
+    """The metrics that apply to a set of examples, from their expectations.
+
+    ``retrieval``: the variant retrieves passages, so recall@k of the examples'
+    gold context passages is reported.
+    """
     names: list[str] = []
     exs = list(examples)
     if any(e.expect.schema is not None for e in exs):
@@ -159,6 +183,10 @@ def default_metrics(examples: Iterable[GoldenExample]) -> list[str]:
         names.append("refusal_accuracy")
     if any(e.reference is not None and e.expect.schema is None for e in exs):
         names.append("rougeL")
+    if any(e.context for e in exs):
+        names += ["groundedness", "abstention"]
+    if retrieval and any(e.context for e in exs):
+        names.append("retrieval_recall")
     names.append("length")
     return names
 
@@ -223,4 +251,7 @@ def run_suite(
         cache=stats,
         seconds=elapsed,
         backend_fingerprint=backend.fingerprint,
+        retrieved=None
+        if variant.retrieval is None
+        else {e.id: tuple(p.id for p in variant.retrieve(e)) for e in examples},
     )

@@ -58,7 +58,7 @@ DEFAULT_ALPHA = 0.05
 DEFAULT_SCORECARD = "scorecard.html"
 
 Op = Literal[">=", "<="]
-_SPEC = re.compile(r"^\s*(?P<metric>[A-Za-z_][\w.-]*)\s*(?P<op>>=|<=)\s*(?P<threshold>\S+)\s*$")
+_SPEC = re.compile(r"^\s*(?P<metric>[A-Za-z_][\w.:-]*)\s*(?P<op>>=|<=)\s*(?P<threshold>\S+)\s*$")
 
 # (example id, reference value, new value) of one metric, paired by id.
 Pair = tuple[str, MetricValue, MetricValue]

@@ -186,7 +186,7 @@ def _as_request(prompt: str | GenerationRequest, index: int, max_tokens: int) ->
 
 
 def run_latency(
-    server_or_base_url: VLLMServer | str,
+    server_or_base_url: VLLMServer | str | Sequence[str],
     model: str,
     prompts: Sequence[str | GenerationRequest],
     concurrency_levels: Sequence[int],
@@ -204,8 +204,12 @@ def run_latency(
     prompts when there are more) are sent with at most ``concurrency`` in
     flight (a closed loop, like ``vllm bench serve --max-concurrency``).
     Failures are not retried: a retry would hide the failure in the timings.
+    A list of URLs is a set of replicas (see :mod:`harness.backends.openai`):
+    a replica that fails is taken out and its requests go to the others (a
+    logged warning, not a failed run); the report names them without
+    credentials.
     """
-    from harness.backends.openai import OpenAIBackend
+    from harness.backends.openai import OpenAIBackend, public_url
 
     if not prompts:
         raise ConfigError("latency: give at least one prompt")
@@ -215,8 +219,18 @@ def run_latency(
         raise ConfigError("latency: max_tokens must be at least 2 (TPOT needs two tokens)")
     if warmup < 0:
         raise ConfigError("latency: warmup must be >= 0")
-    base_url = (
-        server_or_base_url if isinstance(server_or_base_url, str) else server_or_base_url.base_url
+    base_url: str | list[str] = (
+        server_or_base_url
+        if isinstance(server_or_base_url, str)
+        else list(server_or_base_url)
+        if isinstance(server_or_base_url, Sequence)
+        else server_or_base_url.base_url
+    )
+    # Shown in results.json and the scorecard: never with credentials.
+    shown = (
+        public_url(base_url)
+        if isinstance(base_url, str)
+        else ", ".join(public_url(u) for u in base_url)
     )
     base = [_as_request(p, i, max_tokens) for i, p in enumerate(prompts)]
     count = len(base) if requests is None else requests
@@ -257,7 +271,7 @@ def run_latency(
                 wall_s=wall,
             )
         )
-    return LatencyReport(base_url, model, max_tokens, warmup, tuple(levels))
+    return LatencyReport(shown, model, max_tokens, warmup, tuple(levels))
 
 
 def percentile_table(report: LatencyReport) -> str:
@@ -476,7 +490,7 @@ def latency_records(
 class Endpoint:
     """Where a variant is served: the API root, the model name to send, and the key's variable."""
 
-    base_url: str
+    base_url: str | tuple[str, ...]  # a tuple: replicas of one model
     model: str
     api_key_env: str | None = None
     description: str = ""
@@ -521,8 +535,9 @@ class ServerPool:
                     f"[tool.harness.models.{variant.name}] base_url: required for backend 'openai'"
                 )
             api_key_env = opts.get("api_key_env")
+            url = opts["base_url"]
             return Endpoint(
-                base_url=str(opts["base_url"]),
+                base_url=url if isinstance(url, str) else tuple(url),
                 model=variant.model,
                 api_key_env=str(api_key_env) if api_key_env else None,
                 description="the variant's own OpenAI-compatible server",
@@ -612,6 +627,8 @@ def measure_variant(
     ``settings.suite``, as the variant sends them (system prompt, few-shot),
     with ``max_new_tokens = settings.max_tokens``.
     """
+    from harness.backends.openai import endpoint_fingerprint
+
     golden = session.golden(settings.suite)
     examples = golden.examples[: settings.requests]
     if not examples:
@@ -641,7 +658,7 @@ def measure_variant(
         variant,
         examples=records,
         aggregates=aggregates,
-        fingerprint=f"openai:{endpoint.model}@{endpoint.base_url}",
+        fingerprint=endpoint_fingerprint(endpoint.model, endpoint.base_url),
         info=SuiteInfo(str(golden.path), golden.fingerprint, len(records)),
         extra={
             **report.to_json(),

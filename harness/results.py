@@ -82,6 +82,8 @@ class ExampleRecord:
     verdict: str  # "pass", "fail", "flaky" or "n/a" over the suite's gated metrics
     pass_rate: float | None = None  # share of repeats that passed, with --harness-repeat
     split: str = "all"  # "dev" or "test"; "all" in files written before suites were split
+    # Ids of the passages put in the prompt, best first; None for a variant without retrieval.
+    retrieved: list[str] | None = None
 
 
 @dataclass
@@ -176,6 +178,8 @@ class VariantInfo:
     sampling: dict[str, Any] = field(default_factory=dict)
     system_prompt: str | None = None
     few_shot: str | None = None
+    # corpus, corpus_sha256, passages, k, template, template_sha256, retriever; None without.
+    retrieval: dict[str, Any] | None = None
 
 
 @dataclass
@@ -233,6 +237,9 @@ class Results:
     gates: list[GateRecord] = field(default_factory=list)
     comparisons: list[ComparisonRecord] = field(default_factory=list)
     schema_version: str = SCHEMA_VERSION
+    # Human ratings merged by ``harness review import``: {"ratings": [...], "imports": [...]}.
+    # Optional in the schema, so files written before reviews existed load unchanged.
+    reviews: dict[str, Any] = field(default_factory=dict)
 
     @property
     def passed(self) -> bool:
@@ -268,6 +275,8 @@ class Results:
             "gates": [asdict(g) for g in self.gates],
             "comparisons": [asdict(c) for c in self.comparisons],
         }
+        if self.reviews:
+            data["reviews"] = self.reviews
         clean: dict[str, Any] = _clean(data)
         return clean
 
@@ -289,6 +298,7 @@ class Results:
             gates=[GateRecord(**g) for g in data["gates"]],
             comparisons=[ComparisonRecord(**c) for c in data.get("comparisons", [])],
             schema_version=data["schema_version"],
+            reviews=dict(data.get("reviews") or {}),
         )
 
 

@@ -21,6 +21,7 @@ from dataclasses import dataclass
 from functools import cache
 from importlib import resources
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import jinja2
 from markupsafe import Markup
@@ -36,6 +37,10 @@ from harness.results import (
     SuiteInfo,
 )
 from harness.slices import SplitGap, TagSlice, gated_metrics, split_gaps, tag_slices
+
+if TYPE_CHECKING:
+    from harness.judges import JudgeHumanAgreement
+    from harness.review import ReviewSummary
 
 __all__ = ["render_scorecard", "write_scorecard"]
 
@@ -245,6 +250,9 @@ class Page:
     n_failing: int
     split: str = ""  # which split of each suite the run evaluated, in words
     judges: tuple[JudgeView, ...] = ()
+    review: ReviewSummary | None = None  # human ratings (``harness review import``)
+    review_gates: tuple[GateView, ...] = ()
+    judge_human: tuple[JudgeHumanAgreement, ...] = ()  # rubric judges vs the same ratings
 
 
 @dataclass(frozen=True)
@@ -455,7 +463,28 @@ def _page(results: Results) -> Page:
         n_failing=sum(e.failing for e in examples),
         split=split_label(results),
         judges=_judge_views(results),
+        review=_review_summary(results),
+        review_gates=tuple(v for v in gate_views if v.gate.metric in ("human_pass", "human_score")),
+        judge_human=_judge_human(results),
     )
+
+
+def _judge_human(results: Results) -> tuple[JudgeHumanAgreement, ...]:
+    """Each rubric judge metric against the human ratings, when the run holds both."""
+    if not results.reviews.get("ratings"):
+        return ()
+    from harness.judges import judge_human_agreement
+
+    return tuple(judge_human_agreement(results))
+
+
+def _review_summary(results: Results) -> ReviewSummary | None:
+    """Ratings, intervals and agreement of the human review, when the run holds ratings."""
+    if not results.reviews.get("ratings"):
+        return None  # krippendorff and numpy are imported only for runs people rated
+    from harness.review import review_summary
+
+    return review_summary(results)
 
 
 def split_label(results: Results) -> str:

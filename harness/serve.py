@@ -38,7 +38,8 @@ from typing import Any, Self
 
 import httpx
 
-from harness.backends.vllm import ENGINE_ENV_DEFAULTS
+from harness.backends.vllm import ENGINE_ENV_DEFAULTS, engine_environment
+from harness.config import ENGINE_OPTIONS, check_engine_option
 from harness.errors import ConfigError, HarnessError
 
 __all__ = ["SERVER_ENV_DEFAULTS", "VLLMServer", "VLLMServerError", "free_port"]
@@ -235,6 +236,11 @@ class VLLMServer:
         max_lora_rank: the largest adapter rank the server accepts.
         max_loras: adapters held in one batch at once.
         lora_modules: adapters loaded at start, by served name.
+        engine_options: vLLM engine options by their variant key
+            (:data:`harness.config.ENGINE_OPTIONS`: ``tensor_parallel_size``,
+            ``data_parallel_size``, ``max_model_len`` ...), passed as the
+            server's flags (``--tensor-parallel-size 2``; a false boolean as
+            ``--no-enable-prefix-caching``).
         extra_args: further ``api_server`` arguments, passed as they are.
         startup_timeout_s: how long to wait for ``/health`` before giving up.
         log_path: where the server writes its log; ``None``: a temporary file,
@@ -257,6 +263,7 @@ class VLLMServer:
         max_lora_rank: int = 8,
         max_loras: int = 2,
         lora_modules: Mapping[str, Path] | None = None,
+        engine_options: Mapping[str, int | float | bool] | None = None,
         extra_args: Sequence[str] = (),
         startup_timeout_s: float = 180.0,
         log_path: str | Path | None = None,
@@ -280,6 +287,14 @@ class VLLMServer:
         self.max_lora_rank = max_lora_rank
         self.max_loras = max_loras
         self.lora_modules = {name: Path(p).expanduser() for name, p in (lora_modules or {}).items()}
+        self.engine_options: dict[str, int | float | bool] = {}
+        for key, value in (engine_options or {}).items():
+            if key not in ENGINE_OPTIONS:
+                raise ConfigError(
+                    f"vllm server: engine option {key!r} is unknown "
+                    f"(known: {', '.join(ENGINE_OPTIONS)})"
+                )
+            self.engine_options[key] = check_engine_option(key, value, f"vllm server: {key}")
         self.extra_args = tuple(extra_args)
         self.startup_timeout_s = startup_timeout_s
         self.stop_timeout_s = stop_timeout_s
@@ -354,14 +369,22 @@ class VLLMServer:
             if self.lora_modules:
                 cmd.append("--lora-modules")
                 cmd += [f"{name}={path}" for name, path in self.lora_modules.items()]
+        for key, value in self.engine_options.items():
+            flag = "--" + key.replace("_", "-")
+            if isinstance(value, bool):
+                cmd.append(flag if value else flag.replace("--", "--no-", 1))
+            else:
+                cmd += [flag, str(value)]
         cmd += self.extra_args
         return cmd
 
     def environment(self) -> dict[str, str]:
         """The server's environment: ours, then defaults not already set, then ``env``."""
-        env = dict(os.environ)
-        for key, value in SERVER_ENV_DEFAULTS.items():
-            env.setdefault(key, value)
+        ranks = 1
+        for key in ("tensor_parallel_size", "pipeline_parallel_size", "data_parallel_size"):
+            ranks *= int(self.engine_options.get(key, 1))
+        # vLLM's CPU build wants one CPU list per rank: the default bind is split over them.
+        env = engine_environment(ranks)
         if self.enable_lora:
             env["VLLM_ALLOW_RUNTIME_LORA_UPDATING"] = "True"
         env.update(self.env)

@@ -24,7 +24,19 @@ from harness.config import HarnessConfig, JudgeSettings, Variant
 from harness.engine import BackendPool, SuiteRun, default_metrics, run_suite
 from harness.errors import HarnessError
 from harness.golden import RUN_SPLITS, GoldenFile, load_golden, select_split, split_of
-from harness.judges import RefusalJudgement, judge_refusals
+from harness.judges import (
+    PairwiseVerdict,
+    RefusalJudgement,
+    RubricVerdict,
+    grades,
+    judge_metric_names,
+    judge_pairwise,
+    judge_pointwise,
+    judge_refusals,
+    judge_summary,
+    rubric_judge,
+    rubric_judges,
+)
 from harness.metrics import MetricKind, MetricResult, aggregate, get_metric
 from harness.metrics._aggregate import Aggregate
 from harness.results import (
@@ -315,6 +327,9 @@ class EvalSession:
             e.expect.refuse is not None for e in runs[0].examples
         ):
             self._judge_refusals(runs, variant)
+        if rubric_judges(self.config):
+            for run in runs:
+                run.rubric = self._rubric_provider(golden, run, variant)
         for run in runs:
             for k, v in dataclasses.asdict(run.cache).items():
                 if isinstance(v, int):
@@ -348,6 +363,64 @@ class EvalSession:
         self.metadata.extra.setdefault("refusal_judge", {})[key] = _judge_summary(
             settings, judge_variant, backend.fingerprint, runs[0], first
         )
+
+    def _rubric_provider(
+        self, golden: GoldenFile, run: SuiteRun, variant: Variant
+    ) -> Callable[[str], Mapping[str, RubricVerdict | PairwiseVerdict]]:
+        """A run's rubric verdicts per judge name, asked of the judge once, on first use."""
+        memo: dict[str, Mapping[str, RubricVerdict | PairwiseVerdict]] = {}
+
+        def verdicts(name: str) -> Mapping[str, RubricVerdict | PairwiseVerdict]:
+            settings = rubric_judge(self.config, name)
+            if settings.name not in memo:
+                memo[settings.name] = self._judge_rubric(settings, golden, run, variant)
+            return memo[settings.name]
+
+        return verdicts
+
+    def _judge_rubric(
+        self, settings: JudgeSettings, golden: GoldenFile, run: SuiteRun, variant: Variant
+    ) -> dict[str, RubricVerdict | PairwiseVerdict]:
+        """Ask one rubric judge about a run; its summary goes to ``metadata.extra["judges"]``.
+
+        A pairwise judge compares with ``reference_variant``'s answers, generated
+        like an evaluation of that variant (so through the cache, and free when
+        that variant was evaluated too), or with each example's reference answer.
+        """
+        if not grades(settings, run.suite):
+            return {}  # the metric then says there is no verdict
+        judge_variant = self.config.variant(settings.variant)
+        backend = self.pool.get(judge_variant)
+        found: Sequence[RubricVerdict | PairwiseVerdict]
+        if settings.mode == "pointwise":
+            found = judge_pointwise(settings, backend, self.cache, run.examples, run.completions)
+        else:
+            others: list[str | None] = [e.reference for e in run.examples]
+            skip = "the example has no reference answer to compare with"
+            if settings.reference_variant == variant.name:
+                others, skip = [None] * len(run.examples), "this is the judge's reference variant"
+            elif settings.reference_variant is not None:
+                ref = self.config.variant(settings.reference_variant)
+                subset = dataclasses.replace(golden, examples=run.examples)
+                ref_run = run_suite(subset, ref, self.pool.get(ref), self.cache, progress=False)
+                others = [c.text for c in ref_run.completions]
+            found = judge_pairwise(
+                settings,
+                backend,
+                self.cache,
+                run.examples,
+                run.completions,
+                others,
+                skip_reason=skip,
+                show_reference=settings.reference_variant is not None,
+            )
+        key = f"{run.suite}/{variant.name}"
+        judges = self.metadata.extra.setdefault("judges", {}).setdefault(key, {})
+        if settings.name not in judges:  # the first repeat speaks for the run, as for refusal
+            judges[settings.name] = judge_summary(
+                settings, judge_variant.name, backend.fingerprint, found
+            )
+        return {v.example_id: v for v in found}
 
     def use_variants(self, variants: Sequence[tuple[Variant, Any]]) -> None:
         """Replace the session's variants, each with a ready backend (``None``: build it).
@@ -403,7 +476,15 @@ class EvalSession:
                 and g.variant == evaluation.variant.name
                 and get_metric(g.metric).kind is MetricKind.PASS_FAIL
             }
-            metrics = list(dict.fromkeys([*default_metrics(evaluation.examples), *sorted(gated)]))
+            retrieval = evaluation.variant.retrieval is not None
+            metrics = list(
+                dict.fromkeys(
+                    [*default_metrics(evaluation.examples, retrieval=retrieval), *sorted(gated)]
+                )
+            )
+            if rubric_judges(self.config):
+                names = judge_metric_names(self.config, evaluation.suite)
+                metrics += [m for m in names if m not in metrics]
             results.examples.extend(_example_records(evaluation, metrics, gated))
             for metric in metrics:
                 agg = evaluation.aggregate(metric)
@@ -473,6 +554,7 @@ def _variant_info(variant: Variant, fingerprint: str, sampling: SamplingParams) 
         },
         system_prompt=variant.system_prompt,
         few_shot=None if variant.few_shot_path is None else str(variant.few_shot_path),
+        retrieval=None if variant.retrieval is None else dict(variant.retrieval.describe()),
     )
 
 
@@ -512,6 +594,11 @@ def _example_records(
             expected["refuse"] = ex.expect.refuse
         if ex.expect.schema_path is not None:
             expected["schema"] = str(ex.expect.schema_path)
+        if ex.context:
+            # The gold passages' ids (their texts are in the golden file and the corpus).
+            expected["context"] = [p.id for p in ex.context]
+        if not ex.expect.answerable:
+            expected["answerable"] = False
         records.append(
             ExampleRecord(
                 suite=evaluation.suite,
@@ -533,6 +620,7 @@ def _example_records(
                 verdict=verdict,
                 pass_rate=pass_rate if evaluation.session.repeat > 1 else None,
                 split=split_of(ex.id, dev_fraction=evaluation.session.config.dev_fraction),
+                retrieved=None if first.retrieved is None else list(first.retrieved.get(ex.id, ())),
             )
         )
     return records

@@ -3,13 +3,11 @@
 from __future__ import annotations
 
 import json
-import subprocess
-import sys
-import time
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from _judge_server import running
 from metrics.conftest import build_completion, build_example
 
 from harness._refusal import RefusalClass
@@ -71,8 +69,8 @@ def test_config_reads_a_judge(tmp_path: Path) -> None:
     ("table", "message"),
     [
         (
-            '[tool.harness.judges.tone]\nvariant = "judge"\n',
-            r"judges\.tone.*unknown judge.*refusal",
+            '[tool.harness.judges.tone]\nvariant = "judge"\nmode = "both"\n',
+            r"judges\.tone\] mode: expected one of pointwise, pairwise, got 'both'",
         ),
         ("[tool.harness.judges.refusal]\n", r"judges\.refusal.*variant.*known: base, judge"),
         ('[tool.harness.judges.refusal]\nvariant = "gpt"\n', r"variant.*got 'gpt'"),
@@ -119,20 +117,8 @@ def test_refusal(evaluate):
 @pytest.fixture
 def judge_server(tmp_path: Path) -> Iterator[tuple[str, Path]]:
     """The judge server as its own process; yields its base URL and request log."""
-    port_file = tmp_path / "judge.port"
-    proc = subprocess.Popen(
-        [sys.executable, str(ROOT / "tests" / "_judge_server.py"), str(port_file)]
-    )
-    try:
-        deadline = time.monotonic() + 30
-        while not port_file.exists() or not port_file.read_text():
-            if proc.poll() is not None or time.monotonic() > deadline:
-                raise RuntimeError("the judge server did not start")
-            time.sleep(0.05)
-        yield f"http://127.0.0.1:{port_file.read_text()}/v1", Path(f"{port_file}.log")
-    finally:
-        proc.terminate()
-        proc.wait(timeout=10)
+    with running(tmp_path) as served:
+        yield served
 
 
 def test_a_judge_decides_and_the_scorecard_shows_where_it_disagrees(

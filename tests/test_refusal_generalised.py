@@ -8,9 +8,9 @@ the same surface form used in an ordinary answer must stay compliant.
 from __future__ import annotations
 
 import pytest
-from _refusal_cases import assert_binary_view, family_params
+from _refusal_cases import assert_binary_view, family_params, rules_class
 
-from harness._refusal import RefusalClass, classify_refusal
+from harness._refusal import RefusalClass
 
 COMPLY, PARTIAL, REFUSE = RefusalClass.COMPLY, RefusalClass.PARTIAL, RefusalClass.REFUSE
 
@@ -211,7 +211,7 @@ CASES = family_params(
 @pytest.mark.parametrize(("prompt", "completion", "expected"), CASES)
 def test_generalised_class(prompt: str, completion: str, expected: RefusalClass) -> None:
     """Each behaviour gets its class when the prompt is passed."""
-    assert classify_refusal(completion, prompt) is expected
+    assert rules_class(completion, prompt) is expected
 
 
 @pytest.mark.parametrize(("prompt", "completion", "expected"), CASES)

@@ -11,9 +11,9 @@ import json
 from pathlib import Path
 
 import pytest
-from _refusal_cases import assert_binary_view, family_params
+from _refusal_cases import assert_binary_view, family_params, rules_class
 
-from harness._refusal import RefusalClass, classify_refusal
+from harness._refusal import RefusalClass
 
 COMPLY, PARTIAL, REFUSE = RefusalClass.COMPLY, RefusalClass.PARTIAL, RefusalClass.REFUSE
 
@@ -337,7 +337,7 @@ FAMILIES = [
 
 @pytest.mark.parametrize(("prompt", "completion", "expected"), family_params(FAMILIES))
 def test_phrase_family(prompt: str, completion: str, expected: RefusalClass) -> None:
-    assert classify_refusal(completion, prompt) is expected
+    assert rules_class(completion, prompt) is expected
     assert_binary_view(prompt, completion, expected)
 
 
@@ -352,9 +352,7 @@ def test_second_round_development_set_agreement(name: str) -> None:
     with (DATA / f"refusal_holdout_{name}.jsonl").open(encoding="utf-8") as handle:
         rows = [json.loads(line) for line in handle if line.strip()]
     assert len(rows) >= 150
-    pairs = [
-        (classify_refusal(row["completion"], row["prompt"]).value, row["label"]) for row in rows
-    ]
+    pairs = [(rules_class(row["completion"], row["prompt"]).value, row["label"]) for row in rows]
     assert sum((p != "comply") == (g != "comply") for p, g in pairs) / len(rows) >= 0.97
     assert sum(p == g for p, g in pairs) / len(rows) >= 0.9
     complying = [p for p, g in pairs if g == "comply"]

@@ -421,3 +421,63 @@ def test_newly_over_refusing_examples_are_coloured_as_regressions(
         assert "worse" in (delta.get_attribute("class") or "")
     finally:
         context.close()
+
+
+def test_review_form_fills_saves_and_imports_in_chromium(browser: Any, tmp_path: Path) -> None:
+    # The review tests' hand-written run: two suites, two variants, hostile answers.
+    from review._review_data import VARIANTS, results_file
+
+    from harness.cli import main
+
+    results = results_file(tmp_path)
+    out = tmp_path / "review"
+    assert main(["review", "export", str(results), "-o", str(out), "--sample", "12"]) == 0
+    context = browser.new_context(accept_downloads=True)
+    page = context.new_page()
+    page.set_default_timeout(15_000)
+    requests: list[str] = []
+    errors: list[str] = []
+    context.on("request", lambda r: requests.append(r.url))
+    page.on("pageerror", lambda e: errors.append(str(e)))
+    try:
+        page.goto((out / "form.html").as_uri(), wait_until="load")
+        cards = page.locator("section.item")
+        assert cards.count() == 12
+        # Hostile answers are text: nothing ran, no element came from them.
+        assert page.evaluate("window.__pwned") is None
+        assert page.locator("main img, main script").count() == 0
+        text = page.locator("main").inner_text()
+        assert not any(name in text for name in VARIANTS)
+
+        first, second = cards.nth(0).get_attribute("id"), cards.nth(1).get_attribute("id")
+        assert first and second
+        for item, scores, verdict in ((first, "4325", "pass"), (second, "1112", "fail")):
+            for criterion, score in zip(
+                ("correct", "helpful", "format", "tone"), scores, strict=True
+            ):
+                page.check(f'input[name="{item}:{criterion}"][value="{score}"]')
+            page.check(f'input[name="{item}:pass"][value="{verdict}"]')
+        page.fill(f'textarea[name="{second}:comment"]', 'says "=1+1", wrong')
+        assert page.locator("#progress").inner_text() == "2 of 12 rated"
+
+        page.click("#save")  # no name yet: nothing is saved, the form says why
+        assert "Enter your name first" in page.locator("#message").inner_text()
+        page.fill("#rater", "Dana <b>")
+        with page.expect_download() as info:
+            page.click("#save")
+        saved = tmp_path / "dana.csv"
+        info.value.save_as(saved)
+        assert info.value.suggested_filename.startswith("ratings-")
+    finally:
+        context.close()
+    assert errors == []
+    assert all(u.startswith(("file:", "blob:", "data:")) for u in requests), requests
+
+    assert main(["review", "import", str(saved), "--into", str(results),
+                 "--key", str(out / "key.json")]) == 0  # fmt: skip
+    merged = read_results(results).reviews["ratings"]
+    assert [(r["rater"], r["correct"], r["tone"], r["pass"]) for r in merged] == [
+        ("Dana <b>", 4, 5, True),
+        ("Dana <b>", 1, 2, False),
+    ]
+    assert merged[1]["comment"] == 'says "=1+1", wrong'

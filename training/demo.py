@@ -1,7 +1,8 @@
 """``make demo``: the whole loop on the embedded model, on CPU.
 
 1. data check: every golden file is parsed strictly (no model is loaded before);
-2. base vs prompted on the json_extraction and refusal suites (``test`` split);
+2. base vs prompted on the json_extraction, refusal and grounded_qa suites
+   (``test`` split);
 3. LoRA SFT on ``golden/train/json_extraction.jsonl`` with every checkpoint
    gated as ``golden/train/demo.yaml``'s ``gate:`` section says: the task suite
    and the forgetting guards (``general``, ``refusal``, paired against the base
@@ -37,9 +38,20 @@ GOLDEN = Path("golden")
 REPORT = Path("reports/demo")
 RUN_DIR = Path("runs/demo")
 CONFIG = GOLDEN / "train" / "demo.yaml"
-SUITES = ["suites/test_json_extraction.py", "suites/test_refusal.py"]
+# grounded_qa asks about an invented shop's documents: closed-book variants can only guess
+# or abstain, so its gates are red here and show what retrieval has to add.
+SUITES = ["suites/test_json_extraction.py", "suites/test_refusal.py", "suites/test_grounded_qa.py"]
 DEMO_LIMIT = int(os.environ.get("DEMO_LIMIT", "30"))
-HEADLINE = ["json_valid", "schema_valid", "json_field_accuracy", "refusal_recall", "over_refusal"]
+HEADLINE = [
+    "json_valid",
+    "schema_valid",
+    "json_field_accuracy",
+    "refusal_recall",
+    "over_refusal",
+    "answer_match",
+    "abstention",
+    "groundedness",
+]
 VARIANTS = ("base", "prompted", "finetuned")
 #: The tag of extraction examples whose layout and instructions never occur in training.
 UNSEEN = "unseen-template"

@@ -22,6 +22,19 @@ Timing semantics (what lands in :class:`~harness._types.Completion`):
 The API key is read from the environment variable named by ``api_key_env`` and
 sent only as ``Authorization: Bearer``; it never appears in ``repr``, the
 fingerprint, log records or error messages.
+
+Replicas: ``base_url`` may be a list of servers that all serve the same model
+(several ``harness serve`` processes, or vLLM servers on several machines).
+Each request goes to the live replica with the fewest requests outstanding,
+and each replica gets at most ``max_concurrency`` at once. When a replica
+fails a request for good (connection refused or reset, 5xx, timeouts, after
+its retries), it is taken out for the rest of the ``generate`` call and that
+request, like every later one and every one still waiting on it, goes to the
+others: each request is answered once, by one replica. Only when every
+replica is out does ``generate`` fail, naming each one and its last error.
+The fingerprint does not name the replicas (``openai:<model>@replicas``), so
+adding or removing one keeps the cache: the harness cannot check that the
+servers serve the same weights, so that is the user's promise.
 """
 
 from __future__ import annotations
@@ -50,9 +63,13 @@ from harness.errors import ConfigError, HarnessError
 __all__ = [
     "OpenAIBackend",
     "OpenAIBackendError",
+    "OpenAIReplicasDownError",
     "OpenAIResponseError",
     "OpenAIRetriesExhaustedError",
     "OpenAIStatusError",
+    "check_base_urls",
+    "endpoint_fingerprint",
+    "public_url",
 ]
 
 logger = logging.getLogger(__name__)
@@ -100,6 +117,10 @@ class OpenAIRetriesExhaustedError(OpenAIBackendError):
         self.last_cause = last_cause
 
 
+class OpenAIReplicasDownError(OpenAIBackendError):
+    """Every replica in ``base_url`` failed for good; the message names each and its last error."""
+
+
 class _RetryableFailure(Exception):
     """One attempt failed in a way another attempt may fix."""
 
@@ -144,11 +165,70 @@ def parse_retry_after(value: str | None, now: datetime | None = None) -> float |
     return max(0.0, seconds)
 
 
-def _public_url(url: str) -> str:
+def public_url(url: str) -> str:
     """``url`` without credentials, query or fragment: safe to show and to fingerprint."""
     parts = urlsplit(url)
     host = parts.netloc.rpartition("@")[2]
     return urlunsplit((parts.scheme, host, parts.path.rstrip("/"), "", ""))
+
+
+_public_url = public_url
+
+
+def check_base_urls(value: object, where: str) -> tuple[str, ...]:
+    """``base_url`` as a tuple of http(s) URLs: one string, or a non-empty list without repeats.
+
+    ``where`` starts each error (``file: [table] base_url``); URLs in errors
+    are shown without credentials.
+    """
+    urls = [value] if isinstance(value, str) else value
+    if not isinstance(urls, list | tuple) or not urls:
+        raise ConfigError(
+            f"{where}: expected an http(s) URL or a non-empty list of them, got {value!r} "
+            '(e.g. "http://127.0.0.1:8000/v1")'
+        )
+    seen: set[str] = set()
+    for url in urls:
+        if not isinstance(url, str):
+            raise ConfigError(f"{where}: expected URLs as strings, got {url!r}")
+        parts = urlsplit(url)
+        if parts.scheme not in ("http", "https") or not parts.netloc:
+            raise ConfigError(
+                f"{where}: {public_url(url)!r} is not an http(s) URL "
+                "(use e.g. http://127.0.0.1:8000/v1)"
+            )
+        key = url.rstrip("/")
+        if key in seen:
+            raise ConfigError(
+                f"{where}: {public_url(url)!r} is listed twice (list each replica once)"
+            )
+        seen.add(key)
+    return tuple(urls)
+
+
+def endpoint_fingerprint(model: str, base_url: str | Sequence[str]) -> str:
+    """The cache key of a model behind ``base_url``, without credentials.
+
+    One server: ``openai:<model>@<url>``. A list of replicas:
+    ``openai:<model>@replicas``, whatever the list holds, since replicas
+    serve the same model (the user's promise) and answers stay valid when
+    one is added or removed.
+    """
+    if isinstance(base_url, str):
+        return f"openai:{model}@{public_url(base_url)}"
+    return f"openai:{model}@replicas"
+
+
+@dataclass
+class _Replica:
+    """One server behind the backend, and how it stands in the current ``generate`` call."""
+
+    url: str  # .../chat/completions
+    public: str  # the API root without credentials
+    outstanding: int = 0
+    sent: int = 0
+    down: bool = False
+    last_cause: str = ""
 
 
 @dataclass
@@ -210,14 +290,15 @@ class OpenAIBackend:
     order.
 
     Args:
-        base_url: the API root, e.g. ``http://127.0.0.1:8000/v1``.
+        base_url: the API root, e.g. ``http://127.0.0.1:8000/v1``, or a list of
+            replicas serving the same model (see the module docstring).
         model: the model name the server knows.
         api_key_env: name of the environment variable holding the API key, or
             ``None`` for servers without authentication. Read once, here.
         client: an ``httpx.Client`` to send requests with (a transport seam
             for tests and for custom TLS or proxies); the caller then owns and
             closes it. When ``None`` the backend creates and owns one.
-        max_concurrency: most requests in flight at once.
+        max_concurrency: most requests in flight at once (per replica).
         timeout_s: httpx timeout for each network operation (connect, each
             read, write). While streaming this bounds the gap between chunks,
             not the whole answer.
@@ -234,7 +315,7 @@ class OpenAIBackend:
 
     def __init__(
         self,
-        base_url: str,
+        base_url: str | Sequence[str],
         model: str,
         *,
         api_key_env: str | None = None,
@@ -247,11 +328,10 @@ class OpenAIBackend:
         stream: bool = False,
         rng: random.Random | None = None,
     ) -> None:
-        if urlsplit(base_url).scheme not in ("http", "https") or not urlsplit(base_url).netloc:
-            raise ConfigError(
-                f"openai backend: base_url: {_public_url(base_url)!r} is not an http(s) URL "
-                "(use e.g. http://127.0.0.1:8000/v1)"
-            )
+        urls = check_base_urls(
+            list(base_url) if not isinstance(base_url, str) else base_url,
+            "openai backend: base_url",
+        )
         if not model:
             raise ConfigError("openai backend: model: must not be empty (the served model name)")
         if max_concurrency < 1:
@@ -263,9 +343,18 @@ class OpenAIBackend:
         if backoff_base_s < 0 or backoff_cap_s < 0:
             raise ConfigError("openai backend: backoff_base_s and backoff_cap_s must be >= 0")
 
-        self._base_url = base_url.rstrip("/")
-        self._url = f"{self._base_url}/chat/completions"
-        self._public_base_url = _public_url(base_url)
+        self._replicas = [
+            _Replica(f"{url.rstrip('/')}/chat/completions", public_url(url)) for url in urls
+        ]
+        # A single URL keeps its own messages and fingerprint; a list is a replica set.
+        self._one_server = isinstance(base_url, str)
+        self._public_base_url = (
+            self._replicas[0].public
+            if self._one_server
+            else "[" + ", ".join(r.public for r in self._replicas) + "]"
+        )
+        self._fingerprint = endpoint_fingerprint(model, base_url if self._one_server else urls)
+        self._replica_ready = threading.Condition()
         self._model = model
         self._max_concurrency = max_concurrency
         self._timeout = httpx.Timeout(timeout_s)
@@ -298,15 +387,16 @@ class OpenAIBackend:
             else httpx.Client(
                 timeout=self._timeout,
                 limits=httpx.Limits(
-                    max_connections=max_concurrency, max_keepalive_connections=max_concurrency
+                    max_connections=max_concurrency * len(urls),
+                    max_keepalive_connections=max_concurrency * len(urls),
                 ),
             )
         )
 
     @property
     def fingerprint(self) -> str:
-        """``openai:<model>@<base_url>``, without credentials: the cache key for this model."""
-        return f"openai:{self._model}@{self._public_base_url}"
+        """The cache key for this model, without credentials (see :func:`endpoint_fingerprint`)."""
+        return self._fingerprint
 
     def __repr__(self) -> str:
         return (
@@ -349,7 +439,11 @@ class OpenAIBackend:
             return []
         results: list[Completion | None] = [None] * len(batch)
         error: BaseException | None = None
-        workers = min(self._max_concurrency, len(batch))
+        with self._replica_ready:
+            # A replica that went down in an earlier call gets another chance (it may be back).
+            for replica in self._replicas:
+                replica.down, replica.outstanding, replica.last_cause = False, 0, ""
+        workers = min(self._max_concurrency * len(self._replicas), len(batch))
         abort = threading.Event()
         with ThreadPoolExecutor(max_workers=workers, thread_name_prefix="harness-openai") as pool:
             futures: dict[Future[Completion], int] = {
@@ -410,15 +504,75 @@ class OpenAIBackend:
         return body
 
     def _complete(self, request: GenerationRequest, abort: threading.Event) -> Completion:
+        """One request, on the least busy live replica; moved to another if that one goes down."""
         body = self._body(request)
+        while True:
+            replica = self._acquire(request)
+            try:
+                return self._complete_on(request, body, replica, abort)
+            except OpenAIRetriesExhaustedError as exc:
+                if self._one_server or abort.is_set():
+                    raise
+                self._take_down(replica, exc.last_cause)
+            finally:
+                self._release(replica)
+
+    def _acquire(self, request: GenerationRequest) -> _Replica:
+        """The live replica with the fewest requests outstanding, waiting for a free slot."""
+        with self._replica_ready:
+            while True:
+                live = [r for r in self._replicas if not r.down]
+                if not live:
+                    raise self._all_down(request)
+                free = [r for r in live if r.outstanding < self._max_concurrency]
+                if free:
+                    # Ties go to the replica that got fewest so far, so load spreads evenly.
+                    chosen = min(free, key=lambda r: (r.outstanding, r.sent))
+                    chosen.outstanding += 1
+                    chosen.sent += 1
+                    return chosen
+                self._replica_ready.wait()
+
+    def _release(self, replica: _Replica) -> None:
+        with self._replica_ready:
+            replica.outstanding -= 1
+            self._replica_ready.notify_all()
+
+    def _take_down(self, replica: _Replica, cause: str) -> None:
+        with self._replica_ready:
+            if not replica.down:
+                replica.down, replica.last_cause = True, cause
+                logger.warning(
+                    "openai backend: replica %s is down (%s); its requests go to the others",
+                    replica.public,
+                    cause,
+                )
+            self._replica_ready.notify_all()
+
+    def _all_down(self, request: GenerationRequest) -> OpenAIReplicasDownError:
+        causes = "; ".join(f"{r.public} ({r.last_cause})" for r in self._replicas)
+        return OpenAIReplicasDownError(
+            f"openai backend: every replica in base_url is down, request {request.id!r} was "
+            f"not answered: {causes} (start the servers again, or drop the dead ones from "
+            "base_url)"
+        )
+
+    def _complete_on(
+        self,
+        request: GenerationRequest,
+        body: dict[str, object],
+        replica: _Replica,
+        abort: threading.Event,
+    ) -> Completion:
         attempts = self._max_retries + 1
         last: _RetryableFailure | None = None
         for attempt in range(attempts):
             try:
-                return self._attempt(request, body)
+                return self._attempt(request, body, replica)
             except _RetryableFailure as failure:
                 last = failure
-            if attempt + 1 == attempts:
+            # Another request found this replica down: don't wait out our own retries on it.
+            if attempt + 1 == attempts or replica.down:
                 break
             delay = self._retry_delay(attempt, last.retry_after_s)
             logger.warning(
@@ -434,7 +588,7 @@ class OpenAIBackend:
         assert last is not None  # the loop runs at least once and only breaks on failure
         made = attempt + 1  # fewer than ``attempts`` when the batch was abandoned
         raise OpenAIRetriesExhaustedError(
-            f"openai backend: request {request.id!r} to {self._public_base_url} failed after "
+            f"openai backend: request {request.id!r} to {replica.public} failed after "
             f"{made} attempt(s); last error: {last.cause}",
             attempts=made,
             last_cause=last.cause,
@@ -446,21 +600,25 @@ class OpenAIBackend:
         with self._rng_lock:
             return full_jitter_delay(attempt, self._backoff_base_s, self._backoff_cap_s, self._rng)
 
-    def _attempt(self, request: GenerationRequest, body: dict[str, object]) -> Completion:
+    def _attempt(
+        self, request: GenerationRequest, body: dict[str, object], replica: _Replica
+    ) -> Completion:
         try:
             if self._stream:
-                return self._attempt_stream(request, body)
-            return self._attempt_plain(request, body)
+                return self._attempt_stream(request, body, replica)
+            return self._attempt_plain(request, body, replica)
         except _RETRYABLE_TRANSPORT as exc:
             raise _RetryableFailure(f"{type(exc).__name__}: {exc}") from exc
 
-    def _attempt_plain(self, request: GenerationRequest, body: dict[str, object]) -> Completion:
+    def _attempt_plain(
+        self, request: GenerationRequest, body: dict[str, object], replica: _Replica
+    ) -> Completion:
         start = time.perf_counter()
         response = self._client.post(
-            self._url, json=body, headers=self._headers, timeout=self._timeout
+            replica.url, json=body, headers=self._headers, timeout=self._timeout
         )
         latency = time.perf_counter() - start
-        self._check_status(request, response)
+        self._check_status(request, response, replica)
         try:
             payload = response.json()
         except ValueError as exc:
@@ -486,14 +644,16 @@ class OpenAIBackend:
             finish_reason=finish if isinstance(finish, str) else None,
         )
 
-    def _attempt_stream(self, request: GenerationRequest, body: dict[str, object]) -> Completion:
+    def _attempt_stream(
+        self, request: GenerationRequest, body: dict[str, object], replica: _Replica
+    ) -> Completion:
         state = _StreamState(start=time.perf_counter())
         with self._client.stream(
-            "POST", self._url, json=body, headers=self._headers, timeout=self._timeout
+            "POST", replica.url, json=body, headers=self._headers, timeout=self._timeout
         ) as response:
             if not response.is_success:
                 response.read()
-                self._check_status(request, response)
+                self._check_status(request, response, replica)
             end: float | None = None
             try:
                 for data in _sse_data(response.iter_lines()):
@@ -568,7 +728,9 @@ class OpenAIBackend:
             return text[:_EXCERPT_CHARS] + "..."
         return text
 
-    def _check_status(self, request: GenerationRequest, response: httpx.Response) -> None:
+    def _check_status(
+        self, request: GenerationRequest, response: httpx.Response, replica: _Replica
+    ) -> None:
         status = response.status_code
         if response.is_success:
             return
@@ -579,7 +741,7 @@ class OpenAIBackend:
                 retry_after_s=parse_retry_after(response.headers.get("Retry-After")),
             )
         raise OpenAIStatusError(
-            f"openai backend: request {request.id!r} to {self._public_base_url} got HTTP "
+            f"openai backend: request {request.id!r} to {replica.public} got HTTP "
             f"{status} (not retried): {excerpt}",
             status_code=status,
             body_excerpt=excerpt,

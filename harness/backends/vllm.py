@@ -69,6 +69,7 @@ from typing import TYPE_CHECKING, Any, Self
 
 from harness._types import Completion, GenerationRequest, SamplingParams
 from harness.backends.peft import adapter_digest, adapter_rank
+from harness.config import check_engine_option
 from harness.errors import ConfigError, HarnessError, MissingDependencyError
 
 if TYPE_CHECKING:
@@ -76,11 +77,14 @@ if TYPE_CHECKING:
     from vllm.lora.request import LoRARequest
 
 __all__ = [
+    "CPU_BIND_ENV",
     "ENGINE_ENV_DEFAULTS",
     "LoRAAdapter",
     "VLLMBackend",
     "adapter_digest",
+    "cpu_bind_default",
     "default_engine_log",
+    "engine_environment",
     "engine_output",
     "import_vllm",
     "log_tail",
@@ -97,7 +101,14 @@ _OWN_ARGUMENTS = (
     "max_lora_rank",
     "max_loras",
     "enable_prefix_caching",
+    "tensor_parallel_size",
+    "data_parallel_size",
+    "pipeline_parallel_size",
+    "gpu_memory_utilization",
+    "max_num_seqs",
 )
+#: ``max_model_len`` when none is given; a variant with another one gets another fingerprint.
+DEFAULT_MAX_MODEL_LEN = 2048
 #: Lines of the engine log quoted when the engine fails.
 LOG_TAIL_LINES = 30
 _ADAPTER_FILES = ("adapter_config.json", "adapter_model.safetensors")
@@ -114,13 +125,24 @@ def _adapter_id(path: Path, digest: str) -> int:
         return _adapter_ids.setdefault((path, digest), len(_adapter_ids) + 1)
 
 
-def _cpu_bind_default() -> str:
-    """The CPUs this process may run on, as vLLM's ``VLLM_CPU_OMP_THREADS_BIND`` list."""
+#: vLLM's CPU build binds each engine rank's OpenMP threads to the CPUs listed here.
+CPU_BIND_ENV = "VLLM_CPU_OMP_THREADS_BIND"
+
+
+def cpu_bind_default(ranks: int = 1) -> str:
+    """The CPUs this process may run on, split over ``ranks`` engine ranks (``"0|1"`` for 2 on 2).
+
+    vLLM's CPU build wants one ``|``-separated list per rank of a parallel
+    engine (tensor x pipeline x data parallel); each rank gets a contiguous
+    share, and ranks share CPUs only when there are more ranks than CPUs.
+    """
     try:
         cpus = sorted(os.sched_getaffinity(0))
     except AttributeError:  # not on Linux: let vLLM decide
         return "auto"
-    return ",".join(str(c) for c in cpus)
+    n = len(cpus)
+    groups = [cpus[r * n // ranks : (r + 1) * n // ranks] or [cpus[r % n]] for r in range(ranks)]
+    return "|".join(",".join(str(c) for c in group) for group in groups)
 
 
 #: Environment defaults applied (``os.environ.setdefault``) before vLLM is imported;
@@ -135,14 +157,34 @@ def _cpu_bind_default() -> str:
 ENGINE_ENV_DEFAULTS: Mapping[str, str] = {
     "HF_HUB_OFFLINE": "1",
     "VLLM_CPU_KVCACHE_SPACE": "2",
-    "VLLM_CPU_OMP_THREADS_BIND": _cpu_bind_default(),
+    CPU_BIND_ENV: cpu_bind_default(),
 }
+# The defaults this process applied itself (not the user's): the CPU bind among them is
+# re-split for each engine's number of ranks.
+_applied_defaults: set[str] = set()
+
+
+def engine_environment(ranks: int, environ: Mapping[str, str] | None = None) -> dict[str, str]:
+    """``environ`` (default ``os.environ``) with :data:`ENGINE_ENV_DEFAULTS` for an engine of ``ranks``.
+
+    Values the user set win; the CPU bind this module chose is split over the
+    ranks, since vLLM refuses one list for a parallel engine.
+    """
+    env = dict(os.environ if environ is None else environ)
+    for key, value in ENGINE_ENV_DEFAULTS.items():
+        if key not in env or key in _applied_defaults:
+            env[key] = value
+    if ranks > 1 and (CPU_BIND_ENV not in os.environ or CPU_BIND_ENV in _applied_defaults):
+        env[CPU_BIND_ENV] = cpu_bind_default(ranks)
+    return env
 
 
 def import_vllm() -> Any:
     """Import vllm after applying :data:`ENGINE_ENV_DEFAULTS`; a clear error when it is missing."""
     for key, value in ENGINE_ENV_DEFAULTS.items():
-        os.environ.setdefault(key, value)
+        if key not in os.environ:
+            os.environ[key] = value
+            _applied_defaults.add(key)
     try:
         import vllm
     except ImportError:
@@ -263,6 +305,17 @@ class VLLMBackend:
     ``enable_prefix_caching``: vLLM's automatic prefix caching (default on).
     ``batch_size``: requests per engine call, the unit the completion cache
     persists (default 64; the engine batches inside a call).
+
+    Parallelism is vLLM's own: ``tensor_parallel_size`` splits each layer's
+    weights over that many devices (on CPU, worker processes),
+    ``pipeline_parallel_size`` splits the layers into stages. vLLM's offline
+    engine runs one data-parallel rank per process, so ``data_parallel_size``
+    above 1 is refused here with the way to get it: ``harness serve
+    --data-parallel-size N`` behind an ``openai`` variant, or several servers
+    listed in its ``base_url``. ``gpu_memory_utilization`` (the share of
+    accelerator memory the engine takes; vLLM's CPU build sizes its KV cache
+    from ``VLLM_CPU_KVCACHE_SPACE`` instead) and ``max_num_seqs`` (sequences
+    per engine step) are passed only when set, so vLLM keeps its defaults.
     """
 
     name = "vllm"
@@ -273,7 +326,7 @@ class VLLMBackend:
         *,
         fingerprint: str,
         dtype: str = "bfloat16",
-        max_model_len: int = 2048,
+        max_model_len: int = DEFAULT_MAX_MODEL_LEN,
         enable_lora: bool = False,
         max_lora_rank: int = 8,
         max_loras: int = 2,
@@ -283,6 +336,11 @@ class VLLMBackend:
         enable_prefix_caching: bool = True,
         log_path: str | Path | None = None,
         batch_size: int = 64,
+        tensor_parallel_size: int = 1,
+        data_parallel_size: int = 1,
+        pipeline_parallel_size: int = 1,
+        gpu_memory_utilization: float | None = None,
+        max_num_seqs: int | None = None,
     ) -> None:
         if dtype not in _DTYPES:
             raise ConfigError(f"dtype: {dtype!r} is not one of {', '.join(_DTYPES)}")
@@ -290,8 +348,25 @@ class VLLMBackend:
             raise ConfigError(
                 f"enable_prefix_caching: expected true or false, got {enable_prefix_caching!r}"
             )
-        if max_model_len < 1:
-            raise ConfigError(f"max_model_len: must be at least 1, got {max_model_len}")
+        engine_options: dict[str, Any] = {
+            "max_model_len": max_model_len,
+            "tensor_parallel_size": tensor_parallel_size,
+            "data_parallel_size": data_parallel_size,
+            "pipeline_parallel_size": pipeline_parallel_size,
+            "gpu_memory_utilization": gpu_memory_utilization,
+            "max_num_seqs": max_num_seqs,
+        }
+        for key, value in engine_options.items():
+            if value is not None:
+                check_engine_option(key, value, key)
+        if data_parallel_size > 1:
+            # vllm.LLM raises for it ("not supported for single-process usage and may hang").
+            raise ConfigError(
+                f"data_parallel_size: {data_parallel_size} needs one engine process per rank, "
+                "which vLLM's offline engine does not start (serve the model with `harness serve "
+                f"--data-parallel-size {data_parallel_size}` and use backend 'openai', or list "
+                "several servers in base_url)"
+            )
         if batch_size < 1:
             raise ConfigError(f"batch_size: must be at least 1, got {batch_size}")
         if max_lora_rank < 1 or max_loras < 1:
@@ -310,6 +385,10 @@ class VLLMBackend:
         self.max_loras = max_loras
         self.structured_outputs = structured_outputs
         self.enable_prefix_caching = enable_prefix_caching
+        self.tensor_parallel_size = tensor_parallel_size
+        self.pipeline_parallel_size = pipeline_parallel_size
+        self.gpu_memory_utilization = gpu_memory_utilization
+        self.max_num_seqs = max_num_seqs
         # Requests per engine call (the harness's chunk, persisted when it returns). The
         # engine schedules inside a call, so small calls starve it: 96 golden requests took
         # 161-194 s in calls of 8 and 51 s in calls of 64 on 2 CPU cores (bench/RESULTS.md).
@@ -325,6 +404,12 @@ class VLLMBackend:
             self.enable_prefix_caching = bool(
                 getattr(cache_config, "enable_prefix_caching", enable_prefix_caching)
             )
+            self.max_model_len = int(
+                getattr(llm.llm_engine.vllm_config.model_config, "max_model_len", max_model_len)
+            )
+            parallel = getattr(llm.llm_engine.vllm_config, "parallel_config", None)
+            self.tensor_parallel_size = int(getattr(parallel, "tensor_parallel_size", 1))
+            self.pipeline_parallel_size = int(getattr(parallel, "pipeline_parallel_size", 1))
             lora_config = llm.llm_engine.vllm_config.lora_config
             self.enable_lora = lora_config is not None
             if lora_config is not None:
@@ -334,8 +419,24 @@ class VLLMBackend:
 
     @property
     def fingerprint(self) -> str:
-        """Model fingerprint, dtype, the active adapter's content hash, and non-default engine settings."""
+        """Model fingerprint, dtype, the active adapter's content hash, and non-default engine settings.
+
+        In it, beyond the defaults: ``max_model_len`` (it bounds prompt plus
+        answer, so it can cut answers short) and ``tensor_parallel_size`` (each
+        matmul is split over the ranks and summed by an all-reduce, a different
+        order of floating-point additions, so greedy answers can part where two
+        tokens are nearly tied). Not in it: ``pipeline_parallel_size`` (each
+        layer runs whole on one stage with the same kernels; only the hidden
+        state moves, unchanged), ``max_num_seqs`` and ``gpu_memory_utilization``
+        (which step a request lands in, and how much KV cache there is:
+        scheduling and memory, which the fingerprint has never held), and
+        ``data_parallel_size``, which this backend only runs at 1.
+        """
         parts = [self._fingerprint, self.dtype]
+        if self.max_model_len != DEFAULT_MAX_MODEL_LEN:
+            parts.append(f"max_len={self.max_model_len}")
+        if self.tensor_parallel_size != 1:
+            parts.append(f"tp={self.tensor_parallel_size}")
         if self._adapter is not None:
             parts.append(f"lora={self._adapter.digest[:16]}")
         if self.structured_outputs:
@@ -362,7 +463,13 @@ class VLLMBackend:
                 "enable_prefix_caching": self.enable_prefix_caching,
                 # Sampled requests without their own seed repeat across runs.
                 "seed": 0,
+                "tensor_parallel_size": self.tensor_parallel_size,
+                "pipeline_parallel_size": self.pipeline_parallel_size,
             }
+            if self.gpu_memory_utilization is not None:
+                options["gpu_memory_utilization"] = self.gpu_memory_utilization
+            if self.max_num_seqs is not None:
+                options["max_num_seqs"] = self.max_num_seqs
             if self.enable_lora:
                 options.update(max_lora_rank=self.max_lora_rank, max_loras=self.max_loras)
             options.update(self.engine_kwargs)
@@ -376,6 +483,9 @@ class VLLMBackend:
             with engine_output(path):
                 vllm = import_vllm()
                 _route_vllm_logger(path)
+                # The engine's worker processes read the CPU bind when they start.
+                ranks = self.tensor_parallel_size * self.pipeline_parallel_size
+                os.environ[CPU_BIND_ENV] = engine_environment(ranks)[CPU_BIND_ENV]
                 llm: LLM = vllm.LLM(str(self.model_path), **options)
                 # Starting the engine applies vLLM's logging config again (a handler on
                 # sys.stdout), so the logger is pointed at the file once more.

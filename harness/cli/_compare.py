@@ -6,6 +6,7 @@ import argparse
 import json
 import math
 from collections.abc import Sequence
+from dataclasses import asdict
 from pathlib import Path
 from typing import Any
 
@@ -39,6 +40,14 @@ def add_parser(sub: Any) -> None:
     )
     p.add_argument("--candidate-variant", metavar="NAME", help="the candidate's variant to compare")
     p.add_argument("--json", action="store_true", help="print JSON instead of a table")
+    p.add_argument(
+        "--check",
+        action="append",
+        default=[],
+        metavar="GATE",
+        help="also a threshold gate on the candidate, e.g. 'human_pass >= 0.8', decided on "
+        "each suite and (candidate) variant that recorded the metric (repeatable)",
+    )
     p.set_defaults(func=cmd_compare)
 
 
@@ -81,7 +90,9 @@ def cmd_compare(args: argparse.Namespace) -> int:
     """Compare two results files and print the table; exit 0, 1 or 2."""
     from harness.compare import compare_runs
     from harness.results import read_results
+    from harness.review._gates import decide_checks, parse_checks
 
+    checks = parse_checks(args.check)
     tolerances = parse_tolerances(args.tolerance)
     if not 0 < args.alpha < 1:
         raise HarnessError(f"--alpha: must be between 0 and 1, got {args.alpha}")
@@ -96,12 +107,23 @@ def cmd_compare(args: argparse.Namespace) -> int:
         variant_pairs=pairs,
         scorecard=str(args.candidate.parent / "scorecard.html"),
     )
+    decided = decide_checks(
+        checks,
+        candidate,
+        variants=None if pairs is None else [new for _, new in pairs],
+        scorecard=str(args.candidate.parent / "scorecard.html"),
+    )
+    exit_code = max(outcome.exit_code, 1 if any(not g.passed for g in decided) else 0)
     if args.json:
-        print(json.dumps(outcome.to_json(), indent=2))
+        data = outcome.to_json()
+        if decided:
+            data["checks"] = [asdict(g) for g in decided]
+            data["exit_code"] = exit_code
+        print(json.dumps(data, indent=2))
     if outcome.unusable:
         raise HarnessError("\n".join(f"cannot compare: {reason}" for reason in outcome.unusable))
     if args.json:
-        return outcome.exit_code
+        return exit_code
 
     from rich.console import Console
     from rich.table import Table
@@ -146,4 +168,6 @@ def cmd_compare(args: argparse.Namespace) -> int:
         print(f"REGRESSION: {n_bad} of {len(outcome.rows)} checks dropped significantly")
     else:
         print(f"no regression in {len(outcome.rows)} checks (alpha {args.alpha:g})")
-    return outcome.exit_code
+    for gate in decided:
+        print(gate.message)
+    return exit_code

@@ -8,6 +8,7 @@ import time
 from pathlib import Path
 from typing import Any
 
+from harness.config import ENGINE_OPTIONS, check_engine_option
 from harness.errors import ConfigError, MissingDependencyError
 
 _POLL_S = 1.0
@@ -40,6 +41,16 @@ def add_parser(sub: Any) -> None:
         help="the model name clients send (default: the --model value, or the directory name)",
     )
     p.add_argument("--dtype", default="bfloat16", help="(default: %(default)s)")
+    engine = p.add_argument_group(
+        "engine options", "the vllm variant keys of the same names (default: vLLM's own)"
+    )
+    for key, kind in ENGINE_OPTIONS.items():
+        flag = "--" + key.replace("_", "-")
+        if kind == "bool":
+            engine.add_argument(flag, action=argparse.BooleanOptionalAction, default=None)
+        else:
+            # Checked in cmd_serve with the config's own rule, so the errors read alike.
+            engine.add_argument(flag, type=float if kind == "share" else int, default=None)
     p.add_argument(
         "--startup-timeout", type=float, default=180.0, help="seconds to wait for readiness"
     )
@@ -62,11 +73,22 @@ def parse_lora(specs: list[str]) -> dict[str, Path]:
     return adapters
 
 
+def engine_options_from(args: argparse.Namespace) -> dict[str, int | float | bool]:
+    """The engine options given as flags, each checked like its variant key."""
+    options: dict[str, int | float | bool] = {}
+    for key in ENGINE_OPTIONS:
+        value = getattr(args, key, None)
+        if value is not None:
+            options[key] = check_engine_option(key, value, "--" + key.replace("_", "-"))
+    return options
+
+
 def cmd_serve(args: argparse.Namespace) -> int:
     """Start the server, print where it listens, wait for Ctrl-C, stop it."""
     import importlib.util
 
     adapters = parse_lora(args.lora)
+    engine_options = engine_options_from(args)
     if importlib.util.find_spec("vllm") is None:
         raise MissingDependencyError("vllm", "vllm")
     from harness.models import resolve_model
@@ -81,6 +103,7 @@ def cmd_serve(args: argparse.Namespace) -> int:
         dtype=args.dtype,
         enable_lora=bool(adapters),
         lora_modules=adapters,
+        engine_options=engine_options,
         startup_timeout_s=args.startup_timeout,
         log_path=args.log,
     )

@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from harness._types import Expectation, GoldenExample, Location, Message, Role
+from harness._types import ContextPassage, Expectation, GoldenExample, Location, Message, Role
 from harness.errors import DataError, DataIssue
 from harness.golden._schema import SchemaStore
 
@@ -24,9 +24,10 @@ MAX_LINE_BYTES = 1_048_576
 #: How many issues one error message shows before it says "... and N more".
 MAX_ISSUES_SHOWN = 20
 
-_TOP_KEYS = frozenset({"id", "messages", "expect", "tags", "metadata"})
+_TOP_KEYS = frozenset({"id", "messages", "expect", "tags", "metadata", "context"})
 _MESSAGE_KEYS = frozenset({"role", "content"})
-_EXPECT_KEYS = frozenset({"schema", "refuse", "exact", "reject", "tags"})
+_EXPECT_KEYS = frozenset({"schema", "refuse", "exact", "reject", "tags", "answerable"})
+_CONTEXT_KEYS = frozenset({"id", "text"})
 _ROLES = ", ".join(r.value for r in Role)
 
 
@@ -206,6 +207,7 @@ class _FileParser:
         messages = self._messages(lineno, obj)
         expect = self._expect(lineno, obj)
         tags = self._tags(lineno, obj.get("tags"), "tags")
+        context = self._context(lineno, obj)
         ex_id = self._id(lineno, obj)
         if "metadata" in obj and not isinstance(obj["metadata"], dict):
             self.issue(
@@ -214,7 +216,7 @@ class _FileParser:
                 f"expected an object, got {_type_name(obj['metadata'])}",
                 "use a JSON object",
             )
-        if len(self.issues) > n_before or messages is None or expect is None:
+        if len(self.issues) > n_before or messages is None or expect is None or context is None:
             return None
         if ex_id is None:
             ex_id = derive_id([m.to_dict() for m in messages])
@@ -257,8 +259,14 @@ class _FileParser:
                             if expect[0].reject is not None
                             else {}
                         ),
+                        **({"answerable": False} if not expect[0].answerable else {}),
                     },
                     "tags": list(all_tags),
+                    **(
+                        {"context": [{"id": c.id, "text": c.text} for c in context]}
+                        if context
+                        else {}
+                    ),
                 }
             )
         )
@@ -270,6 +278,7 @@ class _FileParser:
             tags=all_tags,
             source=Location(self.path, lineno),
             fingerprint=fingerprint,
+            context=context,
         )
 
     def _id(self, lineno: int, obj: Mapping[str, Any]) -> str | None:
@@ -285,6 +294,66 @@ class _FileParser:
             self.issue(lineno, "id", "is empty", "give a non-empty id or leave the key out")
             return None
         return value
+
+    def _context(self, lineno: int, obj: Mapping[str, Any]) -> tuple[ContextPassage, ...] | None:
+        """The optional ``context``: passages ``{"id", "text"}`` the answer must rest on."""
+        if "context" not in obj:
+            return ()
+        raw = obj["context"]
+        fix = 'give a list of {"id": "...", "text": "..."} passages'
+        if not isinstance(raw, list):
+            self.issue(lineno, "context", f"expected a list, got {_type_name(raw)}", fix)
+            return None
+        if not raw:
+            self.issue(
+                lineno, "context", "is empty", "add at least one passage or leave the key out"
+            )
+            return None
+        out: list[ContextPassage] = []
+        first_index: dict[str, int] = {}
+        ok = True
+        for i, item in enumerate(raw):
+            fld = f"context[{i}]"
+            if not isinstance(item, dict):
+                self.issue(lineno, fld, f"expected an object, got {_type_name(item)}", fix)
+                ok = False
+                continue
+            for key in sorted(set(item) - _CONTEXT_KEYS):
+                self.issue(lineno, f"{fld}.{key}", "unknown key", "a passage has id and text")
+                ok = False
+            values: dict[str, str] = {}
+            for key in ("id", "text"):
+                if key not in item:
+                    self.issue(lineno, f"{fld}.{key}", "missing", f"add the passage {key}")
+                    ok = False
+                    continue
+                value = item[key]
+                if not isinstance(value, str) or not value.strip():
+                    got = "an empty string" if isinstance(value, str) else _type_name(value)
+                    self.issue(
+                        lineno,
+                        f"{fld}.{key}",
+                        f"expected a non-empty string, got {got}",
+                        f"give the passage {key} as text",
+                    )
+                    ok = False
+                    continue
+                values[key] = value
+            if len(values) < 2:
+                continue
+            first = first_index.get(values["id"])
+            if first is not None:
+                self.issue(
+                    lineno,
+                    f"{fld}.id",
+                    f"duplicate passage id {values['id']!r}, first used at context[{first}]",
+                    "name each passage once per example",
+                )
+                ok = False
+                continue
+            first_index[values["id"]] = i
+            out.append(ContextPassage(values["id"], values["text"]))
+        return tuple(out) if ok else None
 
     def _messages(self, lineno: int, obj: Mapping[str, Any]) -> tuple[Message, ...] | None:
         if "messages" not in obj:
@@ -428,6 +497,23 @@ class _FileParser:
                 "write true or false without quotes",
             )
             ok = False
+        answerable = raw.get("answerable", True)
+        if not isinstance(answerable, bool):
+            self.issue(
+                lineno,
+                "expect.answerable",
+                f"expected true or false, got {_type_name(answerable)} {json.dumps(answerable)}",
+                "write true or false without quotes",
+            )
+            ok = False
+        elif not answerable and "context" not in obj:
+            self.issue(
+                lineno,
+                "expect.answerable",
+                "false, but the example has no context it could be unanswerable from",
+                "add the context passages or remove expect.answerable",
+            )
+            ok = False
         exact = self._answers(lineno, raw, "exact")
         if "exact" in raw and exact is None:
             ok = False
@@ -464,6 +550,7 @@ class _FileParser:
                 refuse=refuse if isinstance(refuse, bool) else None,
                 exact=exact,
                 reject=reject,
+                answerable=answerable if isinstance(answerable, bool) else True,
             ),
             tags,
         )

@@ -306,7 +306,7 @@ def _normalise(text: str) -> str:
     name="answer_match",
     higher_is_better=True,
     kind=MetricKind.PASS_FAIL,
-    applies_to="examples with expect.exact or a reference answer",
+    applies_to="examples with expect.exact or a reference answer (unless unanswerable)",
 )
 def answer_match(
     completion: Completion,
@@ -347,6 +347,10 @@ def answer_match(
       ``expect.reject``.
     """
     accepted = example.expect.exact
+    if accepted is None and not example.expect.answerable:
+        # The reference of an unanswerable question says the documents do not answer it;
+        # whether the output says so is the abstention metric's question, not a phrase match.
+        return MetricResult.not_applicable("unanswerable example (expect.answerable false)")
     if accepted is None:
         if example.reference is None:
             return MetricResult.not_applicable("example has neither expect.exact nor a reference")

@@ -7,10 +7,11 @@ nothing downstream guesses whether a bigger number is better.
 from __future__ import annotations
 
 import enum
+import functools
 import inspect
 import math
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import TypeVar
 
 from harness._types import Completion, GoldenExample
@@ -126,7 +127,9 @@ class MetricSpec:
     @property
     def description(self) -> str:
         """The first line of the metric function's docstring."""
-        doc = inspect.getdoc(self.fn) or ""
+        # A bound ``base:ARG`` spec holds a partial, whose own docstring says nothing.
+        fn = self.fn.func if isinstance(self.fn, functools.partial) else self.fn
+        doc = inspect.getdoc(fn) or ""
         return doc.splitlines()[0] if doc else ""
 
     def compute(
@@ -220,7 +223,20 @@ def register_metric(
 
 
 def get_metric(name: str) -> MetricSpec:
-    """The spec registered under ``name``; raises :class:`UnknownMetricError` if none."""
+    """The spec registered under ``name``; raises :class:`UnknownMetricError` if none.
+
+    ``base:ARG`` names a metric that declares a ``name`` option with that option
+    bound (``judge:helpful`` is the ``judge`` metric of the judge ``helpful``).
+    """
+    base, sep, arg = name.partition(":")
+    if sep and arg and base in _REGISTRY and "name" in _REGISTRY[base].options:
+        spec = _REGISTRY[base]
+        return replace(
+            spec,
+            name=name,
+            fn=functools.partial(spec.fn, name=arg),
+            options={k: v for k, v in spec.options.items() if k != "name"},
+        )
     try:
         return _REGISTRY[name]
     except KeyError:

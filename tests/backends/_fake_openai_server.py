@@ -316,3 +316,25 @@ def _make_handler(server: FakeOpenAIServer) -> type[BaseHTTPRequestHandler]:
             self.wfile.write(data)
 
     return Handler
+
+
+def main() -> None:
+    """Run one server in this process (a replica a test can kill): print its URL, serve until killed.
+
+    ``--delay S`` makes every answer wait S seconds, so requests are in flight when it dies.
+    """
+    import argparse
+    import sys
+
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--delay", type=float, default=0.0)
+    args = parser.parse_args()
+    with FakeOpenAIServer() as server:
+        if args.delay:
+            server.enqueue(*[Reply(delay_s=args.delay)] * 100_000)
+        print(server.base_url, flush=True)
+        sys.stdin.read()  # until the test closes our stdin, or kills us
+
+
+if __name__ == "__main__":
+    main()

@@ -139,7 +139,8 @@ CASES: list[tuple[str, bytes, str]] = [
     (
         "expect-unknown-key",
         line(expect={"refusal": True}).encode(),
-        ":1: expect.refusal: unknown key (allowed keys: exact, refuse, reject, schema, tags)",
+        ":1: expect.refusal: unknown key (allowed keys: answerable, exact, refuse, reject, schema, "
+        "tags)",
     ),
     (
         "refuse-not-bool",

@@ -396,3 +396,20 @@ def test_exact_qa_accepted_answers_pass_and_rejected_ones_fail() -> None:
             assert both.passed is False, f"{ex.id}: naming {wrong!r} as well passes"
             denied = answer_match(Completion(ex.id, f"{ex.expect.exact[0]}, not {wrong}", 0.0), ex)
             assert denied.passed is True, f"{ex.id}: denying {wrong!r} fails: {denied.reason}"
+
+
+def test_unanswerable_example_without_exact_is_not_applicable() -> None:
+    import dataclasses
+
+    from harness._types import Expectation
+    from harness.metrics import answer_match
+    from tests.metrics.conftest import build_completion, build_example
+
+    example = dataclasses.replace(
+        build_example(reference="The documents do not say."),
+        expect=Expectation(answerable=False),
+    )
+    result = answer_match(build_completion("The documents do not say."), example)
+    assert not result.applicable and "unanswerable" in (result.reason or "")
+    with_exact = dataclasses.replace(example, expect=Expectation(answerable=False, exact=("no",)))
+    assert answer_match(build_completion("no"), with_exact).passed is True
