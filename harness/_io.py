@@ -1,4 +1,4 @@
-"""Atomic file writes: a reader never sees half a file, a crash never leaves one."""
+"""Atomic file writes (a reader never sees half a file), and paths as reports show them."""
 
 from __future__ import annotations
 
@@ -41,3 +41,19 @@ def atomic_write_text(path: Path, text: str) -> Path:
         Path(tmp).unlink(missing_ok=True)
         raise
     return path
+
+
+def in_project(path: str | Path, root: Path) -> str:
+    """A path (or ``path:line``) relative to the project at ``root``: reports name no home folder.
+
+    A path outside the project is returned as given.
+    """
+    text = str(path)
+    name, colon, line = text.rpartition(":")
+    if not (colon and line.isdigit()):
+        name, line = text, ""
+    try:
+        shown = Path(name).resolve().relative_to(root.resolve()).as_posix()
+    except ValueError:
+        return text
+    return f"{shown}:{line}" if line else shown

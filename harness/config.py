@@ -70,7 +70,7 @@ from harness.retrieval import (
     RetrievalSettings,
 )
 
-BACKEND_NAMES = ("hf", "peft", "vllm", "openai", "scripted", "auto")
+BACKEND_NAMES = ("hf", "peft", "vllm", "openai", "scripted", "auto", "ray")
 _COMMON_KEYS = {
     "backend",
     "model",
@@ -101,6 +101,8 @@ BACKEND_OPTIONS: dict[str, set[str]] = {
     },
     "openai": {"base_url", "api_key_env", "max_concurrency", "timeout_s", "max_retries", "stream"},
     "scripted": {"script", "default"},
+    # Another variant run as Ray Data actors (harness/backends/ray.py: RAY_OPTIONS).
+    "ray": {"inner", "address", "replicas", "cpus_per_replica", "gpus_per_replica", "max_retries"},
 }
 #: The backends ``auto`` chooses between; an auto variant accepts the options of both.
 AUTO_CHOICES = ("vllm", "hf")
@@ -453,6 +455,14 @@ def _resolve_variant(
     if not isinstance(raw, dict):
         raise ConfigError(f"{_where(pyproject, table)}: expected a table")
     parent: Variant | None = None
+    ray_inner = (
+        _ray_inner(name, raw["inner"], raw_variants, pyproject, default_sampling, stack)
+        if "inner" in raw and raw.get("backend", "ray") == "ray"
+        else None
+    )
+    if "extends" not in raw and raw.get("backend") == "ray" and ray_inner is not None:
+        # Without extends, a ray variant prompts like the variant it runs.
+        parent = ray_inner
     if "extends" in raw:
         target = raw["extends"]
         if not isinstance(target, str) or target not in raw_variants:
@@ -531,8 +541,68 @@ def _resolve_variant(
     # so a child that names hf or vllm still inherits its own backend's options.
     options = {k: v2 for k, v2 in v.options.items() if k in BACKEND_OPTIONS[backend]}
     options.update({k: raw[k] for k in raw if k in BACKEND_OPTIONS[backend]})
+    if backend == "ray":
+        _check_ray(raw, ray_inner, options, changes, _where(pyproject, table))
     changes["options"] = options
     return replace(v, **changes)
+
+
+def _ray_inner(
+    name: str,
+    target: object,
+    raw_variants: Mapping[str, Any],
+    pyproject: Path,
+    default_sampling: SamplingParams,
+    stack: tuple[str, ...],
+) -> Variant:
+    """The variant a ray variant runs (``inner``), resolved; never itself a ray variant."""
+    where = _where(pyproject, f"tool.harness.models.{name}", "inner")
+    if not isinstance(target, str) or target not in raw_variants or target == name:
+        known = ", ".join(sorted(n for n in raw_variants if n != name)) or "none"
+        raise ConfigError(
+            f"{where}: {target!r} is not another defined variant (name the hf, peft or vllm "
+            f"variant to run on Ray; known: {known})"
+        )
+    inner = _resolve_variant(target, raw_variants, pyproject, default_sampling, (*stack, name))
+    if inner.backend == "ray":
+        raise ConfigError(
+            f"{where}: {target!r} is itself a ray variant (name the variant it runs instead)"
+        )
+    return inner
+
+
+def _check_ray(
+    raw: Mapping[str, Any],
+    inner: Variant | None,
+    options: dict[str, Any],
+    changes: dict[str, Any],
+    where: str,
+) -> None:
+    """A ray variant's options checked; ``options["inner"]`` becomes the variant each replica builds."""
+    from harness.backends.ray import check_ray_option
+
+    if "model" in raw:
+        raise ConfigError(
+            f"{where} model: a ray variant runs its inner variant's model (set model there)"
+        )
+    for key in sorted(set(raw) & BACKEND_OPTIONS["ray"] - {"inner"}):
+        check_ray_option(key, raw[key], f"{where} {key}")
+    if inner is not None:
+        # Only what builds the backend travels to the replicas; prompts are made here.
+        options["inner"] = replace(
+            inner,
+            system_prompt=None,
+            system_prompt_path=None,
+            few_shot=(),
+            few_shot_path=None,
+            retrieval=None,
+        )
+        changes["model"] = inner.model
+    if not isinstance(options.get("inner"), Variant):
+        raise ConfigError(
+            f"{where} inner: required for backend 'ray' (the name of the hf, peft or vllm "
+            'variant to run on Ray, e.g. inner = "finetuned")'
+        )
 
 
 def _parse_retrieval(raw: object, where: str, root: Path) -> RetrievalSettings:

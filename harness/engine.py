@@ -31,6 +31,19 @@ def build_backend(variant: Variant, *, engine_log: Path | None = None) -> Backen
     variant = resolve_auto(variant)
     opts = dict(variant.options)
     name = variant.backend
+    if name == "ray":
+        from dataclasses import replace
+
+        inner = opts.pop("inner", None)
+        if not isinstance(inner, Variant):
+            raise ConfigError(
+                f"[tool.harness.models.{variant.name}] inner: required for backend 'ray' "
+                "(the name of the hf, peft or vllm variant to run on Ray)"
+            )
+        # The ray variant's adapter (a gate's checkpoint, or inherited) goes to every replica.
+        adapter = variant.adapter if variant.adapter is not None else inner.adapter
+        ray_backend: Backend = backend_class("ray")(replace(inner, adapter=adapter), **opts)
+        return ray_backend
     if name in ("hf", "peft", "vllm"):
         from harness.models import resolve_model
 

@@ -7,7 +7,8 @@
 * tests that use the ``evaluate`` or ``variant`` fixture are parametrized by
   variant, so ids read ``test_schema_compliance[finetuned]``;
 * ``results.json`` and ``scorecard.html`` written at ``pytest_sessionfinish``,
-  their paths printed in ``pytest_terminal_summary``.
+  their paths printed in ``pytest_terminal_summary``;
+* each gate a test decides recorded as its JUnit properties (``--junitxml``).
 
 This is the only module of the library that imports pytest.
 """
@@ -16,14 +17,14 @@ from __future__ import annotations
 
 import contextlib
 import os
-from collections.abc import Callable
+from collections.abc import Callable, Generator
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, NoReturn
 
 import pytest
 
 from harness.errors import HarnessError
-from harness.results import Results
+from harness.results import GateRecord, Results
 
 if TYPE_CHECKING:
     from harness.session import EvalSession
@@ -306,6 +307,54 @@ class _PytestEvaluation:
         pytest.fail(message, pytrace=False)
 
 
+@pytest.hookimpl(wrapper=True)
+def pytest_runtest_call(item: pytest.Item) -> Generator[None, None, None]:
+    """Record every gate the test decides as JUnit properties, so ``--junitxml`` has the figures."""
+    session = item.config.stash.get(SESSION_KEY, None)
+    decided = len(session.gates) if session is not None else 0
+    try:
+        return (yield)
+    finally:
+        if session is not None:
+            used: set[str] = set()
+            for gate in session.gates[decided:]:
+                item.user_properties.extend(junit_properties(gate, used))
+
+
+def junit_properties(gate: GateRecord, used: set[str] | None = None) -> list[tuple[str, str]]:
+    """A gate's figures as ``(name, value)`` pairs named ``METRIC.FIELD``, e.g. ``exact_match.value``.
+
+    A second gate on the same metric in one test is ``METRIC.2.FIELD`` (names in ``used``).
+    Fields: gate, value, ci_low, ci_high, threshold, n, passed; regression gates add
+    baseline, p_value and tolerance, an undecided gate its error. Absent figures are left out.
+    """
+    used = set() if used is None else used
+    prefix, k = gate.metric, 1
+    while prefix in used:
+        k += 1
+        prefix = f"{gate.metric}.{k}"
+    used.add(prefix)
+    threshold = gate.op if gate.threshold is None else f"{gate.op} {gate.threshold:g}"
+    fields: list[tuple[str, object]] = [
+        ("gate", gate.gate),
+        ("value", gate.value),
+        ("ci_low", gate.ci_low),
+        ("ci_high", gate.ci_high),
+        ("threshold", threshold),
+        ("n", gate.n),
+        ("passed", "true" if gate.passed else "false"),
+        ("baseline", gate.baseline_value),
+        ("p_value", gate.p_value),
+        ("tolerance", gate.tolerance),
+        ("error", gate.error),
+    ]
+    return [
+        (f"{prefix}.{name}", format(value, ".6g") if isinstance(value, float) else str(value))
+        for name, value in fields
+        if value is not None
+    ]
+
+
 @pytest.fixture(scope="session")
 def baseline(harness_session: Any) -> Any:
     """The ``--harness-baseline`` results; tests needing it are skipped without one."""
@@ -419,8 +468,8 @@ def pytest_terminal_summary(terminalreporter: Any, config: pytest.Config) -> Non
             f"next: open {_shown(scorecard)}#gh-gate-failures for the failing examples of each gate"
         )
         tr.write_line(
-            f"      to keep this run as the baseline: mkdir -p {_shown(path.parent / 'baseline')} "
-            f"&& cp {results_path} {_shown(path.parent / 'baseline' / 'results.json')}"
+            f"      to keep this run as a committed baseline: "
+            f"harness baseline save NAME --from {results_path}"
         )
     cache = results.metadata.cache
     if cache:

@@ -17,6 +17,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from harness._io import in_project
 from harness._refusal import RefusalClass
 from harness._types import GoldenExample, SamplingParams
 from harness.cache import CompletionCache
@@ -339,7 +340,9 @@ class EvalSession:
             self.progress(f"done in {time.perf_counter() - started:.1f} s ({cached} cached)", True)
         evaluation = SuiteEvaluation(self, golden.name, variant, golden, runs)
         self._runs[key] = evaluation
-        self.metadata.suites[golden.name] = SuiteInfo(str(full.path), full.fingerprint, len(full))
+        self.metadata.suites[golden.name] = SuiteInfo(
+            in_project(full.path, self.config.root), full.fingerprint, len(full)
+        )
         self.metadata.variants[variant.name] = _variant_info(variant, backend.fingerprint, sampling)
         return evaluation
 
@@ -454,9 +457,13 @@ class EvalSession:
         the variant and is used only when no evaluation recorded the variant.
         ``extra`` lands in ``metadata.extra[suite][variant]``.
         """
-        self._measured.append((list(examples), list(aggregates)))
+        root = self.config.root
+        shown = [dataclasses.replace(e, source=in_project(e.source, root)) for e in examples]
+        self._measured.append((shown, list(aggregates)))
         if info is not None:
-            self.metadata.suites[suite] = info
+            self.metadata.suites[suite] = dataclasses.replace(
+                info, path=in_project(info.path, root)
+            )
         if variant.name not in self.metadata.variants:
             self.metadata.variants[variant.name] = _variant_info(
                 variant, fingerprint, variant.sampling
@@ -561,6 +568,7 @@ def _variant_info(variant: Variant, fingerprint: str, sampling: SamplingParams) 
 def _example_records(
     evaluation: SuiteEvaluation, metrics: Sequence[str], gated: set[str]
 ) -> list[ExampleRecord]:
+    root = evaluation.session.config.root
     records: list[ExampleRecord] = []
     first = evaluation.runs[0]
     request_messages = [evaluation.variant.prompt(e) for e in first.examples]
@@ -593,7 +601,7 @@ def _example_records(
         if ex.expect.refuse is not None:
             expected["refuse"] = ex.expect.refuse
         if ex.expect.schema_path is not None:
-            expected["schema"] = str(ex.expect.schema_path)
+            expected["schema"] = in_project(ex.expect.schema_path, root)
         if ex.context:
             # The gold passages' ids (their texts are in the golden file and the corpus).
             expected["context"] = [p.id for p in ex.context]
@@ -604,7 +612,7 @@ def _example_records(
                 suite=evaluation.suite,
                 variant=evaluation.variant.name,
                 example_id=ex.id,
-                source=str(ex.source),
+                source=in_project(str(ex.source), root),
                 tags=list(ex.tags),
                 input=[m.to_dict() for m in request_messages[i]],
                 expected=expected,

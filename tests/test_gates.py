@@ -11,6 +11,7 @@ from harness.errors import HarnessError
 from harness.gates import GateError, RegressionGate, ThresholdGate, metric_values, scorecard_anchor
 from harness.metrics import get_metric
 from harness.results import ExampleRecord, MetricValue, Results, RunMetadata, SuiteInfo, VariantInfo
+from harness.scorecard import render_scorecard
 from harness.stats import wilson_interval
 
 # Per-example values of one metric: bool for pass/fail, float for continuous, None not applicable.
@@ -226,13 +227,12 @@ def test_scorecard_anchor() -> None:
 
 
 def test_failure_message_links_to_an_element_of_the_scorecard() -> None:
-    scorecard = pytest.importorskip("harness.scorecard")
     results = make_results({("my suite", "ckpt 500"): {"schema_valid": pf(1, 3)}})
     record = ThresholdGate.parse("schema_valid>=0.9").evaluate(results, "my suite", "ckpt 500")
     results.gates.append(record)
     link = record.message.splitlines()[-1]
     assert link == "  scorecard: scorecard.html#my_suite-ckpt_500-schema_valid"
-    assert f'id="{link.partition("#")[2]}"' in scorecard.render_scorecard(results)
+    assert f'id="{link.partition("#")[2]}"' in render_scorecard(results)
 
 
 def test_threshold_decides_on_values_at_hand() -> None:

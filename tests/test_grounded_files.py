@@ -13,11 +13,10 @@ import re
 from collections import Counter
 from pathlib import Path
 
-import pytest
-
 from harness._types import Completion
 from harness.golden import load_golden
 from harness.metrics import get_metric
+from harness.retrieval import load_corpus
 
 GOLDEN = Path(__file__).resolve().parent.parent / "golden"
 CORPUS = GOLDEN / "corpus"
@@ -47,8 +46,7 @@ def test_corpus_passages_have_the_agreed_shape() -> None:
 
 
 def test_corpus_loads_through_the_retrieval_loader() -> None:
-    retrieval = pytest.importorskip("harness.retrieval")
-    loaded = retrieval.load_corpus(CORPUS)
+    loaded = load_corpus(CORPUS)
     assert {p.id: p.text for p in loaded} == {k: v["text"] for k, v in corpus().items()}
 
 

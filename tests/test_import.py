@@ -6,7 +6,7 @@ import json
 import subprocess
 import sys
 
-import pytest
+from _deps import require
 
 import harness
 
@@ -36,7 +36,7 @@ def test_public_api_is_exactly_all() -> None:
 
 
 def test_training_imports_without_a_bitsandbytes_kernels_notice() -> None:
-    pytest.importorskip("peft")
+    require("peft")
     # peft imports bitsandbytes, which on CPU asks for the optional `kernels` package.
     code = "import training, training.sft, peft"
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)

@@ -7,7 +7,7 @@ import math
 from pathlib import Path
 
 import pytest
-from backends._fake_openai_server import FakeOpenAIServer
+from _fake_openai_server import FakeOpenAIServer
 
 from harness._types import Completion, GenerationRequest, Message, Role, SamplingParams
 from harness.config import HarnessConfig, LatencyBudget, LatencyProfile, LatencySettings, Variant

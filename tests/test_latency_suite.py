@@ -7,7 +7,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from backends._fake_openai_server import FakeOpenAIServer
+from _fake_openai_server import FakeOpenAIServer
 
 pytest_plugins = ["pytester"]
 

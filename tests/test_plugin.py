@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 
 import pytest
+from _deps import require
 
 # In a subprocess: in-process runs would re-import numpy under scipy, which breaks it.
 pytest_plugins = ["pytester"]
@@ -157,7 +158,7 @@ def test_junitxml_and_exitfirst(project: pytest.Pytester) -> None:
 
 
 def test_xdist_writes_one_merged_results_file(project: pytest.Pytester) -> None:
-    pytest.importorskip("xdist")
+    require("xdist")
     res = project.runpytest_subprocess(
         "--harness-models", "good,bad", "-n", "2", "-p", "no:cacheprovider"
     )

@@ -9,6 +9,7 @@ import json
 import stat
 
 import pytest
+from _deps import require
 from test_plugin import BAD, GOOD, ROWS  # the same scripted project data
 
 pytest_plugins = ["pytester"]
@@ -131,7 +132,8 @@ def test_failing_run_says_what_to_do_next_with_relative_paths(project: pytest.Py
             "results:   out/results.json",
             "scorecard: out/scorecard.html",
             "next: open out/scorecard.html#gh-gate-failures *",
-            "*mkdir -p out/baseline && cp out/results.json out/baseline/results.json",
+            "*to keep this run as a committed baseline: harness baseline save NAME "
+            "--from out/results.json",
         ]
     )
     passing = project.runpytest_subprocess("--harness-models", "good", "-k", "exact")
@@ -215,7 +217,7 @@ def test_bad_baseline_variant_is_a_usage_error(
 
 
 def test_xdist_leaves_no_parts_folder(project: pytest.Pytester) -> None:
-    pytest.importorskip("xdist")
+    require("xdist")
     res = project.runpytest_subprocess("--harness-models", "good,bad", "-n", "2")
     res.assert_outcomes(passed=1, failed=1, skipped=2)
     assert not (project.path / "out" / ".parts").exists()

@@ -36,7 +36,7 @@ _BLOCK = re.compile(
 )
 _FENCE = re.compile(r"```.*?```", re.S)
 _PROSE_PATH = re.compile(
-    r"`((?:golden|suites|harness|training|tests|bench|docs|\.github)/[^`\s]*)`"
+    r"`((?:golden|suites|harness|training|tests|bench|docs|baselines|\.github)/[^`\s]*)`"
 )
 _LINK_PATH = re.compile(r"\]\(((?:docs|golden|suites|harness|training|tests|bench)/[^)\s]+)\)")
 # Only the README's own example line is compared; the fingerprint changes with the data.

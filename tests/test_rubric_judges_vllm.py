@@ -8,11 +8,11 @@ the engine nothing because the judge's replies come from the completion cache.
 
 from __future__ import annotations
 
-import importlib.util
 import json
 from pathlib import Path
 
 import pytest
+from _deps import missing
 
 from harness.backends.scripted import ScriptedBackend
 from harness.config import load_config
@@ -20,7 +20,7 @@ from harness.session import EvalSession
 
 pytestmark = [pytest.mark.vllm, pytest.mark.model]
 
-if importlib.util.find_spec("vllm") is None:
+if missing("vllm"):
     pytest.skip("vllm is not installed", allow_module_level=True)
 
 QA = [

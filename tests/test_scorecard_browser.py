@@ -425,7 +425,7 @@ def test_newly_over_refusing_examples_are_coloured_as_regressions(
 
 def test_review_form_fills_saves_and_imports_in_chromium(browser: Any, tmp_path: Path) -> None:
     # The review tests' hand-written run: two suites, two variants, hostile answers.
-    from review._review_data import VARIANTS, results_file
+    from _review_data import VARIANTS, results_file
 
     from harness.cli import main
 

@@ -7,7 +7,6 @@ process management; the ``vllm`` tests start one real server for the module
 
 from __future__ import annotations
 
-import importlib.util
 import os
 import signal
 import socket
@@ -21,6 +20,7 @@ from pathlib import Path
 
 import httpx
 import pytest
+from _deps import missing
 
 from harness._types import Completion, GenerationRequest, Message, Role, SamplingParams
 from harness.backends.openai import OpenAIBackend, OpenAIBackendError, OpenAIStatusError
@@ -266,9 +266,7 @@ def test_server_does_not_inherit_an_ignored_sigint(model_dir: Path) -> None:
 
 # -- a real vLLM server ------------------------------------------------------------------------
 
-needs_vllm = pytest.mark.skipif(
-    importlib.util.find_spec("vllm") is None, reason="vllm is not installed"
-)
+needs_vllm = pytest.mark.skipif(missing("vllm"), reason="vllm is not installed")
 
 PROMPTS = (
     "What is the capital of France?",

@@ -112,7 +112,11 @@ def _gate_callback(config: Any) -> Any:
             )
     _, base_fingerprint = resolve_model(config.model)
     engine = gate_engine_for(
-        settings.backend, model=config.model, lora_rank=config.lora.r, qlora=config.qlora
+        settings.backend,
+        model=config.model,
+        lora_rank=config.lora.r,
+        qlora=config.qlora,
+        adapter_mode=settings.adapter_mode,
     )
     return GateCallback(
         list(settings.suites),

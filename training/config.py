@@ -26,7 +26,10 @@ seed: ""}`` takes the hash-based train and val splits of one golden file.
 ``gate: {suites: [json_extraction], primary_metric: schema_valid}`` gates every
 checkpoint (guard suites ``general`` and ``refusal`` by default, on the ``dev``
 split; ``backend: auto|vllm|hf``, where ``auto`` is one vLLM engine with each
-checkpoint's adapter hot-loaded when vLLM is installed); ``gate: false`` trains ungated. ``mix: [{file: general.jsonl, fraction:
+checkpoint's adapter hot-loaded when vLLM is installed; ``adapter_mode:
+auto|lora|merged``, how a checkpoint reaches that engine: merged into its weights,
+the default on CPU, or as a LoRA adapter, the default on a GPU); ``gate: false``
+trains ungated. ``mix: [{file: general.jsonl, fraction:
 0.1}]`` mixes general chats into training; ``eval_split: dev`` takes the eval
 loss on the eval suite's dev split only.
 
@@ -104,6 +107,7 @@ _GATE_KEYS = (
     "tolerance",
     "limit",
     "backend",
+    "adapter_mode",
 )
 _MIX_KEYS = ("file", "fraction")
 #: Suites that guard what the base model could already do, unless ``gate.guard_suites`` says.
@@ -154,6 +158,9 @@ class GateSettings:
     # Where checkpoints are evaluated: one vLLM engine with each checkpoint's adapter
     # hot-loaded (vllm), the live model in the trainer (hf), or vllm where installed (auto).
     backend: str = "auto"
+    # How a checkpoint reaches the engine: merged into its weights (fast on CPU, where
+    # vLLM's LoRA ops are pure torch), as a LoRA adapter (fast on a GPU), or auto.
+    adapter_mode: str = "auto"
 
 
 @dataclass(frozen=True)
@@ -532,10 +539,13 @@ def _parse_gate(reader: _Reader) -> GateSettings | None:
     min_delta = gate.number("min_delta", 0.0, positive=False)
     tolerance = gate.number("tolerance", GateSettings.tolerance, positive=False)
     assert patience is not None and min_delta is not None and tolerance is not None
-    from training.gate_engine import GATE_BACKENDS
+    from training.gate_engine import ADAPTER_MODES, GATE_BACKENDS
 
     backend = gate.choice(
         "backend", GATE_BACKENDS, "auto", "auto: vllm where it is installed, else hf"
+    )
+    adapter_mode = gate.choice(
+        "adapter_mode", ADAPTER_MODES, "auto", "auto: merged on CPU, lora on a GPU"
     )
     return GateSettings(
         suites=suites,
@@ -547,6 +557,7 @@ def _parse_gate(reader: _Reader) -> GateSettings | None:
         tolerance=tolerance,
         limit=gate.integer("limit", None, 1),
         backend=backend,
+        adapter_mode=adapter_mode,
     )
 
 

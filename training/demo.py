@@ -167,7 +167,11 @@ def _train(console: Any) -> tuple[Path, list[str]]:
     settings = config.gate
     _, base_fp = resolve_model(config.model)
     engine = gate_engine_for(
-        settings.backend, model=config.model, lora_rank=config.lora.r, qlora=config.qlora
+        settings.backend,
+        model=config.model,
+        lora_rank=config.lora.r,
+        qlora=config.qlora,
+        adapter_mode=settings.adapter_mode,
     )
     gate = GateCallback(
         list(settings.suites),

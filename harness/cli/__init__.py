@@ -15,7 +15,16 @@ from harness.errors import HarnessError
 
 def build_parser() -> argparse.ArgumentParser:
     """The full argument parser, one sub-command group per area."""
-    from harness.cli import _compare, _data, _metrics, _models, _report, _review, _serve
+    from harness.cli import (
+        _baseline,
+        _compare,
+        _data,
+        _metrics,
+        _models,
+        _report,
+        _review,
+        _serve,
+    )
 
     parser = argparse.ArgumentParser(
         prog="harness", description="golden-harness: golden eval suites for fine-tuning LLMs"
@@ -27,6 +36,7 @@ def build_parser() -> argparse.ArgumentParser:
     _metrics.add_parser(sub)
     _compare.add_parser(sub)
     _report.add_parser(sub)
+    _baseline.add_parser(sub)
     _review.add_parser(sub)
     _serve.add_parser(sub)
     # Other packages (``training``: train, export) add sub-commands through entry points,

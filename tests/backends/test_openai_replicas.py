@@ -28,7 +28,7 @@ from harness.errors import ConfigError
 from harness.latency import run_latency
 from harness.serve import free_port
 
-FAKE = Path(__file__).with_name("_fake_openai_server.py")
+FAKE = Path(__file__).parent.parent / "_fake_openai_server.py"
 QUICK: dict[str, Any] = {
     "timeout_s": 5.0,
     "max_retries": 2,

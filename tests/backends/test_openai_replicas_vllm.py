@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import importlib.util
 import logging
 import os
 import signal
@@ -13,13 +12,14 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from _deps import missing
 
 from harness._types import Completion, GenerationRequest, Message, Role, SamplingParams
 from harness.backends.openai import OpenAIBackend
 
 pytestmark = [pytest.mark.vllm, pytest.mark.slow]
 
-if importlib.util.find_spec("vllm") is None:
+if missing("vllm"):
     pytest.skip("vllm is not installed", allow_module_level=True)
 
 QUESTIONS = (

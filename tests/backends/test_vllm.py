@@ -7,7 +7,6 @@ kernels, so greedy paths may part where two tokens are nearly tied.
 
 from __future__ import annotations
 
-import importlib.util
 import json
 import shutil
 import sys
@@ -17,6 +16,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from _deps import in_ci, missing
 
 from harness._types import Completion, GenerationRequest, Message, Role, SamplingParams
 from harness.backends._base import Backend
@@ -27,7 +27,7 @@ from harness.models import resolve_model
 
 pytestmark = pytest.mark.vllm
 
-if importlib.util.find_spec("vllm") is None:
+if missing("vllm"):
     pytest.skip("vllm is not installed", allow_module_level=True)
 
 MAX_NEW_TOKENS = 24
@@ -70,6 +70,8 @@ def engine(model: tuple[Path, str]) -> Iterator[VLLMBackend]:
     try:
         import_vllm()
     except Exception as exc:  # a broken install fails in many ways; all mean "cannot run"
+        if in_ci():
+            pytest.fail(f"vllm cannot be imported: {exc!r}", pytrace=False)
         pytest.skip(f"vllm cannot be imported: {exc!r}")
     path, fingerprint = model
     backend = VLLMBackend(path, fingerprint=fingerprint, enable_lora=True, max_lora_rank=8)

@@ -7,7 +7,6 @@ failing engine's quoted log is tested without an engine in test_vllm_engine_log.
 
 from __future__ import annotations
 
-import importlib.util
 import json
 import os
 import re
@@ -16,10 +15,11 @@ import sys
 from pathlib import Path
 
 import pytest
+from _deps import missing
 
 pytestmark = [pytest.mark.vllm, pytest.mark.model]
 
-if importlib.util.find_spec("vllm") is None:
+if missing("vllm"):
     pytest.skip("vllm is not installed", allow_module_level=True)
 
 REPO = Path(__file__).resolve().parents[2]

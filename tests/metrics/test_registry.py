@@ -234,7 +234,12 @@ def test_metric_result_constructors() -> None:
 
 
 def test_results_are_hashable_despite_details() -> None:
-    assert hash(MetricResult.pass_fail(False, details={"k": [1]})) is not None
+    # details (a dict, unhashable) stay out of the hash, so results can be set members.
+    first = MetricResult.pass_fail(False, details={"k": [1]})
+    same = MetricResult.pass_fail(False, details={"k": [1]})
+    other_details = MetricResult.pass_fail(False, details={"k": [2]})
+    assert hash(first) == hash(same) == hash(other_details)
+    assert len({first, same, other_details, MetricResult.pass_fail(True)}) == 3
 
 
 @pytest.mark.parametrize("name", sorted(DECLARED))

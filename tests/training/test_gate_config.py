@@ -41,6 +41,9 @@ def test_gate_section_with_defaults() -> None:
         split="dev",
         tolerance=0.02,
     )
+    assert config.gate is not None and config.gate.adapter_mode == "auto"
+    merged = {"suites": ["a"], "primary_metric": "schema_valid", "adapter_mode": "merged"}
+    assert parse(gate=merged).gate.adapter_mode == "merged"  # type: ignore[union-attr]
     assert parse().gate is None and not parse().gate_disabled
     off = parse(gate=False)
     assert off.gate is None and off.gate_disabled
@@ -76,6 +79,11 @@ def test_gate_section_with_defaults() -> None:
             "run.yaml: gate.limit: expected an integer >= 1",
         ),
         (True, "run.yaml: gate: expected a mapping"),
+        (
+            {"suites": ["a"], "primary_metric": "schema_valid", "adapter_mode": "merge"},
+            "run.yaml: gate.adapter_mode: expected auto, lora or merged, got 'merge' "
+            "(auto: merged on CPU, lora on a GPU)",
+        ),
     ],
 )
 def test_gate_section_is_strict(gate: Any, expected: str) -> None:

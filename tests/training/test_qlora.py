@@ -7,13 +7,14 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from _deps import require
 
 from training.config import TrainConfig
 from training.sft import train
 
 pytestmark = [pytest.mark.model, pytest.mark.slow]
 
-bitsandbytes = pytest.importorskip("bitsandbytes")
+bitsandbytes = require("bitsandbytes")
 
 
 def test_two_qlora_steps_on_a_4bit_nf4_base_write_an_adapter(
