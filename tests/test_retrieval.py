@@ -228,9 +228,8 @@ def test_the_template_carries_ids_titles_and_the_question() -> None:
     assert render_prompt("{passages} | {question}", "Q", []) == f"{NO_PASSAGES} | Q"
 
 
-def test_the_project_template_is_the_published_default() -> None:
-    project = (ROOT / "golden" / "prompts" / "rag.txt").read_text(encoding="utf-8")
-    assert project == DEFAULT_RAG_TEMPLATE.read_text(encoding="utf-8")
+def test_the_published_default_template() -> None:
+    project = DEFAULT_RAG_TEMPLATE.read_text(encoding="utf-8")
     assert project.count("{passages}") == 1 and project.count("{question}") == 1
     # It confines the model to the passages and tells it what to say when they fall short.
     assert "using only the passages" in project
