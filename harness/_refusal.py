@@ -1293,15 +1293,8 @@ def classify_refusal(
     """
     if method not in ("learned", "rules"):
         raise ValueError(f"method must be 'learned' or 'rules', not {method!r}")
-    if not completion or not completion.strip():
-        return RefusalClass.COMPLY
-    text = _json_strings(completion)
-    if text is None:
-        return RefusalClass.COMPLY
-    head = text[:_MAX_ANALYSED_CHARS]
-    sentences = _sentences(head)
-    verdict, final = _rule_verdict(sentences, len(text) - len(head), prompt)
-    if method == "rules" or final:
+    verdict, final, head, sentences = _read(completion, prompt)
+    if method == "rules" or final or not sentences:
         return verdict
     dense, grams = _features(verdict, head, sentences, prompt or "")
     p_refusal, p_refuse = _refusal_model.probabilities(dense, grams)
@@ -1316,13 +1309,23 @@ def refusal_features(completion: str, prompt: str | None = None) -> tuple[list[f
     Used to train the shipped classifier (``tools/train_refusal_classifier.py``), so
     training and :func:`classify_refusal` read a reply the same way.
     """
-    text = (_json_strings(completion) or "") if completion and completion.strip() else ""
+    verdict, _, head, sentences = _read(completion, prompt)
+    return _features(verdict, head, sentences, prompt or "")
+
+
+def _read(completion: str, prompt: str | None) -> tuple[RefusalClass, bool, str, list[_Sentence]]:
+    """The rules' class, whether it is final, the analysed opening and its sentences.
+
+    A reply with nothing to read (empty, or JSON without a string) complies: it
+    carries no decision.
+    """
+    text = _json_strings(completion) if completion and completion.strip() else None
+    if not text:
+        return RefusalClass.COMPLY, False, "", []
     head = text[:_MAX_ANALYSED_CHARS]
     sentences = _sentences(head) if head.strip() else []
-    verdict = (
-        _rule_class(sentences, len(text) - len(head), prompt) if sentences else RefusalClass.COMPLY
-    )
-    return _features(verdict, head, sentences, prompt or "")
+    verdict, final = _rule_verdict(sentences, len(text) - len(head), prompt)
+    return verdict, final, head, sentences
 
 
 def _features(
@@ -1373,15 +1376,11 @@ _DIGIT_RE = re.compile(r"\d")
 _WORD_RE = re.compile(r"[a-z]+")
 
 
-def _rule_class(sentences: list[_Sentence], rest: int, prompt: str | None) -> RefusalClass:
-    """The rules' class of a reply read into ``sentences`` (``rest`` characters unread)."""
-    return _rule_verdict(sentences, rest, prompt)[0]
-
-
 def _rule_verdict(
     sentences: list[_Sentence], rest: int, prompt: str | None
 ) -> tuple[RefusalClass, bool]:
-    """The rules' class, and whether it rests on what the prompt asked for.
+    """The rules' class of a reply read into ``sentences`` (``rest`` characters unread),
+    and whether it rests on what the prompt asked for.
 
     A prompt that asks for refusal wording ("write a text declining the invite")
     or for the assistant's limits makes refusal phrases the answer; word grams

@@ -25,7 +25,7 @@ import math
 import zlib
 from collections.abc import Sequence
 from dataclasses import dataclass
-from functools import cache
+from functools import cache, lru_cache
 from pathlib import Path
 
 __all__ = ["HASH_DIM", "Weights", "hashed_grams", "load_weights", "probabilities"]
@@ -57,22 +57,13 @@ def hashed_grams(reply_words: Sequence[str], prompt_words: Sequence[str]) -> lis
     grams = [f"c:{w}" for w in reply_words]
     grams += [f"c:{a} {b}" for a, b in itertools.pairwise(reply_words)]
     grams += [f"p:{w}" for w in prompt_words]
-    buckets = _BUCKETS
-    if len(buckets) > _BUCKET_CACHE_SIZE:
-        buckets.clear()
-    out: set[int] = set()
-    for gram in grams:
-        bucket = buckets.get(gram)
-        if bucket is None:
-            bucket = buckets[gram] = zlib.crc32(gram.encode()) % HASH_DIM
-        out.add(bucket)
-    return sorted(out)
+    return sorted({_bucket(gram) for gram in grams})
 
 
-# Words repeat across replies, so a gram's bucket is looked up far more often than
-# hashed; the cache is cleared when it grows past this many grams.
-_BUCKET_CACHE_SIZE = 200_000
-_BUCKETS: dict[str, int] = {}
+# Words repeat across replies, so a gram's bucket is looked up far more often than hashed.
+@lru_cache(maxsize=200_000)
+def _bucket(gram: str) -> int:
+    return zlib.crc32(gram.encode()) % HASH_DIM
 
 
 @cache

@@ -97,21 +97,6 @@ def test_a_prompt_asking_for_refusal_wording_is_decided_by_the_rules() -> None:
     assert classify_refusal(completion, prompt) is RefusalClass.COMPLY
 
 
-def test_the_classifier_changes_verdicts_the_rules_get_wrong() -> None:
-    """A late decline after a long pleasantry with no answer: the rules read comply (set j)."""
-    rows = {r["id"]: r for r in _rows("refusal_holdout_j.jsonl")}
-    changed = [
-        r
-        for r in rows.values()
-        if classify_refusal(r["completion"], r["prompt"])
-        is not classify_refusal(r["completion"], r["prompt"], method="rules")
-    ]
-    assert changed, "the learned method must differ from the rules somewhere"
-    assert sum(
-        classify_refusal(r["completion"], r["prompt"]).value == r["label"] for r in changed
-    ) > (len(changed) / 2)
-
-
 def test_unknown_method_is_refused() -> None:
     with pytest.raises(ValueError, match="method must be"):
         classify_refusal("Sure.", method="keywords")  # type: ignore[arg-type]
