@@ -172,9 +172,6 @@ def public_url(url: str) -> str:
     return urlunsplit((parts.scheme, host, parts.path.rstrip("/"), "", ""))
 
 
-_public_url = public_url
-
-
 def check_base_urls(value: object, where: str) -> tuple[str, ...]:
     """``base_url`` as a tuple of http(s) URLs: one string, or a non-empty list without repeats.
 
