@@ -72,13 +72,13 @@ def _patch() -> None:
         "evaluation pass (run_suite, all of it)",
         session.run_suite,  # type: ignore[attr-defined]
     )
-    # The intervals' and ROUGE's libraries: the first call imports scipy.stats / rouge_score.
+    # The intervals' and ROUGE's libraries: the first call imports scipy.special / rouge_score.
     from harness import stats
     from harness.metrics import _aggregate, _rouge
 
-    wilson = _timed("Wilson intervals (first call imports scipy.stats)", stats.wilson_interval)
+    wilson = _timed("Wilson intervals (first call imports scipy.special)", stats.wilson_interval)
     stats.wilson_interval = _aggregate.wilson_interval = wilson  # type: ignore[attr-defined]
-    _aggregate._bootstrap_mean = _timed("bootstrap intervals (scipy)", _aggregate._bootstrap_mean)
+    _aggregate._bootstrap_mean = _timed("bootstrap intervals (numpy)", _aggregate._bootstrap_mean)
     _rouge._scorer = _timed(  # type: ignore[assignment]
         "ROUGE scorer (first call imports rouge_score, nltk)", _rouge._scorer
     )

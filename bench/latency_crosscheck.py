@@ -49,6 +49,8 @@ from typing import Any
 
 import numpy as np
 
+from harness.stats import percentile as pct  # linear interpolation, as both tools use
+
 TOPICS = (
     "a dragon who learns to bake bread",
     "a lighthouse keeper and a lost whale",
@@ -260,11 +262,6 @@ def async_run(
         "e2e": [d["e2e"] for d in done],
         "lens": [d["lens"] for d in done],
     }
-
-
-def pct(values: list[float], q: float) -> float:
-    """The q-th percentile (linear interpolation, as both tools use)."""
-    return float(np.percentile(values, q))
 
 
 def main() -> None:

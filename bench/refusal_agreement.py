@@ -44,6 +44,7 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
 from harness._refusal import RefusalMethod, classify_refusal  # noqa: E402  (path set up above)
+from harness.stats import percentile  # noqa: E402
 
 DEFAULT_DATA = ROOT / "tests" / "data" / "refusal_dev.jsonl"
 HOLDOUT_PERCENT = 30
@@ -253,7 +254,7 @@ def timing(items: list[Item], classify: Classifier, repeat: int) -> None:
             classify(item.completion, item.prompt)
             per_item[index].append((time.perf_counter() - start) * 1000)
     medians = sorted(statistics.median(samples) for samples in per_item)
-    p99 = medians[min(len(medians) - 1, int(len(medians) * 0.99))]
+    p99 = percentile(medians, 99)
     print(f"\n== speed ({len(items)} items x {repeat} runs, median per item) ==")
     print(f"mean {statistics.fmean(medians):.3f} ms/item   p99 {p99:.3f} ms/item")
     print(f"max  {medians[-1]:.3f} ms/item")

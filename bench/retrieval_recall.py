@@ -22,6 +22,7 @@ from pathlib import Path
 
 from harness.golden import load_golden
 from harness.retrieval import Retriever, load_corpus
+from harness.stats import percentile
 
 
 def recall(gold: list[str], retrieved: list[str]) -> float:
@@ -87,11 +88,9 @@ def main(argv: list[str] | None = None) -> int:
         print(f"| {name} | {len(group)} | {cells} |")
     missed = [e.id for e in examples if recall([c.id for c in e.context], ranked[e.id]) < 1]
     print(f"\ngold passage missed at k={top}: {len(missed)} ({', '.join(missed) or 'none'})")
-    per_query = sorted(query_s)
     print(
         f"\ntime per query (k={top}, {len(query_s)} queries over {args.rounds} rounds): "
-        f"median {statistics.median(per_query) * 1e3:.3f} ms, "
-        f"p95 {per_query[int(0.95 * (len(per_query) - 1))] * 1e3:.3f} ms"
+        f"median {percentile(query_s, 50) * 1e3:.3f} ms, p95 {percentile(query_s, 95) * 1e3:.3f} ms"
     )
     print(
         f"index build: median {statistics.median(build_s) * 1e3:.1f} ms; "

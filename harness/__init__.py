@@ -17,12 +17,14 @@ from harness._types import (
     Role,
     SamplingParams,
 )
-from harness.backends import Backend, backend_class
+from harness.backends import Backend, BackendOptions, build_backend, register_backend
 from harness.errors import ConfigError, DataError, DataIssue, HarnessError, MissingDependencyError
 from harness.golden import GoldenFile, load_golden, load_many
+from harness.run import run_suites
 
 __all__ = [
     "Backend",
+    "BackendOptions",
     "Completion",
     "ConfigError",
     "ContextPassage",
@@ -40,9 +42,11 @@ __all__ = [
     "RefusalClass",
     "Role",
     "SamplingParams",
-    "backend_class",
+    "build_backend",
     "classify_refusal",
     "detect_refusal",
     "load_golden",
     "load_many",
+    "register_backend",
+    "run_suites",
 ]

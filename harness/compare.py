@@ -1,7 +1,8 @@
 """Paired comparisons between variants of one run, and regression checks between two runs.
 
-:func:`paired_comparisons` fills ``results.json``'s ``comparisons``: every
-variant against a reference variant on the same examples. :func:`compare_runs`
+:func:`paired_comparisons` fills ``results.json``'s ``comparisons`` (through
+:func:`with_comparisons`, as a run's results are built): every variant against a
+reference variant on the same examples. :func:`compare_runs`
 checks a candidate run against a baseline run with one
 :class:`~harness.gates.RegressionGate` per (suite, variant, metric) both have,
 after making sure the two runs are comparable at all (same suites, same data,
@@ -29,8 +30,8 @@ from harness.gates import (
     paired_test,
     resolve_metric,
 )
-from harness.metrics import MetricKind, MetricSpec
-from harness.results import ComparisonRecord, ExampleRecord, GateRecord, MetricValue, Results
+from harness.metrics import MetricKind, MetricResult, MetricSpec
+from harness.results import ComparisonRecord, ExampleRecord, GateRecord, Results
 from harness.stats import UnpairedError, is_significant, pair_by_id
 
 
@@ -65,6 +66,13 @@ def paired_comparisons(
                 if record is not None:
                     out.append(record)
     return out
+
+
+def with_comparisons(results: Results) -> Results:
+    """Fill ``results.comparisons``: each variant against the run's first (none with one variant)."""
+    variants = results.variants()
+    results.comparisons = paired_comparisons(results, variants[0]) if len(variants) > 1 else []
+    return results
 
 
 def _compare_variant(
@@ -409,5 +417,5 @@ def _example_ids(examples: Sequence[ExampleRecord], suite: str, variant: str) ->
     return [e.example_id for e in examples if e.suite == suite and e.variant == variant]
 
 
-def _applicable_in_both(ref: Mapping[str, MetricValue], new: Mapping[str, MetricValue]) -> bool:
+def _applicable_in_both(ref: Mapping[str, MetricResult], new: Mapping[str, MetricResult]) -> bool:
     return any(v.applicable and i in new and new[i].applicable for i, v in ref.items())

@@ -62,6 +62,7 @@ from pathlib import Path
 from typing import Any
 
 from harness._types import GenerationRequest, GoldenExample, Message, Role, SamplingParams
+from harness.backends import backend_names, check_options, option_names
 from harness.errors import ConfigError, DataError
 from harness.retrieval import (
     DEFAULT_RAG_TEMPLATE,
@@ -70,7 +71,6 @@ from harness.retrieval import (
     RetrievalSettings,
 )
 
-BACKEND_NAMES = ("hf", "peft", "vllm", "openai", "scripted", "auto", "ray")
 _COMMON_KEYS = {
     "backend",
     "model",
@@ -83,30 +83,8 @@ _COMMON_KEYS = {
 }
 #: Keys of a variant's ``retrieval`` table.
 _RETRIEVAL_KEYS = ("corpus", "k", "template")
-#: Backend options each backend accepts (beyond the common keys).
-BACKEND_OPTIONS: dict[str, set[str]] = {
-    "hf": {"batch_size", "batch_tokens", "dtype", "threads", "device"},
-    "peft": {"batch_size", "batch_tokens", "dtype", "threads", "device"},
-    "vllm": {
-        "dtype",
-        "max_model_len",
-        "structured_outputs",
-        "max_lora_rank",
-        "enable_prefix_caching",
-        "tensor_parallel_size",
-        "data_parallel_size",
-        "pipeline_parallel_size",
-        "gpu_memory_utilization",
-        "max_num_seqs",
-    },
-    "openai": {"base_url", "api_key_env", "max_concurrency", "timeout_s", "max_retries", "stream"},
-    "scripted": {"script", "default"},
-    # Another variant run as Ray Data actors (harness/backends/ray.py: RAY_OPTIONS).
-    "ray": {"inner", "address", "replicas", "cpus_per_replica", "gpus_per_replica", "max_retries"},
-}
 #: The backends ``auto`` chooses between; an auto variant accepts the options of both.
 AUTO_CHOICES = ("vllm", "hf")
-BACKEND_OPTIONS["auto"] = BACKEND_OPTIONS["hf"] | BACKEND_OPTIONS["vllm"]
 #: Environment variable that makes every ``backend = "auto"`` variant use ``hf`` or ``vllm``.
 AUTO_BACKEND_ENV = "HARNESS_AUTO_BACKEND"
 # One fallback notice per process, however many times the config is loaded.
@@ -473,17 +451,19 @@ def _resolve_variant(
         parent = _resolve_variant(target, raw_variants, pyproject, default_sampling, (*stack, name))
     v = parent or Variant(name=name, sampling=default_sampling)
     backend = raw.get("backend", v.backend)
-    if backend not in BACKEND_NAMES:
+    known = (*backend_names(), "auto")
+    if backend not in known:
         raise ConfigError(
             f"{_where(pyproject, table, 'backend')}: unknown backend {backend!r} "
-            f"(known: {', '.join(BACKEND_NAMES)})"
+            f"(known: {', '.join(known)})"
         )
-    allowed = _COMMON_KEYS | BACKEND_OPTIONS[backend]
+    own = _option_names(backend)
+    allowed = _COMMON_KEYS | own
     for key in sorted(set(raw) - allowed):
-        hint = [b for b, opts in BACKEND_OPTIONS.items() if key in opts]
+        owners = [b for b in known if key in _option_names(b)]
         why = (
-            f"only for backend {', '.join(hint)}"
-            if hint
+            f"only for backend {', '.join(owners)}"
+            if owners
             else f"allowed: {', '.join(sorted(allowed))}"
         )
         raise ConfigError(f"{_where(pyproject, table, key)}: unknown key ({why})")
@@ -528,23 +508,26 @@ def _resolve_variant(
         changes["sampling"] = _parse_sampling(
             raw["sampling"], _where(pyproject, table, "sampling"), v.sampling
         )
-    for key in ENGINE_OPTIONS:
-        if key in raw:
-            check_engine_option(key, raw[key], _where(pyproject, table, key))
-    if "base_url" in raw:
-        from harness.backends.openai import check_base_urls
-
-        urls = check_base_urls(raw["base_url"], _where(pyproject, table, "base_url"))
-        # A list is a set of replicas, kept as a list (of one, too) so the backend knows.
-        raw = {**raw, "base_url": raw["base_url"] if isinstance(raw["base_url"], str) else urls}
     # An auto parent keeps the options of both backends until the config is resolved,
     # so a child that names hf or vllm still inherits its own backend's options.
-    options = {k: v2 for k, v2 in v.options.items() if k in BACKEND_OPTIONS[backend]}
-    options.update({k: raw[k] for k in raw if k in BACKEND_OPTIONS[backend]})
+    options = {k: v2 for k, v2 in v.options.items() if k in own}
+    options.update({k: raw[k] for k in raw if k in own})
     if backend == "ray":
         _check_ray(raw, ray_inner, options, changes, _where(pyproject, table))
-    changes["options"] = options
+    changes["options"] = {}
+    for chosen in AUTO_CHOICES if backend == "auto" else (backend,):
+        mine = {k: x for k, x in options.items() if k in option_names(chosen)}
+        checked = check_options(chosen, mine, _where(pyproject, table))
+        # Kept as checked (a list of URLs as a tuple, a share as a float), only keys set.
+        changes["options"].update({k: getattr(checked, k) for k in checked.model_fields_set})
     return replace(v, **changes)
+
+
+def _option_names(backend: str) -> frozenset[str]:
+    """The keys a backend takes; ``auto`` takes those of every backend it may choose."""
+    if backend == "auto":
+        return frozenset().union(*(option_names(b) for b in AUTO_CHOICES))
+    return option_names(backend)
 
 
 def _ray_inner(
@@ -578,15 +561,11 @@ def _check_ray(
     changes: dict[str, Any],
     where: str,
 ) -> None:
-    """A ray variant's options checked; ``options["inner"]`` becomes the variant each replica builds."""
-    from harness.backends.ray import check_ray_option
-
+    """A ray variant's ``model`` refused; ``options["inner"]`` becomes the variant each replica builds."""
     if "model" in raw:
         raise ConfigError(
             f"{where} model: a ray variant runs its inner variant's model (set model there)"
         )
-    for key in sorted(set(raw) & BACKEND_OPTIONS["ray"] - {"inner"}):
-        check_ray_option(key, raw[key], f"{where} {key}")
     if inner is not None:
         # Only what builds the backend travels to the replicas; prompts are made here.
         options["inner"] = replace(
@@ -598,11 +577,6 @@ def _check_ray(
             retrieval=None,
         )
         changes["model"] = inner.model
-    if not isinstance(options.get("inner"), Variant):
-        raise ConfigError(
-            f"{where} inner: required for backend 'ray' (the name of the hf, peft or vllm "
-            'variant to run on Ray, e.g. inner = "finetuned")'
-        )
 
 
 def _parse_retrieval(raw: object, where: str, root: Path) -> RetrievalSettings:
@@ -674,7 +648,7 @@ def resolve_auto(variant: Variant, backend: str | None = None) -> Variant:
     if variant.backend != "auto":
         return variant
     chosen = backend or auto_backend()
-    options = {k: v for k, v in variant.options.items() if k in BACKEND_OPTIONS[chosen]}
+    options = {k: v for k, v in variant.options.items() if k in option_names(chosen)}
     return replace(variant, backend=chosen, options=options)
 
 
@@ -694,41 +668,6 @@ def _resolve_auto_variants(variants: dict[str, Variant]) -> dict[str, Variant]:
             file=sys.stderr,
         )
     return {name: resolve_auto(v, backend) for name, v in variants.items()}
-
-
-#: vLLM engine options a ``vllm`` (or ``auto``) variant and ``harness serve`` accept, with
-#: what each must be: an integer >= 1, a share in (0, 1], or true/false.
-ENGINE_OPTIONS: Mapping[str, str] = {
-    "tensor_parallel_size": "int",
-    "data_parallel_size": "int",
-    "pipeline_parallel_size": "int",
-    "gpu_memory_utilization": "share",
-    "max_model_len": "int",
-    "enable_prefix_caching": "bool",
-    "max_num_seqs": "int",
-}
-
-
-def check_engine_option(key: str, value: object, where: str) -> int | float | bool:
-    """One vLLM engine option checked (see :data:`ENGINE_OPTIONS`); ``where`` starts the error."""
-    kind = ENGINE_OPTIONS[key]
-    if kind == "bool":
-        if not isinstance(value, bool):
-            raise ConfigError(f"{where}: expected true or false, got {value!r}")
-        return value
-    if kind == "share":
-        if (
-            not isinstance(value, int | float)
-            or isinstance(value, bool)
-            or not math.isfinite(value)
-            or not 0 < value <= 1
-        ):
-            raise ConfigError(
-                f"{where}: expected a share of accelerator memory in (0, 1], got {value!r} "
-                "(e.g. 0.9)"
-            )
-        return float(value)
-    return _positive_int(value, where)
 
 
 def _positive_int(value: object, where: str, minimum: int = 1) -> int:

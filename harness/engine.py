@@ -13,107 +13,30 @@ from pathlib import Path
 from typing import Any
 
 from harness._types import Completion, GoldenExample
-from harness.backends import Backend, backend_class
+from harness.backends import Backend, build_backend
 from harness.cache import CacheStats, CompletionCache, generate_with_cache
-from harness.config import Variant, resolve_auto
-from harness.errors import ConfigError
+from harness.config import Variant
 from harness.golden import GoldenFile
 from harness.metrics import MetricResult, get_metric
-
-
-def build_backend(variant: Variant, *, engine_log: Path | None = None) -> Backend:
-    """Construct the backend a variant names (the model is loaded lazily on first use).
-
-    ``engine_log``: where a vLLM engine writes its log (``None``: the vllm
-    backend's default file); ``backend = "auto"`` is resolved here too, for
-    variants built in code rather than read from pyproject.toml.
-    """
-    variant = resolve_auto(variant)
-    opts = dict(variant.options)
-    name = variant.backend
-    if name == "ray":
-        from dataclasses import replace
-
-        inner = opts.pop("inner", None)
-        if not isinstance(inner, Variant):
-            raise ConfigError(
-                f"[tool.harness.models.{variant.name}] inner: required for backend 'ray' "
-                "(the name of the hf, peft or vllm variant to run on Ray)"
-            )
-        # The ray variant's adapter (a gate's checkpoint, or inherited) goes to every replica.
-        adapter = variant.adapter if variant.adapter is not None else inner.adapter
-        ray_backend: Backend = backend_class("ray")(replace(inner, adapter=adapter), **opts)
-        return ray_backend
-    if name in ("hf", "peft", "vllm"):
-        from harness.models import resolve_model
-
-        path, fingerprint = resolve_model(variant.model)
-        if name == "vllm":
-            cls = backend_class("vllm")
-            backend: Backend = cls(
-                path,
-                fingerprint=fingerprint,
-                enable_lora=variant.adapter is not None,
-                log_path=engine_log,
-                **opts,
-            )
-            if variant.adapter is not None:
-                backend.set_adapter(variant.adapter)  # type: ignore[attr-defined]
-            return backend
-        if name == "peft" or variant.adapter is not None:
-            if variant.adapter is None:
-                raise ConfigError(
-                    f"[tool.harness.models.{variant.name}] backend 'peft' needs an adapter "
-                    "(set adapter = 'path/to/adapter' or use backend 'hf')"
-                )
-            cls = backend_class("peft")
-            built: Backend = cls(path, fingerprint=fingerprint, adapter=variant.adapter, **opts)
-            return built
-        cls = backend_class("hf")
-        built = cls(path, fingerprint=fingerprint, **opts)
-        return built
-    if name == "openai":
-        cls = backend_class("openai")
-        if "base_url" not in opts:
-            raise ConfigError(
-                f"[tool.harness.models.{variant.name}] base_url: required for backend 'openai'"
-            )
-        built = cls(model=variant.model, **opts)
-        return built
-    if name == "scripted":
-        import json
-        from pathlib import Path
-
-        cls = backend_class("scripted")
-        script: dict[str, str] = {}
-        if "script" in opts:
-            where = Path(str(opts["script"]))
-            try:
-                script = json.loads(where.read_text(encoding="utf-8"))
-            except (OSError, ValueError) as exc:
-                reason = exc.strerror if isinstance(exc, OSError) else f"not JSON ({exc})"
-                raise ConfigError(
-                    f"[tool.harness.models.{variant.name}] script: {where}: {reason} "
-                    "(give a JSON file mapping prompts to outputs)"
-                ) from None
-        built = cls(script, default=str(opts.get("default", "")), label=variant.name)
-        return built
-    raise ConfigError(f"backend: unknown backend {name!r}")
 
 
 class BackendPool:
     """Builds each distinct backend once and shares it between variants."""
 
-    def __init__(self, engine_log: Path | None = None) -> None:
+    def __init__(self, engine_log: Path | None = None, cache_dir: Path | None = None) -> None:
         self._backends: dict[tuple[Any, ...], Backend] = {}
         #: Where vLLM engines started for this pool write their log (``None``: the default).
         self.engine_log = engine_log
+        #: The project's cache folder, for files backends derive (``None``: the default).
+        self.cache_dir = cache_dir
 
     def get(self, variant: Variant) -> Backend:
         """The shared backend for a variant."""
         key = variant.backend_key
         if key not in self._backends:
-            self._backends[key] = build_backend(variant, engine_log=self.engine_log)
+            self._backends[key] = build_backend(
+                variant, engine_log=self.engine_log, cache_dir=self.cache_dir
+            )
         return self._backends[key]
 
     def put(self, variant: Variant, backend: Backend) -> None:

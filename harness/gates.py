@@ -12,7 +12,8 @@ Semantics:
 * **Threshold**: passes when the point estimate (pass rate or mean over the
   applicable examples) meets the threshold. The 95% interval (Wilson for
   pass/fail metrics, bootstrap for continuous ones) is reported alongside and
-  does not change the decision, so the gate means what its spec says.
+  does not change the decision, so the gate means what its spec says. A
+  percentile threshold (a latency budget) decides on that percentile instead.
 * **Regression**: compares the same examples in a baseline and a candidate
   (paired by example id; exact McNemar for pass/fail metrics, paired bootstrap
   for continuous ones). It fails only when the drop is significant (one-sided,
@@ -32,6 +33,7 @@ from dataclasses import dataclass
 from typing import Literal
 
 from harness._anchors import anchor
+from harness._format import format_number, format_p
 from harness.errors import HarnessError
 from harness.metrics import (
     Aggregate,
@@ -42,7 +44,7 @@ from harness.metrics import (
     aggregate,
     get_metric,
 )
-from harness.results import GateRecord, MetricValue, Results
+from harness.results import GateRecord, Results
 from harness.stats import (
     Alternative,
     PairedTest,
@@ -52,6 +54,7 @@ from harness.stats import (
     mcnemar_exact,
     pair_by_id,
     paired_bootstrap,
+    percentile,
 )
 
 DEFAULT_ALPHA = 0.05
@@ -61,7 +64,7 @@ Op = Literal[">=", "<="]
 _SPEC = re.compile(r"^\s*(?P<metric>[A-Za-z_][\w.:-]*)\s*(?P<op>>=|<=)\s*(?P<threshold>\S+)\s*$")
 
 # (example id, reference value, new value) of one metric, paired by id.
-Pair = tuple[str, MetricValue, MetricValue]
+Pair = tuple[str, MetricResult, MetricResult]
 
 
 class GateError(HarnessError):
@@ -108,18 +111,24 @@ def errored_gate(
 
 @dataclass(frozen=True)
 class ThresholdGate:
-    """``metric op threshold`` on one suite and variant, e.g. ``schema_valid>=0.95``."""
+    """``metric op threshold`` on one suite and variant, e.g. ``schema_valid>=0.95``.
+
+    With ``percentile``, on that percentile of the values (a p95 latency budget), not the mean.
+    """
 
     metric: str
     op: Op
     threshold: float
     name: str | None = None
+    percentile: float | None = None
 
     def __post_init__(self) -> None:
         if self.op not in (">=", "<="):
             raise GateError(f"gate {self.label}: operator must be '>=' or '<=', got {self.op!r}")
         if not math.isfinite(self.threshold):
             raise GateError(f"gate {self.label}: threshold must be a finite number")
+        if self.percentile is not None and not 0 <= self.percentile <= 100:
+            raise GateError(f"gate {self.label}: percentile must be between 0 and 100")
         try:
             spec = get_metric(self.metric)
         except UnknownMetricError:
@@ -163,7 +172,7 @@ class ThresholdGate:
 
     def decide_values(
         self,
-        values: Mapping[str, MetricValue],
+        values: Mapping[str, MetricResult],
         suite: str,
         variant: str,
         *,
@@ -173,32 +182,38 @@ class ThresholdGate:
         """Decide the gate on one suite and variant's values of its metric, by example id.
 
         ``spec`` defaults to the registered metric; pass one to decide on a metric
-        known only from a results file (see :func:`resolve_metric`).
+        known only from a results file (see :func:`resolve_metric`). A percentile
+        gate needs no spec: its values are numbers, whatever the metric.
         """
-        spec = spec or resolve_metric(self.metric)
         applicable = {i: v for i, v in values.items() if v.applicable}
         if not applicable:
             raise GateError(
                 f"gate {self.label}: metric {self.metric!r} applies to none of the "
                 f"{len(values)} example(s) of {suite}/{variant}; nothing to decide"
             )
-        check_values(spec, applicable, f"{suite}/{variant}")
-        agg = _aggregate(spec, applicable.values())
+        if self.percentile is None:
+            spec = spec or resolve_metric(self.metric)
+            check_values(spec, applicable, f"{suite}/{variant}")
+            agg = _aggregate(spec, applicable.values())
+        else:
+            agg = _percentile(self.metric, self.percentile, values)
         assert agg.mean is not None  # at least one applicable result
         passed = agg.mean >= self.threshold if self.op == ">=" else agg.mean <= self.threshold
-        failing = _failing_ids(spec, applicable, self.op, self.threshold)
+        failing = _failing_ids(agg.kind, applicable, self.op, self.threshold)
         where = f"{suite}/{variant}"
         if passed:
+            shown = _interval(agg) if self.percentile is None else f"({agg.method})"
             message = (
-                f"PASS {self.label} on {where}: {self.metric} = {_num(agg.mean)} "
-                f"{_interval(agg)}, threshold {self.op} {_num(self.threshold)}, n = {agg.n}"
+                f"PASS {self.label} on {where}: {self.metric} = {format_number(agg.mean)} "
+                f"{shown}, threshold {self.op} {format_number(self.threshold)}, n = {agg.n}"
             )
         else:
+            basis = "point estimate" if self.percentile is None else f"p{self.percentile:g}"
             lines = [
                 f"FAIL {self.label} on {where}",
                 f"  {self.metric} = {_value_text(agg)}, {_interval_text(agg)}",
-                f"  threshold: {self.op} {_num(self.threshold)} (decided on the point estimate), "
-                f"n = {agg.n}" + _not_applicable_text(agg),
+                f"  threshold: {self.op} {format_number(self.threshold)} "
+                f"(decided on the {basis}), n = {agg.n}" + _not_applicable_text(agg),
                 f"  failing examples: {format_ids(failing) or 'none'}",
                 f"  scorecard: {scorecard}#{scorecard_anchor(suite, variant, self.metric)}",
             ]
@@ -292,7 +307,7 @@ class RegressionGate:
     def decide_values(
         self,
         baseline: Results,
-        values: Mapping[str, MetricValue],
+        values: Mapping[str, MetricResult],
         suite: str,
         variant: str,
         *,
@@ -404,14 +419,18 @@ class RegressionGate:
         link: str,
     ) -> str:
         summary = (
-            f"{self.metric} = {_num(test.new_mean)} vs baseline {_num(test.reference_mean)}, "
-            f"delta {_signed(test.delta)}, {_p(test.p_value)}"
+            f"{self.metric} = {format_number(test.new_mean)} "
+            f"vs baseline {format_number(test.reference_mean)}, "
+            f"delta {format_number(test.delta, signed=True)}, {format_p(test.p_value)}"
         )
         if passed:
             if significant and drop > 0:
-                why = f"significant drop {_num(drop)} within tolerance {_num(self.tolerance)}"
+                why = (
+                    f"significant drop {format_number(drop)} "
+                    f"within tolerance {format_number(self.tolerance)}"
+                )
             elif drop > 0:
-                why = f"drop not significant at alpha {_num(self.alpha)}"
+                why = f"drop not significant at alpha {format_number(self.alpha)}"
             else:
                 why = "no drop"
             return f"PASS {self.label} on {where} against {against}: {summary}; {why}, n = {test.n}"
@@ -424,10 +443,12 @@ class RegressionGate:
         lines = [
             f"FAIL {self.label} on {where} against {against}",
             f"  {self.metric} = {_value_text(agg)}, {_interval_text(agg)}; "
-            f"baseline {_num(test.reference_mean)}",
-            f"  delta {_signed(test.delta)}, 95% CI {_bounds(test.ci_low, test.ci_high)}",
-            f"  {test.test}, one-sided ({side}): {_p(test.p_value)} (alpha {_num(self.alpha)}); "
-            f"drop {_num(drop)} > tolerance {_num(self.tolerance)}",
+            f"baseline {format_number(test.reference_mean)}",
+            f"  delta {format_number(test.delta, signed=True)}, "
+            f"95% CI {_bounds(test.ci_low, test.ci_high)}",
+            f"  {test.test}, one-sided ({side}): {format_p(test.p_value)} "
+            f"(alpha {format_number(self.alpha)}); "
+            f"drop {format_number(drop)} > tolerance {format_number(self.tolerance)}",
             f"  n = {test.n} paired examples{counts}",
             f"  regressed examples: {format_ids(regressed) or 'none'}",
             f"  scorecard: {link}",
@@ -463,7 +484,7 @@ def _unregistered(completion: object, example: object) -> MetricResult:
 
 def metric_values(
     results: Results, suite: str, variant: str, metric: str
-) -> dict[str, MetricValue]:
+) -> dict[str, MetricResult]:
     """One variant's values of ``metric`` on ``suite`` by example id; :class:`GateError` if none."""
     records = [e for e in results.examples if e.suite == suite and e.variant == variant]
     if not records:
@@ -481,23 +502,32 @@ def metric_values(
     return values
 
 
-def _aggregate(spec: MetricSpec, values: Iterable[MetricValue]) -> Aggregate:
+def _aggregate(spec: MetricSpec, values: Iterable[MetricResult]) -> Aggregate:
     """Mean and interval through the same code as the run's aggregates (Wilson or bootstrap)."""
-    results = [
-        MetricResult(
-            value=math.nan if v.value is None else v.value,
-            passed=v.passed,
-            applicable=v.applicable,
-        )
-        for v in values
-    ]
     try:
-        return aggregate(spec, results)
+        return aggregate(spec, values)
     except ValueError as exc:
         raise GateError(f"metric {spec.name!r}: {exc}") from None
 
 
-def check_values(spec: MetricSpec, values: Mapping[str, MetricValue], where: str) -> None:
+def _percentile(metric: str, q: float, values: Mapping[str, MetricResult]) -> Aggregate:
+    """The ``q``-th percentile of the applicable values, in an aggregate's shape (no interval)."""
+    xs = [_value(v) for v in values.values() if v.applicable]
+    return Aggregate(
+        metric=metric,
+        kind=MetricKind.CONTINUOUS,
+        higher_is_better=None,
+        n=len(xs),
+        n_not_applicable=len(values) - len(xs),
+        mean=percentile(xs, q),
+        ci_low=None,
+        ci_high=None,
+        passes=None,
+        method=f"p{q:g} of {len(xs)} values",
+    )
+
+
+def check_values(spec: MetricSpec, values: Mapping[str, MetricResult], where: str) -> None:
     """Raise :class:`GateError` if an applicable value cannot be decided on.
 
     A pass/fail result needs a verdict and a continuous one a number; ``null``
@@ -518,7 +548,7 @@ def check_values(spec: MetricSpec, values: Mapping[str, MetricValue], where: str
 
 
 def applicable_pairs(
-    reference: Mapping[str, MetricValue], new: Mapping[str, MetricValue]
+    reference: Mapping[str, MetricResult], new: Mapping[str, MetricResult]
 ) -> list[Pair]:
     """Values paired by example id, in the reference's order, where the metric applies to both.
 
@@ -556,19 +586,19 @@ def paired_test(
     )
 
 
-def _value(value: MetricValue) -> float:
+def _value(value: MetricResult) -> float:
     return math.nan if value.value is None else value.value
 
 
-def _counted(value: MetricValue) -> bool:
+def _counted(value: MetricResult) -> bool:
     return value.value == 1.0
 
 
 def _failing_ids(
-    spec: MetricSpec, values: Mapping[str, MetricValue], op: str, threshold: float
+    kind: MetricKind, values: Mapping[str, MetricResult], op: str, threshold: float
 ) -> list[str]:
     """Examples that fail on their own: failed verdicts, or values on the wrong side, worst first."""
-    if spec.kind is MetricKind.PASS_FAIL:
+    if kind is MetricKind.PASS_FAIL:
         return [i for i, v in values.items() if v.passed is False]
     sign = 1.0 if op == ">=" else -1.0
     # How far each example misses the threshold, in the direction the gate cares about.
@@ -576,22 +606,10 @@ def _failing_ids(
     return sorted((i for i in miss if miss[i] > 0), key=lambda i: -miss[i])
 
 
-def _num(x: float | None) -> str:
-    return "n/a" if x is None or math.isnan(x) else f"{x:.4g}"
-
-
-def _signed(x: float) -> str:
-    return f"{x:+.4g}"
-
-
-def _p(p: float) -> str:
-    return "p < 0.0001" if p < 1e-4 else f"p = {p:.3g}"
-
-
 def _bounds(low: float | None, high: float | None) -> str:
     if low is None or high is None:
         return "n/a"
-    return f"[{_num(low)}, {_num(high)}]"
+    return f"[{format_number(low)}, {format_number(high)}]"
 
 
 def _interval(agg: Aggregate) -> str:
@@ -601,10 +619,12 @@ def _interval(agg: Aggregate) -> str:
 def _value_text(agg: Aggregate) -> str:
     if agg.passes is not None and agg.higher_is_better is False:
         # The rate counts the bad event (e.g. wrongful refusals); passes are the rest.
-        return f"{_num(agg.mean)} ({agg.n - agg.passes}/{agg.n} counted, {agg.passes} passed)"
+        return (
+            f"{format_number(agg.mean)} ({agg.n - agg.passes}/{agg.n} counted, {agg.passes} passed)"
+        )
     if agg.passes is not None:
-        return f"{_num(agg.mean)} ({agg.passes}/{agg.n} passed)"
-    return _num(agg.mean)
+        return f"{format_number(agg.mean)} ({agg.passes}/{agg.n} passed)"
+    return format_number(agg.mean)
 
 
 def _interval_text(agg: Aggregate) -> str:

@@ -8,16 +8,19 @@
   variant, so ids read ``test_schema_compliance[finetuned]``;
 * ``results.json`` and ``scorecard.html`` written at ``pytest_sessionfinish``,
   their paths printed in ``pytest_terminal_summary``;
-* each gate a test decides recorded as its JUnit properties (``--junitxml``).
+* each gate a test decides recorded as its JUnit properties (``--junitxml``);
+* :class:`InProcessRun`, the plugin object through which :func:`harness.run_suites`
+  hands the session its variants and ready backends and takes the results back.
 
-This is the only module of the library that imports pytest.
+This is the only module of the library that imports pytest (``harness.run`` calls
+``pytest.main`` and reaches the session through :class:`InProcessRun` alone).
 """
 
 from __future__ import annotations
 
 import contextlib
 import os
-from collections.abc import Callable, Generator
+from collections.abc import Callable, Generator, Mapping, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, NoReturn
 
@@ -30,7 +33,10 @@ if TYPE_CHECKING:
     from harness.session import EvalSession
 
 SESSION_KEY = pytest.StashKey["EvalSession"]()
-RESULTS_KEY = pytest.StashKey[tuple[Path, Results]]()
+# The run's results, and where results.json was written (None: not written).
+RESULTS_KEY = pytest.StashKey[tuple[Path | None, Results]]()
+# False: keep results.json and the scorecard unwritten (run_suites without a report_dir).
+WRITE_KEY = pytest.StashKey[bool]()
 
 
 def pytest_addoption(parser: pytest.Parser) -> None:
@@ -367,6 +373,23 @@ def _parts_dir(session: EvalSession) -> Path:
     return Path(session.report_dir) / ".parts" / session.metadata.run_id
 
 
+def _take_parts(session: EvalSession) -> list[Results]:
+    """The part files pytest-xdist workers wrote for this run, read and removed."""
+    from harness.results import read_results
+
+    parts_dir = _parts_dir(session)
+    if not parts_dir.is_dir():
+        return []
+    parts = [read_results(p) for p in sorted(parts_dir.glob("*.json"))]
+    for p in parts_dir.glob("*.json"):
+        p.unlink()
+    parts_dir.rmdir()
+    # .parts/ itself goes too, unless another run still has parts in it.
+    with contextlib.suppress(OSError):
+        parts_dir.parent.rmdir()
+    return parts
+
+
 def pytest_sessionfinish(session: pytest.Session) -> None:
     """Write results.json and the scorecard (workers write part files for the controller)."""
     config = session.config
@@ -374,40 +397,23 @@ def pytest_sessionfinish(session: pytest.Session) -> None:
     if ev is None:
         return
     try:
-        from harness.results import merge_results, read_results, write_results
+        from harness.results import write_results
 
-        results = ev.build_results()
         if _is_worker(config):
+            part = ev.build_results(compare=False)  # compared once all parts are in
             worker = config.workerinput["workerid"]  # type: ignore[attr-defined]
-            if results.examples or results.gates:
-                write_results(results, _parts_dir(ev) / f"{worker}.json")
+            if part.examples or part.gates:
+                write_results(part, _parts_dir(ev) / f"{worker}.json")
             return
-        parts_dir = _parts_dir(ev)
-        parts = (
-            [read_results(p) for p in sorted(parts_dir.glob("*.json"))]
-            if parts_dir.is_dir()
-            else []
-        )
-        if parts:
-            # The controller ran no test itself; its part supplies the run id and times.
-            results = merge_results([results, *parts])
-            for p in parts_dir.glob("*.json"):
-                p.unlink()
-            parts_dir.rmdir()
-            # .parts/ itself goes too, unless another run still has parts in it.
-            with contextlib.suppress(OSError):
-                parts_dir.parent.rmdir()
-        if not results.examples:
-            return
-        variants = results.variants()
-        if len(variants) > 1:
-            from harness.compare import paired_comparisons
+        # The controller of an xdist run ran no test itself; its part supplies the run id and times.
+        results = ev.build_results(_take_parts(ev))
+        path = None
+        write: bool = config.stash.get(WRITE_KEY, True)
+        if results.examples and write:
+            path = write_results(results, Path(ev.report_dir) / "results.json")
+            from harness.scorecard import write_scorecard
 
-            results.comparisons = paired_comparisons(results, variants[0])
-        path = write_results(results, Path(ev.report_dir) / "results.json")
-        from harness.scorecard import write_scorecard
-
-        write_scorecard(results, ev.scorecard_path)
+            write_scorecard(results, ev.scorecard_path)
         config.stash[RESULTS_KEY] = (path, results)
     finally:
         ev.close()
@@ -424,7 +430,7 @@ def _shown(path: Path) -> str:
 def pytest_terminal_summary(terminalreporter: Any, config: pytest.Config) -> None:
     """A suites × variants × metrics table with verdicts, and where the files are."""
     written = config.stash.get(RESULTS_KEY, None)
-    if written is None:
+    if written is None or not written[1].examples:
         return
     path, results = written
     tr = terminalreporter
@@ -458,6 +464,15 @@ def pytest_terminal_summary(terminalreporter: Any, config: pytest.Config) -> Non
     md = results.metadata
     fraction = f", dev_fraction {md.dev_fraction:g}" if md.dev_fraction is not None else ""
     tr.write_line(f"split:   {md.split}{fraction}")
+    if path is not None:
+        _report_lines(tr, path, failed=bool(failed))
+    cache = results.metadata.cache
+    if cache:
+        tr.write_line(f"cache: {cache.get('hits', 0)} hits, {cache.get('misses', 0)} misses")
+
+
+def _report_lines(tr: Any, path: Path, *, failed: bool) -> None:
+    """Where results.json and the scorecard are, and what to do next when a gate failed."""
     results_path = _shown(path)
     tr.write_line(f"results:   {results_path}")
     scorecard = path.parent / "scorecard.html"
@@ -471,6 +486,75 @@ def pytest_terminal_summary(terminalreporter: Any, config: pytest.Config) -> Non
             f"      to keep this run as a committed baseline: "
             f"harness baseline save NAME --from {results_path}"
         )
-    cache = results.metadata.cache
-    if cache:
-        tr.write_line(f"cache: {cache.get('hits', 0)} hits, {cache.get('misses', 0)} misses")
+
+
+class InProcessRun:
+    """The plugin object of :func:`harness.run_suites`: what its session evaluates, and the results.
+
+    At configure, after the harness plugin built the session, the session gets
+    ``variants`` (names it parsed from ``--harness-models``, or ``Variant``
+    objects; None keeps its own) with a backend from ``backends`` where one is
+    given (a ready one, or a function of the variant that builds it). At
+    unconfigure :attr:`results` holds the run's results (None when no session was
+    built); :attr:`failed` the ids of failed tests and modules that did not collect.
+    """
+
+    def __init__(
+        self, variants: Sequence[Any] | None, backends: Mapping[str, Any], *, write_report: bool
+    ) -> None:
+        self.variants = variants
+        self.backends = backends
+        self.write_report = write_report
+        self.failed: list[str] = []
+        self.results: Results | None = None
+
+    @pytest.hookimpl(trylast=True)
+    def pytest_configure(self, config: pytest.Config) -> None:
+        """Give the harness plugin's session the variants to evaluate and their ready backends."""
+        config.stash[WRITE_KEY] = self.write_report
+        session = config.stash.get(SESSION_KEY, None)
+        if session is None:
+            return
+        if not self.write_report:
+            session.pool.engine_log = None  # nothing goes to the report folder, a log neither
+        message: str | None = None
+        try:
+            session.use_variants(self._chosen(session))
+        except HarnessError as exc:
+            message = str(exc)
+        if message is not None:
+            pytest.exit(message, returncode=2)
+
+    def _chosen(self, session: EvalSession) -> list[tuple[Any, Any]]:
+        """The variants to evaluate, each with its given backend (None: the session builds one)."""
+        from harness.backends import Backend
+
+        variants = session.variants
+        if self.variants is not None:
+            parsed = {v.name: v for v in variants}
+            variants = [
+                (parsed.get(v) or session.config.variant(v)) if isinstance(v, str) else v
+                for v in self.variants
+            ]
+        chosen = []
+        for variant in variants:
+            backend = self.backends.get(variant.name)
+            if backend is not None and not isinstance(backend, Backend):
+                backend = backend(variant)  # built here: in the project's folder, the variant known
+            chosen.append((variant, backend))
+        return chosen
+
+    def pytest_collectreport(self, report: pytest.CollectReport) -> None:
+        """A suite module that does not import is a failure, never a pass."""
+        if report.failed:
+            self.failed.append(str(report.nodeid))
+
+    def pytest_runtest_logreport(self, report: pytest.TestReport) -> None:
+        """A failed test: a gate that failed, or one that could not be decided."""
+        if report.failed:
+            self.failed.append(str(report.nodeid))
+
+    def pytest_unconfigure(self, config: pytest.Config) -> None:
+        """Take the results the session finish built."""
+        written = config.stash.get(RESULTS_KEY, None)
+        self.results = None if written is None else written[1]

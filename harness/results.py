@@ -23,42 +23,45 @@ written as ``null``; JSON has no NaN.
 
 from __future__ import annotations
 
+import argparse
 import datetime as _dt
 import json
 import math
 import platform
+import re
 import socket
 import subprocess
+import sys
 import uuid
 from collections.abc import Mapping, Sequence
 from dataclasses import asdict, dataclass, field
 from functools import cache
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import Annotated, Any, Final, Literal, NotRequired
+
+from pydantic import ConfigDict, Field, TypeAdapter, ValidationError, with_config
+from typing_extensions import TypedDict
 
 from harness._io import atomic_write_text
+from harness._validation import dotted, json_kind
 from harness.errors import HarnessError
+from harness.metrics._aggregate import Aggregate, Count
+from harness.metrics._registry import MetricResult
 
-if TYPE_CHECKING:
-    from harness.metrics import Aggregate
-
-SCHEMA_VERSION = "2.0"
+SCHEMA_VERSION: Final = "2.0"
 # Earlier versions that readers convert first (see :func:`upgrade_results_json`).
 _UPGRADABLE_VERSIONS = ("1.0", "1.1")
 SCHEMA_PATH = Path(__file__).parent / "resources" / "results.schema.json"
+# Every record is a dataclass checked by pydantic on reading: unknown keys are errors,
+# and the comment-docstrings under fields become the published schema's descriptions.
+_RECORD = with_config(ConfigDict(extra="forbid", use_attribute_docstrings=True))
+# Patterns rather than Literal types, so that code passing a checked str needs no cast.
+Split = Annotated[str, Field(pattern="^(dev|test|all)$")]
+Score = Annotated[int, Field(ge=1, le=5)]
+Text = Annotated[str, Field(min_length=1)]
 
 
-@dataclass
-class MetricValue:
-    """One metric on one example."""
-
-    value: float | None
-    passed: bool | None
-    reason: str | None = None
-    applicable: bool = True
-    details: dict[str, Any] = field(default_factory=dict)
-
-
+@_RECORD
 @dataclass
 class ExampleRecord:
     """What one variant did on one golden example."""
@@ -69,59 +72,29 @@ class ExampleRecord:
     source: str
     tags: list[str]
     input: list[dict[str, str]]
+    """The prompt's messages: role and content."""
     expected: dict[str, Any]
     output: str
-    outputs: list[str]  # every repeat's output (one entry without --harness-repeat)
+    outputs: list[str]
+    """Every repeat's output (one entry without --harness-repeat)."""
     cached: bool
     latency_s: float | None
     ttft_s: float | None
     prompt_tokens: int | None
     completion_tokens: int | None
     finish_reason: str | None
-    metrics: dict[str, MetricValue]
-    verdict: str  # "pass", "fail", "flaky" or "n/a" over the suite's gated metrics
-    pass_rate: float | None = None  # share of repeats that passed, with --harness-repeat
-    split: str = "all"  # "dev" or "test"; "all" in files written before suites were split
-    # Ids of the passages put in the prompt, best first; None for a variant without retrieval.
+    metrics: dict[str, MetricResult]
+    verdict: Annotated[str, Field(pattern="^(pass|fail|flaky|n/a)$")]
+    """Over the suite's gated metrics."""
+    pass_rate: float | None = None
+    """Share of repeats that passed, with --harness-repeat."""
+    split: Split = "all"
+    """The example's split: dev or test; all when recorded before splits existed."""
     retrieved: list[str] | None = None
+    """Ids of the passages put in the prompt, best first; null for a variant without retrieval."""
 
 
-@dataclass
-class AggregateRecord:
-    """One metric over a suite for one variant."""
-
-    suite: str
-    variant: str
-    metric: str
-    kind: str
-    higher_is_better: bool | None
-    n: int
-    n_not_applicable: int
-    mean: float | None
-    ci_low: float | None
-    ci_high: float | None
-    passes: int | None
-    method: str
-
-    @classmethod
-    def from_aggregate(cls, suite: str, variant: str, agg: Aggregate) -> AggregateRecord:
-        """The record of one :func:`~harness.metrics.aggregate` result."""
-        return cls(
-            suite=suite,
-            variant=variant,
-            metric=agg.metric,
-            kind=agg.kind.value,
-            higher_is_better=agg.higher_is_better,
-            n=agg.n,
-            n_not_applicable=agg.n_not_applicable,
-            mean=agg.mean,
-            ci_low=agg.ci_low,
-            ci_high=agg.ci_high,
-            passes=agg.passes,
-            method=agg.method,
-        )
-
-
+@_RECORD
 @dataclass
 class GateRecord:
     """One gate decision, computed once and only rendered afterwards."""
@@ -130,22 +103,25 @@ class GateRecord:
     variant: str
     gate: str
     metric: str
-    kind: str  # "threshold" or "regression"
-    op: str  # ">=" or "<=" for thresholds; "no significant drop" for regressions
+    kind: Literal["threshold", "regression"]
+    op: str
+    """">=" or "<=" for thresholds; "no significant drop" for regressions."""
     threshold: float | None
     value: float | None
     ci_low: float | None
     ci_high: float | None
-    n: int
+    n: Count
     passed: bool
     failing_ids: list[str]
     message: str
     baseline_value: float | None = None
     p_value: float | None = None
     tolerance: float | None = None
-    error: str | None = None  # why the gate could not be decided; such a gate counts as failed
+    error: str | None = None
+    """Why the gate could not be decided (missing metric or baseline); it counts as failed."""
 
 
+@_RECORD
 @dataclass
 class ComparisonRecord:
     """A paired comparison of one variant against a reference variant on one metric."""
@@ -154,7 +130,7 @@ class ComparisonRecord:
     metric: str
     reference: str
     variant: str
-    n: int
+    n: Count
     reference_mean: float | None
     variant_mean: float | None
     delta: float | None
@@ -167,6 +143,7 @@ class ComparisonRecord:
     regressed_ids: list[str] = field(default_factory=list)
 
 
+@_RECORD
 @dataclass
 class VariantInfo:
     """How a variant was run: enough to reproduce it."""
@@ -178,19 +155,21 @@ class VariantInfo:
     sampling: dict[str, Any] = field(default_factory=dict)
     system_prompt: str | None = None
     few_shot: str | None = None
-    # corpus, corpus_sha256, passages, k, template, template_sha256, retriever; None without.
     retrieval: dict[str, Any] | None = None
+    """Corpus and template with their sha256, passages, k, retriever; None without retrieval."""
 
 
+@_RECORD
 @dataclass
 class SuiteInfo:
     """Which data a suite ran on."""
 
     path: str
     fingerprint: str
-    n: int
+    n: Count
 
 
+@_RECORD
 @dataclass
 class RunMetadata:
     """Who, what, where and when."""
@@ -205,11 +184,13 @@ class RunMetadata:
     platform: str
     variants: dict[str, VariantInfo] = field(default_factory=dict)
     suites: dict[str, SuiteInfo] = field(default_factory=dict)
-    repeat: int = 1
+    repeat: Annotated[int, Field(ge=1)] = 1
     cache: dict[str, int] = field(default_factory=dict)
     extra: dict[str, Any] = field(default_factory=dict)
-    split: str = "all"  # the run's --harness-split; "all" in files written before splits
+    split: Split = "all"
+    """Which split of each suite the run evaluated (absent: all)."""
     dev_fraction: float | None = None
+    """The dev share the splits were drawn with."""
 
     @classmethod
     def now(cls) -> RunMetadata:
@@ -227,19 +208,71 @@ class RunMetadata:
         )
 
 
+# One rater's rating of one answer, tied to the answer by its sha256 ("pass" is a
+# keyword, hence the functional form).
+ReviewRating = TypedDict(
+    "ReviewRating",
+    {
+        "suite": Text,
+        "variant": Text,
+        "example_id": Text,
+        "answer_sha256": Annotated[str, Field(pattern="^[0-9a-f]{64}$")],
+        "rater": Text,
+        "correct": Score,
+        "helpful": Score,
+        "format": Score,
+        "tone": Score,
+        "pass": bool,
+        "comment": NotRequired[str],
+        "source": NotRequired[str],
+    },
+)
+_RECORD(ReviewRating)
+
+
+@_RECORD
+class ReviewImport(TypedDict):
+    """One ratings file merged by ``harness review import``."""
+
+    file: str
+    sha256: str
+    sheet: NotRequired[str]
+    rows: Count
+    added: Count
+    imported_at: str
+
+
+@_RECORD
+class Reviews(TypedDict, total=False):
+    """Human ratings merged by ``harness review import``.
+
+    human_pass and human_score per example are ordinary metric values computed from them.
+    """
+
+    ratings: list[ReviewRating]
+    imports: list[ReviewImport]
+
+
+@_RECORD
 @dataclass
 class Results:
-    """A whole results file."""
+    """A whole results file: one evaluation run.
+
+    Metadata, per-example records, aggregates with intervals, gate decisions and
+    paired comparisons.
+    """
 
     metadata: RunMetadata
     examples: list[ExampleRecord] = field(default_factory=list)
-    aggregates: list[AggregateRecord] = field(default_factory=list)
+    aggregates: list[Aggregate] = field(default_factory=list)
     gates: list[GateRecord] = field(default_factory=list)
     comparisons: list[ComparisonRecord] = field(default_factory=list)
-    schema_version: str = SCHEMA_VERSION
-    # Human ratings merged by ``harness review import``: {"ratings": [...], "imports": [...]}.
-    # Optional in the schema, so files written before reviews existed load unchanged.
-    reviews: dict[str, Any] = field(default_factory=dict)
+    schema_version: Literal["2.0"] = SCHEMA_VERSION
+    """2.0: passed means good for the example for every metric (before, it marked the counted
+    event of lower-is-better metrics) and runs record their dev/test split. Readers convert
+    1.x files first."""
+    reviews: Reviews = field(default_factory=Reviews)
+    """Optional, so files written before reviews existed load unchanged."""
 
     @property
     def passed(self) -> bool:
@@ -258,7 +291,7 @@ class Results:
             dict.fromkeys([a.variant for a in self.aggregates] + [e.variant for e in self.examples])
         )
 
-    def aggregate(self, suite: str, variant: str, metric: str) -> AggregateRecord | None:
+    def aggregate(self, suite: str, variant: str, metric: str) -> Aggregate | None:
         """The aggregate of one metric, or None."""
         for a in self.aggregates:
             if (a.suite, a.variant, a.metric) == (suite, variant, metric):
@@ -281,28 +314,28 @@ class Results:
         return clean
 
     @classmethod
-    def from_json(cls, data: Mapping[str, Any]) -> Results:
-        """Rebuild from JSON data already validated against the schema."""
-        md = dict(data["metadata"])
-        md["variants"] = {k: VariantInfo(**v) for k, v in md.get("variants", {}).items()}
-        md["suites"] = {k: SuiteInfo(**v) for k, v in md.get("suites", {}).items()}
-        examples = []
-        for e in data["examples"]:
-            e = dict(e)
-            e["metrics"] = {k: MetricValue(**v) for k, v in e["metrics"].items()}
-            examples.append(ExampleRecord(**e))
-        return cls(
-            metadata=RunMetadata(**md),
-            examples=examples,
-            aggregates=[AggregateRecord(**a) for a in data["aggregates"]],
-            gates=[GateRecord(**g) for g in data["gates"]],
-            comparisons=[ComparisonRecord(**c) for c in data.get("comparisons", [])],
-            schema_version=data["schema_version"],
-            reviews=dict(data.get("reviews") or {}),
-        )
+    def from_json(cls, data: Mapping[str, Any], source: str = "results.json") -> Results:
+        """Validate JSON data of the current schema version and build the results from it."""
+        return _parse(json.dumps(data), source)
+
+
+@dataclass
+class RunResults(Results):
+    """The :class:`Results` of :func:`harness.run_suites`, with how its pytest run ended.
+
+    Neither field is part of results.json.
+    """
+
+    # pytest's exit code: 0 every test passed, 1 some failed; anything else means the
+    # run broke (a usage error, an interrupted run, no tests collected), and pytest said why.
+    exit_code: int = 0
+    # Node ids of the failed tests and of the modules that failed to collect.
+    failed_tests: list[str] = field(default_factory=list)
 
 
 def _clean(value: Any) -> Any:
+    if isinstance(value, str):
+        return str(value)  # a MetricKind as its plain value
     if isinstance(value, float) and not math.isfinite(value):
         return None
     if isinstance(value, dict):
@@ -351,30 +384,87 @@ def git_commit() -> str | None:
 
 @cache
 def results_schema() -> dict[str, Any]:
-    """The published JSON Schema of results files."""
+    """The published JSON Schema of results files (generated by :func:`generate_schema`)."""
     schema: dict[str, Any] = json.loads(SCHEMA_PATH.read_text(encoding="utf-8"))
     return schema
 
 
-def validate_results_json(data: Any, source: str = "results.json") -> None:
-    """Raise a :class:`HarnessError` naming the first schema violation."""
-    import jsonschema
+@cache
+def _adapter() -> TypeAdapter[Results]:
+    return TypeAdapter(Results)
 
-    validator = jsonschema.Draft202012Validator(results_schema())
-    error = jsonschema.exceptions.best_match(validator.iter_errors(data))
-    if error is not None:
-        where = "/".join(str(p) for p in error.absolute_path) or "(root)"
-        raise HarnessError(
-            f"{source}: {where}: {error.message} (not a golden-harness results file of "
-            f"schema version {SCHEMA_VERSION}; re-run the evaluation to produce one)"
-        )
+
+def generate_schema() -> dict[str, Any]:
+    """The JSON Schema of results files, generated from :class:`Results`."""
+    schema = _compact(_adapter().json_schema())
+    return {
+        "$schema": "https://json-schema.org/draft/2020-12/schema",
+        "$id": f"https://golden-harness.dev/schemas/results-{SCHEMA_VERSION}.json",
+        "title": "golden-harness results file",
+        **schema,
+    }
+
+
+def schema_text() -> str:
+    """:func:`generate_schema` as committed in ``harness/resources/results.schema.json``."""
+    text = json.dumps(generate_schema(), indent=2, ensure_ascii=False)
+    # Flat arrays (types, enums, required keys) on one line each, as people write them.
+    flat = re.compile(r"\[\n\s+([^\[\]{}]*?)\n\s+\]")
+    return flat.sub(lambda m: "[" + re.sub(r",\n\s+", ", ", m.group(1)) + "]", text) + "\n"
+
+
+def _compact(node: Any) -> Any:
+    """Pydantic's schema without the per-field titles and with ``X | None`` as a type list."""
+    if isinstance(node, list):
+        return [_compact(v) for v in node]
+    if not isinstance(node, dict):
+        return node
+    out: dict[str, Any] = {}
+    for key, value in node.items():
+        if key in ("properties", "$defs"):
+            out[key] = {name: _compact(sub) for name, sub in value.items()}
+        elif key != "title" and not (key == "additionalProperties" and value is True):
+            out[key] = _compact(value)
+    options = out.get("anyOf", [])
+    if len(options) == 2 and {"type": "null"} in options:
+        other = next(o for o in options if o != {"type": "null"})
+        if isinstance(other.get("type"), str):
+            del out["anyOf"]
+            out = {**other, "type": [other["type"], "null"], **out}
+    return out
+
+
+def _first_problem(exc: ValidationError, source: str) -> str:
+    """``file: field: what is wrong (how to fix)`` for the first problem found."""
+    err = exc.errors(include_url=False)[0]
+    if err["type"] in ("unexpected_keyword_argument", "extra_forbidden"):
+        what = "unknown key"
+    elif err["type"].startswith("missing"):
+        what = "missing"
+    else:
+        choices = re.fullmatch(r"\^\((.*)\)\$", str((err.get("ctx") or {}).get("pattern", "")))
+        wanted = f"expected one of {choices[1].replace('|', ', ')}" if choices else err["msg"]
+        got, value = json_kind(err["input"]), err["input"]
+        if isinstance(value, str | int | float) and not isinstance(value, bool):
+            got += f" {json.dumps(value)[:60]}"
+        what = f"{wanted[:1].lower()}{wanted[1:]}, got {got}"
+    return (
+        f"{source}: {dotted(err['loc']) or '(root)'}: {what} (not a golden-harness results "
+        f"file of schema version {SCHEMA_VERSION}; re-run the evaluation to produce one)"
+    )
+
+
+def _parse(text: str, source: str) -> Results:
+    try:
+        return _adapter().validate_json(text, strict=True)
+    except ValidationError as exc:
+        raise HarnessError(_first_problem(exc, source)) from None
 
 
 def write_results(results: Results, path: Path) -> Path:
     """Validate and write ``results`` to ``path`` atomically (temp file + rename)."""
-    data = results.to_json()
-    validate_results_json(data, str(path))
-    text = json.dumps(data, indent=2, ensure_ascii=False, allow_nan=False) + "\n"
+    text = json.dumps(results.to_json(), indent=2, ensure_ascii=False, allow_nan=False) + "\n"
+    _parse(text, str(path))
     return atomic_write_text(path, text)
 
 
@@ -426,12 +516,12 @@ def read_results(path: Path) -> Results:
     if not path.is_file():
         raise HarnessError(f"{path}: results file not found (check the path)")
     try:
-        data = json.loads(path.read_text(encoding="utf-8"))
+        text = path.read_text(encoding="utf-8")
+        data = json.loads(text)
     except (UnicodeDecodeError, json.JSONDecodeError) as exc:
         raise HarnessError(f"{path}: not a JSON file ({exc})") from None
-    data = upgrade_results_json(data)
-    validate_results_json(data, str(path))
-    return Results.from_json(data)
+    upgraded = upgrade_results_json(data)
+    return _parse(text if upgraded is data else json.dumps(upgraded), str(path))
 
 
 def merge_results(parts: Sequence[Results]) -> Results:
@@ -481,3 +571,17 @@ def _unique(items: list[Any], key: Any) -> list[Any]:
     for item in items:
         out.setdefault(key(item), item)
     return list(out.values())
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """``python -m harness.results --schema``: write the generated schema to its file."""
+    parser = argparse.ArgumentParser(prog="python -m harness.results", description=main.__doc__)
+    parser.add_argument("--schema", action="store_true", required=True, help=f"write {SCHEMA_PATH}")
+    parser.parse_args(argv)
+    SCHEMA_PATH.write_text(schema_text(), encoding="utf-8")
+    print(SCHEMA_PATH)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

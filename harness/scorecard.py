@@ -27,9 +27,10 @@ import jinja2
 from markupsafe import Markup
 
 from harness._anchors import anchor
+from harness._format import format_number, format_p
 from harness._io import atomic_write_text
+from harness.metrics import Aggregate
 from harness.results import (
-    AggregateRecord,
     ComparisonRecord,
     ExampleRecord,
     GateRecord,
@@ -101,7 +102,7 @@ class Cell:
 
     variant: str
     anchor: str
-    aggregate: AggregateRecord | None
+    aggregate: Aggregate | None
     kind: str
     bar: Bar | None
     gates: tuple[GateRecord, ...]
@@ -396,7 +397,7 @@ def format_value(value: float | None, kind: str = "") -> str:
         return "—"
     if kind == _PASS_FAIL:
         return f"{value * 100:.1f}%"
-    return _number(value)
+    return format_number(value)
 
 
 def format_delta(value: float | None, kind: str = "") -> str:
@@ -406,17 +407,10 @@ def format_delta(value: float | None, kind: str = "") -> str:
     if kind == _PASS_FAIL:
         magnitude, shown = f"{abs(value) * 100:.1f} pp", round(value * 100, 1)
     else:
-        magnitude, shown = _number(abs(value)), value
+        magnitude, shown = format_number(abs(value)), value
     if shown == 0:
         return magnitude  # a difference that displays as zero gets no sign
     return ("+" if value > 0 else "−") + magnitude
-
-
-def format_p(p: float | None) -> str:
-    """A p-value, floored at 0.001."""
-    if p is None or not math.isfinite(p):
-        return "p —"
-    return "p<0.001" if p < 0.001 else f"p={p:.3f}"
 
 
 def format_threshold(gate: GateRecord, kind: str = "") -> str:
@@ -427,12 +421,6 @@ def format_threshold(gate: GateRecord, kind: str = "") -> str:
     if gate.tolerance is not None:
         return f"{op} (tolerance {format_delta(gate.tolerance, kind).lstrip('+')})"
     return op
-
-
-def _number(value: float) -> str:
-    if abs(value) >= 10_000:
-        return f"{value:,.0f}"
-    return f"{value:.4g}"
 
 
 # ---------------------------------------------------------------------------
@@ -647,7 +635,7 @@ def _metric_row(
     suite: str,
     metric: str,
     variants: Sequence[str],
-    aggs: Sequence[AggregateRecord],
+    aggs: Sequence[Aggregate],
     gates: Sequence[GateRecord],
     comps: Sequence[ComparisonRecord],
 ) -> MetricRow:
@@ -703,7 +691,7 @@ def _domain(kind: str, values: Iterable[float]) -> tuple[float, float]:
 
 
 def _bar(
-    agg: AggregateRecord, gates: Sequence[GateRecord], domain: tuple[float, float], kind: str
+    agg: Aggregate, gates: Sequence[GateRecord], domain: tuple[float, float], kind: str
 ) -> Bar:
     lo, hi = domain
     span = BAR_WIDTH - 2 * _BAR_PAD
@@ -741,7 +729,7 @@ def _bar(
 
 
 def _axis_label(value: float, kind: str) -> str:
-    return f"{value * 100:.0f}%" if kind == _PASS_FAIL else _number(value)
+    return f"{value * 100:.0f}%" if kind == _PASS_FAIL else format_number(value)
 
 
 def _delta_class(comp: ComparisonRecord | None, higher_is_better: bool | None) -> str:

@@ -37,9 +37,11 @@ from types import FrameType, TracebackType
 from typing import Any, Self
 
 import httpx
+import psutil
 
-from harness.backends.vllm import ENGINE_ENV_DEFAULTS, engine_environment
-from harness.config import ENGINE_OPTIONS, check_engine_option
+from harness.backends import check_option
+from harness.backends.peft import missing_adapter_files
+from harness.backends.vllm import ENGINE_ENV_DEFAULTS, ENGINE_OPTIONS, engine_environment
 from harness.errors import ConfigError, HarnessError
 
 __all__ = ["SERVER_ENV_DEFAULTS", "VLLMServer", "VLLMServerError", "free_port"]
@@ -49,7 +51,6 @@ HOST = "127.0.0.1"
 LOG_TAIL_LINES = 30
 _POLL_INTERVAL_S = 0.5
 _PROBE_TIMEOUT_S = 5.0
-_ADAPTER_FILES = ("adapter_config.json",)
 
 #: Environment defaults for the server process; values already in the environment win.
 #: The offline engine's (:data:`harness.backends.vllm.ENGINE_ENV_DEFAULTS`): nothing is
@@ -95,31 +96,16 @@ def _tail(path: Path, lines: int = LOG_TAIL_LINES) -> str:
 
 
 def _group_members(pgid: int) -> list[int]:
-    """Live (non-zombie) processes in process group ``pgid``.
+    """Live processes in process group ``pgid``.
 
-    Reads ``/proc`` on Linux, because a zombie left for an init that does not
-    reap still answers ``killpg(pgid, 0)``; elsewhere falls back to that probe.
+    Zombies do not count: one left for an init that does not reap still
+    answers ``killpg(pgid, 0)``, and would keep ``stop()`` waiting.
     """
-    proc = Path("/proc")
-    if not proc.is_dir():
-        try:
-            os.killpg(pgid, 0)
-        except (ProcessLookupError, PermissionError):
-            return []
-        return [pgid]
     members: list[int] = []
-    for entry in proc.iterdir():
-        if not entry.name.isdigit():
-            continue
-        try:
-            stat = (entry / "stat").read_text()
-        except OSError:
-            continue
-        # The command name (field 2) may hold spaces and parentheses; fields after the
-        # last ")" are: state, ppid, pgrp, ...
-        fields = stat.rpartition(")")[2].split()
-        if len(fields) >= 3 and fields[0] != "Z" and int(fields[2]) == pgid:
-            members.append(int(entry.name))
+    for proc in psutil.process_iter(["status"]):
+        with contextlib.suppress(OSError):  # the process ended meanwhile
+            if proc.info["status"] != psutil.STATUS_ZOMBIE and os.getpgid(proc.pid) == pgid:
+                members.append(proc.pid)
     return members
 
 
@@ -237,7 +223,7 @@ class VLLMServer:
         max_loras: adapters held in one batch at once.
         lora_modules: adapters loaded at start, by served name.
         engine_options: vLLM engine options by their variant key
-            (:data:`harness.config.ENGINE_OPTIONS`: ``tensor_parallel_size``,
+            (:data:`harness.backends.vllm.ENGINE_OPTIONS`: ``tensor_parallel_size``,
             ``data_parallel_size``, ``max_model_len`` ...), passed as the
             server's flags (``--tensor-parallel-size 2``; a false boolean as
             ``--no-enable-prefix-caching``).
@@ -294,7 +280,7 @@ class VLLMServer:
                     f"vllm server: engine option {key!r} is unknown "
                     f"(known: {', '.join(ENGINE_OPTIONS)})"
                 )
-            self.engine_options[key] = check_engine_option(key, value, f"vllm server: {key}")
+            self.engine_options[key] = check_option("vllm", key, value, f"vllm server: {key}")
         self.extra_args = tuple(extra_args)
         self.startup_timeout_s = startup_timeout_s
         self.stop_timeout_s = stop_timeout_s
@@ -607,7 +593,7 @@ class VLLMServer:
 
 
 def _check_adapter_dir(name: str, path: Path) -> None:
-    missing = [f for f in _ADAPTER_FILES if not (path / f).is_file()]
+    missing = missing_adapter_files(path)
     if not name:
         raise ConfigError("LoRA adapter: the served name must not be empty")
     if missing:

@@ -41,14 +41,13 @@ from harness.judges import (
 from harness.metrics import MetricKind, MetricResult, aggregate, get_metric
 from harness.metrics._aggregate import Aggregate
 from harness.results import (
-    AggregateRecord,
     ExampleRecord,
     GateRecord,
-    MetricValue,
     Results,
     RunMetadata,
     SuiteInfo,
     VariantInfo,
+    merge_results,
     utc_now,
 )
 
@@ -93,7 +92,7 @@ class SuiteEvaluation:
             )
         return agg.mean
 
-    def _values(self, metric: str, *, pooled: bool) -> dict[str, MetricValue]:
+    def _values(self, metric: str, *, pooled: bool) -> dict[str, MetricResult]:
         """This evaluation's per-example values of one metric, keyed by example id.
 
         ``pooled`` counts every repeat (ids get an ``@repeat`` suffix after the
@@ -216,7 +215,7 @@ class EvalSession:
     _cache: CompletionCache | None = None
     _runs: dict[tuple[str, str, Any], SuiteEvaluation] = field(default_factory=dict)
     _goldens: dict[Path, GoldenFile] = field(default_factory=dict)
-    _measured: list[tuple[list[ExampleRecord], list[AggregateRecord]]] = field(default_factory=list)
+    _measured: list[tuple[list[ExampleRecord], list[Aggregate]]] = field(default_factory=list)
 
     def __post_init__(self) -> None:
         if self.limit is not None and self.limit < 1:
@@ -240,6 +239,8 @@ class EvalSession:
             )
         self.metadata.split = self.split
         self.metadata.dev_fraction = self.config.dev_fraction
+        if self.pool.cache_dir is None:
+            self.pool.cache_dir = self.config.cache_dir
 
     @property
     def cache(self) -> CompletionCache | None:
@@ -428,7 +429,7 @@ class EvalSession:
     def use_variants(self, variants: Sequence[tuple[Variant, Any]]) -> None:
         """Replace the session's variants, each with a ready backend (``None``: build it).
 
-        Used by the training gate to evaluate the live model in process.
+        Used by :func:`harness.run_suites` (the training gate's live model, its engine).
         """
         self.variants = [v for v, _ in variants]
         for variant, backend in variants:
@@ -445,7 +446,7 @@ class EvalSession:
         variant: Variant,
         *,
         examples: Sequence[ExampleRecord],
-        aggregates: Sequence[AggregateRecord],
+        aggregates: Sequence[Aggregate],
         fingerprint: str,
         info: SuiteInfo | None = None,
         extra: Mapping[str, Any] | None = None,
@@ -471,8 +472,13 @@ class EvalSession:
         if extra is not None:
             self.metadata.extra.setdefault(suite, {})[variant.name] = _jsonable(dict(extra))
 
-    def build_results(self) -> Results:
-        """Everything evaluated so far as a :class:`Results`."""
+    def build_results(self, parts: Sequence[Results] = (), *, compare: bool = True) -> Results:
+        """Everything evaluated so far as a :class:`Results`, with the paired comparisons.
+
+        ``parts``: results other processes of this run wrote (pytest-xdist workers),
+        merged in before comparing. ``compare=False`` leaves ``comparisons`` empty
+        (a worker's part, compared once merged).
+        """
         self.metadata.finished_at = utc_now()
         results = Results(metadata=self.metadata, gates=list(self.gates))
         for evaluation in self._runs.values():
@@ -496,11 +502,19 @@ class EvalSession:
             for metric in metrics:
                 agg = evaluation.aggregate(metric)
                 results.aggregates.append(
-                    AggregateRecord.from_aggregate(evaluation.suite, evaluation.variant.name, agg)
+                    dataclasses.replace(
+                        agg, suite=evaluation.suite, variant=evaluation.variant.name
+                    )
                 )
         for examples, aggregates in self._measured:
             results.examples.extend(examples)
             results.aggregates.extend(aggregates)
+        if parts:
+            results = merge_results([results, *parts])
+        if compare:
+            from harness.compare import with_comparisons
+
+            with_comparisons(results)
         return results
 
     def close(self) -> None:
@@ -574,7 +588,7 @@ def _example_records(
     request_messages = [evaluation.variant.prompt(e) for e in first.examples]
     for i, ex in enumerate(first.examples):
         completion = first.completions[i]
-        values: dict[str, MetricValue] = {}
+        values: dict[str, MetricResult] = {}
         for metric in metrics:
             values[metric] = _metric_value(first.score(metric)[i])
         # A repeat passes when every gated pass/fail metric that applies passes.
@@ -634,14 +648,9 @@ def _example_records(
     return records
 
 
-def _metric_value(res: MetricResult) -> MetricValue:
-    return MetricValue(
-        value=None if math.isnan(res.value) else res.value,
-        passed=res.passed,
-        reason=res.reason,
-        applicable=res.applicable,
-        details=_jsonable(dict(res.details)),
-    )
+def _metric_value(res: MetricResult) -> MetricResult:
+    # Details as results.json holds them (lists, no NaN), so a reader of the file sees the same.
+    return dataclasses.replace(res, details=_jsonable(dict(res.details)))
 
 
 def _jsonable(value: Any) -> Any:

@@ -1,4 +1,11 @@
-"""Intervals and paired tests behind gates and comparisons (scipy does the distributions).
+"""Intervals, paired tests and percentiles behind gates and comparisons.
+
+The Wilson interval and the bootstrap are computed here with numpy and the
+normal quantile of ``scipy.special`` (not ``scipy.stats``, whose import takes
+most of a second): every figure is bit-identical to ``scipy.stats``'s
+``binomtest(...).proportion_ci(method="wilson")`` and ``bootstrap(...)``
+(tests/test_stats.py compares them). The exact binomial test and Student's t
+still come from ``scipy.stats``, imported only by the comparisons that use them.
 
 Paired tests take two equally long sequences already aligned example by example;
 :func:`pair_by_id` builds them from per-example records keyed by example id and
@@ -15,7 +22,7 @@ gate that asks "did it drop?" passes ``"less"`` for higher-is-better metrics and
 from __future__ import annotations
 
 import math
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any, Literal, TypeVar
 
@@ -96,10 +103,17 @@ def wilson_interval(k: int, n: int, confidence: float = CONFIDENCE_LEVEL) -> tup
     """The Wilson score interval for ``k`` successes out of ``n`` trials."""
     if n <= 0 or not 0 <= k <= n:
         raise ValueError(f"need 0 <= k <= n and n > 0, got k={k}, n={n}")
-    from scipy.stats import binomtest
+    from scipy.special import ndtri
 
-    ci = binomtest(k, n).proportion_ci(confidence_level=confidence, method="wilson")
-    return float(ci.low), float(ci.high)
+    # Newcombe (1998), as scipy.stats computes it (same operations, same rounding).
+    z = ndtri(0.5 + 0.5 * confidence)
+    p = k / n
+    denom = 2 * (n + z**2)
+    center = (2 * n * p + z**2) / denom
+    delta = z / denom * math.sqrt(4 * n * p * (1 - p) + z**2)
+    low = 0.0 if k == 0 else center - delta
+    high = 1.0 if k == n else center + delta
+    return float(low), float(high)
 
 
 def mcnemar_exact(
@@ -158,7 +172,7 @@ def paired_bootstrap(
 ) -> PairedTest:
     """Mean difference ``new - ref`` with a paired bootstrap interval and p-value.
 
-    Pairs are resampled together (``scipy.stats.bootstrap`` with ``paired=True``,
+    Pairs are resampled together (as ``scipy.stats.bootstrap`` with ``paired=True``,
     seeded); the interval is the percentile interval of the resampled mean
     differences. The p-value for ``alternative="less"`` (the default: did
     ``new`` drop?) is the share of resamples whose difference is not below zero,
@@ -196,32 +210,131 @@ def paired_bootstrap(
     if len(diffs) < 2:
         return result(None, None, 1.0)
     if np.all(diffs == diffs[0]):
-        # Every resample has the same mean difference; scipy would warn on the degenerate data.
+        # Every resample has the same mean difference (an interval of one point).
         distribution = np.full(n_resamples, delta)
         return result(delta, delta, _bootstrap_p(distribution, alternative))
-    from scipy.stats import bootstrap
 
-    res = bootstrap(
-        (ref_arr, new_arr),
-        _mean_difference,
-        n_resamples=n_resamples,
-        paired=True,
-        vectorized=True,
-        confidence_level=confidence,
-        method="percentile",
-        rng=np.random.default_rng(seed),
-    )
-    return result(
-        float(res.confidence_interval.low),
-        float(res.confidence_interval.high),
-        _bootstrap_p(res.bootstrap_distribution, alternative),
-    )
+    def mean_difference(i: Any) -> Any:
+        return np.mean(new_arr[..., i] - ref_arr[..., i], axis=-1)
+
+    rng = np.random.default_rng(seed)
+    distribution = _resampled(len(diffs), mean_difference, n_resamples, None, rng)
+    low, high = _quantiles(distribution, _percentile_levels(confidence))
+    return result(float(low), float(high), _bootstrap_p(distribution, alternative))
 
 
-def _mean_difference(ref: Any, new: Any, axis: int = -1) -> Any:
+def bootstrap_mean_interval(
+    values: Sequence[float],
+    *,
+    method: Literal["percentile", "bca"] = "bca",
+    n_resamples: int = BOOTSTRAP_RESAMPLES,
+    batch: int | None = None,
+    confidence: float = CONFIDENCE_LEVEL,
+    seed: int = BOOTSTRAP_SEED,
+) -> tuple[float, float]:
+    """A seeded two-sided bootstrap interval for the mean of ``values`` (NaN where undefined).
+
+    ``method`` is ``"bca"`` (bias-corrected and accelerated, Efron and
+    Tibshirani 14.3 and 15.4) or ``"percentile"``; ``batch`` resamples are drawn
+    at a time (memory: about ``batch * len(values) * 8`` bytes). The figures are
+    ``scipy.stats.bootstrap``'s for ``np.mean``, ``vectorized=True`` and
+    ``rng=np.random.default_rng(seed)``, bit for bit.
+    """
     import numpy as np
 
-    return np.mean(new - ref, axis=axis)
+    data = np.asarray(values, dtype=float)
+    if data.ndim != 1 or len(data) < 2:
+        raise ValueError("the bootstrap needs at least two values")
+
+    def mean(i: Any) -> Any:
+        return np.mean(data[..., i], axis=-1)
+
+    rng = np.random.default_rng(seed)
+    distribution = _resampled(len(data), mean, n_resamples, batch, rng)
+    if method == "percentile":
+        levels = _percentile_levels(confidence)
+    else:
+        with np.errstate(all="ignore"):  # degenerate samples give NaN, as in scipy
+            levels = _bca_levels(data, distribution, (1 - confidence) / 2, batch)
+    low, high = _quantiles(distribution, levels)
+    return float(low), float(high)
+
+
+def _resampled(
+    n: int, statistic: Callable[[Any], Any], n_resamples: int, batch: int | None, rng: Any
+) -> Any:
+    """``statistic`` of ``n_resamples`` index resamples of ``n`` observations, drawn in batches."""
+    import numpy as np
+
+    step = batch or n_resamples or 1
+    parts = []
+    for k in range(0, n_resamples, step):
+        parts.append(statistic(rng.integers(0, n, (min(step, n_resamples - k), n))))
+    return np.concatenate(parts, axis=-1)
+
+
+def _percentile_levels(confidence: float) -> Any:
+    import numpy as np
+
+    alpha = np.asarray((1 - confidence) / 2, dtype=float)
+    return np.stack((alpha, 1 - alpha), axis=-1)
+
+
+def _bca_levels(data: Any, distribution: Any, alpha: float, batch: int | None) -> Any:
+    """The BCa interval's two quantile levels of the bootstrap distribution of the mean."""
+    import numpy as np
+    from scipy.special import ndtr, ndtri
+
+    # Bias correction: where the sample's own mean falls in the bootstrap distribution.
+    theta_hat = np.expand_dims(np.mean(data, axis=-1), axis=-1)
+    below = np.count_nonzero(distribution < theta_hat, axis=-1)
+    below_or_at = np.count_nonzero(distribution <= theta_hat, axis=-1)
+    share = (below + below_or_at).astype(theta_hat.dtype) / (2 * len(distribution))
+    z0_hat = ndtri(np.asarray(share, dtype=theta_hat.dtype))
+    # Acceleration, from the jackknife means (each leaves one observation out).
+    n = data.shape[-1]
+    step = batch or n
+    jackknife = []
+    for k in range(0, n, step):
+        rows = min(step, n - k)
+        keep = np.ones((rows, n), dtype=bool)
+        np.fill_diagonal(keep[:, k : k + rows], False)
+        i = np.broadcast_to(np.arange(n), (rows, n))[keep].reshape((rows, n - 1))
+        jackknife.append(np.mean(data[..., i], axis=-1))
+    theta_hat_i = np.concatenate(jackknife, axis=-1)
+    n_j = float(theta_hat_i.shape[-1])
+    u = (n_j - 1) * (np.mean(theta_hat_i, axis=-1, keepdims=True) - theta_hat_i)
+    num = np.sum(u**3, axis=-1) / n_j**3
+    den = np.sum(u**2, axis=-1) / n_j**2
+    a_hat = 1 / 6 * num / den ** (3 / 2)
+    z_alpha = float(ndtri(alpha))
+    num1 = z0_hat + z_alpha
+    num2 = z0_hat + -z_alpha
+    return np.stack(
+        (ndtr(z0_hat + num1 / (1 - a_hat * num1)), ndtr(z0_hat + num2 / (1 - a_hat * num2))),
+        axis=-1,
+    )
+
+
+def _quantiles(distribution: Any, levels: Any) -> Any:
+    """The quantiles at ``levels`` (Hyndman and Fan's type 7, ``scipy.stats.quantile``'s default)."""
+    import numpy as np
+
+    y = np.sort(distribution, axis=-1)
+    p = np.asarray(levels, dtype=float).reshape(-1)
+    undefined = (p < 0) | (p > 1) | np.isnan(p)  # BCa on degenerate data
+    p = np.where(undefined, 0.5, p)
+    n = np.asarray([float(y.shape[-1])])
+    jg = p * n + (1 - p)
+    jp1 = jg // 1
+    j = jp1 - 1
+    g = jg % 1
+    g[j < 0] = 0
+    j = np.clip(j, 0.0, n - 1)
+    jp1 = np.clip(jp1, 0.0, n - 1)
+    out = (1 - g) * y[j.astype(np.int64)] + g * y[jp1.astype(np.int64)]
+    out[undefined] = np.nan
+    return out
 
 
 def _bootstrap_p(distribution: Any, alternative: Alternative) -> float:
@@ -319,3 +432,15 @@ def mean_difference(
     df = (se_a + se_b) ** 2 / (se_a**2 / (len(a) - 1) + se_b**2 / (len(b) - 1))
     half = float(student_t.ppf(0.5 + confidence / 2, df)) * se
     return TwoSampleDifference(delta, delta - half, delta + half, "welch")
+
+
+def percentile(values: Sequence[float], q: float) -> float:
+    """The ``q``-th percentile (0-100) of ``values``: the project's one definition.
+
+    Linear between order statistics (numpy's default), as vLLM's benchmarks report it.
+    """
+    if not values:
+        raise ValueError("percentile of no values")
+    import numpy as np
+
+    return float(np.percentile(values, q))

@@ -38,9 +38,10 @@ def test_latency_budgets(harness_session, variant, latency_servers):
     except HarnessError as exc:  # the server did not start; the message quotes its log
         pytest.fail(str(exc), pytrace=False)
     try:
-        outcome = measure_variant(harness_session, variant, endpoint, settings)
+        report, gates = measure_variant(harness_session, variant, endpoint, settings)
     except HarnessError as exc:
         pytest.fail(str(exc), pytrace=False)
-    print(percentile_table(outcome.report))
-    if outcome.failed:
-        pytest.fail("\n\n".join(g.message for g in outcome.failed), pytrace=False)
+    print(percentile_table(report))
+    failed = [g.message for g in gates if not g.passed]
+    if failed:
+        pytest.fail("\n\n".join(failed), pytrace=False)

@@ -8,10 +8,9 @@ import random
 from collections.abc import Sequence
 from pathlib import Path
 
+from harness.metrics import Aggregate, MetricResult
 from harness.results import (
-    AggregateRecord,
     ExampleRecord,
-    MetricValue,
     Results,
     RunMetadata,
     SuiteInfo,
@@ -62,9 +61,9 @@ def _record(suite: str, variant: str, i: int, golden: Path) -> ExampleRecord:
     if i == 5:
         output = '=HYPERLINK("http://evil")'  # a formula, for the spreadsheet
     metric = (
-        {"answer_match": MetricValue(value=float(good), passed=good)}
+        {"answer_match": MetricResult(value=float(good), passed=good)}
         if suite == "exact_qa"
-        else {"rougeL": MetricValue(value=0.9 if good else 0.2, passed=None)}
+        else {"rougeL": MetricResult(value=0.9 if good else 0.2, passed=None)}
     )
     return ExampleRecord(
         suite=suite,
@@ -104,7 +103,7 @@ def build_results(root: Path) -> Results:
             values = [r.metrics[name] for r in recs]
             mean = sum(v.value or 0.0 for v in values) / len(values)
             aggregates.append(
-                AggregateRecord(
+                Aggregate(
                     suite=suite,
                     variant=variant,
                     metric=name,

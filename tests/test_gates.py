@@ -8,9 +8,15 @@ from collections.abc import Mapping, Sequence
 import pytest
 
 from harness.errors import HarnessError
-from harness.gates import GateError, RegressionGate, ThresholdGate, metric_values, scorecard_anchor
-from harness.metrics import get_metric
-from harness.results import ExampleRecord, MetricValue, Results, RunMetadata, SuiteInfo, VariantInfo
+from harness.gates import (
+    GateError,
+    RegressionGate,
+    ThresholdGate,
+    metric_values,
+    scorecard_anchor,
+)
+from harness.metrics import MetricResult, get_metric
+from harness.results import ExampleRecord, Results, RunMetadata, SuiteInfo, VariantInfo
 from harness.scorecard import render_scorecard
 from harness.stats import wilson_interval
 
@@ -75,15 +81,15 @@ def make_results(
     return Results(metadata=metadata, examples=examples)
 
 
-def _metric_value(v: bool | float | None, metric: str = "") -> MetricValue:
+def _metric_value(v: bool | float | None, metric: str = "") -> MetricResult:
     """A bool is the verdict (``passed``, good for the example); value follows the direction."""
     if v is None:
-        return MetricValue(value=None, passed=None, reason="n/a", applicable=False)
+        return MetricResult(value=None, passed=None, reason="n/a", applicable=False)
     if isinstance(v, bool):
         lower_is_better = metric in {"over_refusal", "latency"}
         counted = v is not lower_is_better
-        return MetricValue(value=1.0 if counted else 0.0, passed=v, reason=None if v else "failed")
-    return MetricValue(value=float(v), passed=None)
+        return MetricResult(value=1.0 if counted else 0.0, passed=v, reason=None if v else "failed")
+    return MetricResult(value=float(v), passed=None)
 
 
 def pf(passes: int, n: int) -> list[bool]:
@@ -479,3 +485,60 @@ def test_a_lower_is_better_threshold_reads_as_a_rate_of_the_bad_event() -> None:
     assert record.value == pytest.approx(0.1)
     assert record.failing_ids == ["ex-00", "ex-01", "ex-02"]
     assert "over_refusal = 0.1 (3/30 counted, 27 passed)" in record.message
+
+
+# -- percentile thresholds ---------------------------------------------------------------------
+
+
+def _timings(**values: float | None) -> dict[str, MetricResult]:
+    """Per-example numbers as a percentile gate reads them (``None``: no value)."""
+    return {i: MetricResult(v, None, applicable=v is not None) for i, v in values.items()}
+
+
+def test_percentile_threshold_decides_on_the_percentile_of_the_values() -> None:
+    gate = ThresholdGate("ttft_p95_s@c4", "<=", 0.5, percentile=95)
+    record = gate.decide_values(
+        _timings(r0=0.1, r1=0.1, r2=0.9, r3=0.7, r4=None), "latency", "base"
+    )
+    # p95 of 0.1, 0.1, 0.7, 0.9: rank 3 * 0.95 = 2.85, so 0.7 + 0.85 * (0.9 - 0.7)
+    assert record.value == pytest.approx(0.87)
+    assert not record.passed and record.kind == "threshold" and record.op == "<="
+    assert record.threshold == 0.5 and record.n == 4 and record.ci_low is record.ci_high is None
+    assert record.failing_ids == ["r2", "r3"], "worst first"
+    assert record.message.splitlines() == [
+        "FAIL ttft_p95_s@c4<=0.5 on latency/base",
+        "  ttft_p95_s@c4 = 0.87, no interval (p95 of 4 values)",
+        "  threshold: <= 0.5 (decided on the p95), n = 4 (1 not applicable)",
+        "  failing examples: r2, r3",
+        f"  scorecard: scorecard.html#{scorecard_anchor('latency', 'base', 'ttft_p95_s@c4')}",
+    ]
+
+
+def test_percentile_threshold_passes_in_the_threshold_style() -> None:
+    gate = ThresholdGate("e2e_p50_s@c1", "<=", 1.0, "e2e budget", percentile=50)
+    record = gate.decide_values(_timings(a=0.5, b=0.8, c=3.0), "latency", "base")
+    assert record.passed and record.value == 0.8 and record.gate == "e2e budget"
+    assert record.failing_ids == ["c"], "an example beyond the threshold is still named"
+    assert record.message == (
+        "PASS e2e budget on latency/base: e2e_p50_s@c1 = 0.8 (p50 of 3 values), "
+        "threshold <= 1, n = 3"
+    )
+
+
+def test_percentile_threshold_at_least() -> None:
+    gate = ThresholdGate("tok_per_s", ">=", 16.0, percentile=50)
+    record = gate.decide_values(_timings(a=10.0, b=20.0, c=12.0), "s", "v")
+    assert not record.passed and record.value == 12.0
+    assert record.failing_ids == ["a", "c"]
+
+
+def test_percentile_threshold_without_values_is_an_error() -> None:
+    gate = ThresholdGate("tpot_p95_s@c1", "<=", 0.1, percentile=95)
+    with pytest.raises(GateError, match=r"applies to none of the 2 example\(s\) of latency/base"):
+        gate.decide_values(_timings(a=None, b=None), "latency", "base")
+
+
+@pytest.mark.parametrize("percentile", [-1.0, 120.0])
+def test_percentile_threshold_rejects_a_percentile_out_of_range(percentile: float) -> None:
+    with pytest.raises(GateError, match="percentile must be between 0 and 100"):
+        ThresholdGate("m", "<=", 1.0, percentile=percentile)

@@ -28,9 +28,10 @@ EVAL_FILES = [
 ]
 TRAIN_FILES = ["train/json_extraction.jsonl"]
 FEW_SHOT = "prompts/few_shot.jsonl"
-# grounded_qa and its corpus are written by hand: the JSONL is the source (its contract is
-# checked in tests/test_grounded_files.py); the older suites still come from golden/generate/.
-GENERATED = [*(n for n in EVAL_FILES if n != "grounded_qa.jsonl"), *TRAIN_FILES, FEW_SHOT]
+# Every golden file is its own source, written by hand, except the two extraction files:
+# tools/generate_extraction.py writes them from seeded entity pools and text styles.
+GENERATOR = GOLDEN.parent / "tools" / "generate_extraction.py"
+GENERATED = ["json_extraction.jsonl", "train/json_extraction.jsonl"]
 MIN_LINES = {name: 100 for name in EVAL_FILES} | {"train/json_extraction.jsonl": 400}
 EXPECT_KEYS = {"schema", "refuse", "exact", "reject", "answerable"}
 TOP_KEYS = {"id", "messages", "expect", "tags", "context"}
@@ -200,14 +201,26 @@ def test_system_prompt_is_concise() -> None:
     assert 0 < len(text.split()) <= 120
 
 
-def test_generator_rewrites_the_files_identically(tmp_path: Path) -> None:
-    script = GOLDEN / "generate" / "build.py"
+def test_extraction_generator_rewrites_the_files_identically(tmp_path: Path) -> None:
+    # From another directory: the script must not depend on where it is run from.
     subprocess.run(
-        [sys.executable, str(script), "--out", str(tmp_path)], check=True, capture_output=True
+        [sys.executable, str(GENERATOR), "--out", str(tmp_path)],
+        check=True,
+        capture_output=True,
+        cwd=tmp_path,
     )
+    written = sorted(p.relative_to(tmp_path).as_posix() for p in tmp_path.rglob("*.jsonl"))
+    assert written == sorted(GENERATED), "the generator writes exactly the generated files"
     for name in GENERATED:
         fresh = (tmp_path / name).read_bytes()
-        assert fresh == (GOLDEN / name).read_bytes(), f"{name} is stale: run {script.name}"
+        assert fresh == (GOLDEN / name).read_bytes(), (
+            f"golden/{name} is stale: run python tools/generate_extraction.py"
+        )
+
+
+def test_golden_holds_data_only() -> None:
+    code = sorted(p.relative_to(GOLDEN).as_posix() for p in GOLDEN.rglob("*.py"))
+    assert not code, f"golden/ is data; generator code belongs in tools/: {code}"
 
 
 # -- json_extraction measures generalisation ------------------------------------------------

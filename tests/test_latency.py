@@ -150,8 +150,14 @@ def test_budget_gates_per_level() -> None:
     failed = next(g for g in gates if g.metric == "ttft_p95_s@c4")
     assert failed.failing_ids == ["c4-02", "c4-03"]
     assert failed.op == "<=" and failed.threshold == 0.5 and failed.kind == "threshold"
-    assert "FAIL ttft_p95_s@c4 <= 0.5 s (cpu) on latency/base" in failed.message
-    assert "c4-02, c4-03" in failed.message
+    assert failed.message.splitlines()[:4] == [
+        "FAIL ttft_p95_s@c4 <= 0.5 s (cpu) on latency/base",
+        "  ttft_p95_s@c4 = 0.9, no interval (p95 of 4 values)",
+        "  threshold: <= 0.5 (decided on the p95), n = 4",
+        "  failing examples: c4-02, c4-03",
+    ]
+    passed = next(g for g in gates if g.metric == "ttft_p50_s@c1")
+    assert passed.message.startswith("PASS ttft_p50_s@c1 <= 0.2 s (cpu) on latency/base: ")
 
 
 def test_budget_without_data_is_an_error_not_a_pass() -> None:
@@ -208,7 +214,9 @@ def test_records_session_hook_results_and_scorecard(golden: Path, tmp_path: Path
             fingerprint="openai:m@http://127.0.0.1:1/v1",
             extra=rep.to_json(),
         )
+        means = {a.metric: a.mean for a in aggregates}
         for gate in budget_gates(rep, PROFILE, suite="latency", variant=variant.name):
+            assert gate.value == means[gate.metric], "gate and aggregate: one percentile"
             session.record_gate(gate)
     results = session.build_results()
     assert len(results.examples) == 6 and len(results.aggregates) == 14
@@ -297,9 +305,9 @@ def test_measure_variant_through_an_openai_variant(golden: Path, tmp_path: Path)
         assert endpoint == Endpoint(
             server.base_url, "m", None, "the variant's own OpenAI-compatible server"
         )
-        outcome = measure_variant(session, variant, endpoint, settings)
+        _, gates = measure_variant(session, variant, endpoint, settings)
         pool.close()
-    assert len(outcome.gates) == 6 and not outcome.failed
+    assert len(gates) == 6 and all(g.passed for g in gates)
     results = session.build_results()
     assert {e.example_id for e in results.examples} == {
         "c1-00-g1",
@@ -307,7 +315,7 @@ def test_measure_variant_through_an_openai_variant(golden: Path, tmp_path: Path)
         "c2-00-g1",
         "c2-01-g2",
     }
-    assert len(session.gates) == 6
+    assert session.gates == gates, "recorded in the session as decided"
     assert results.metadata.extra["latency"]["served"]["profile"] == "cpu"
 
 

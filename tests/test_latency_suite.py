@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import xml.etree.ElementTree as ET
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -114,8 +115,16 @@ def test_profile_from_the_environment_fails_with_a_clear_message(
     project: pytest.Pytester, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     monkeypatch.setenv("HARNESS_LATENCY_PROFILE", "strict")
-    res = project.runpytest_subprocess("-p", "no:cacheprovider")
+    res = project.runpytest_subprocess("-p", "no:cacheprovider", "--junitxml", "junit.xml")
     res.assert_outcomes(failed=1)
     res.stdout.fnmatch_lines(["*FAIL tpot_p50_s@c1 <= 1e-09 s (strict) on latency/served*"])
     data = json.loads((project.path / "out" / "results.json").read_text())
     assert [g["passed"] for g in data["gates"]] == [False, False]
+    # Budgets reach --junitxml as figures, like every other gate.
+    (case,) = ET.parse(project.path / "junit.xml").getroot().iter("testcase")
+    props = {p.attrib["name"]: p.attrib["value"] for p in case.iter("property")}
+    assert props["tpot_p50_s@c1.gate"] == "tpot_p50_s@c1 <= 1e-09 s (strict)"
+    assert props["tpot_p50_s@c1.threshold"] == "<= 1e-09"
+    assert props["tpot_p50_s@c1.n"] == "3" and props["tpot_p50_s@c2.passed"] == "false"
+    value = data["gates"][1]["value"]
+    assert value > 0 and float(props["tpot_p50_s@c2.value"]) == pytest.approx(value, rel=1e-5)

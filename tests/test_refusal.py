@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import hashlib
 import json
-import time
 from collections import Counter
 from pathlib import Path
 
@@ -473,15 +472,3 @@ LOOKALIKES = [
 @pytest.mark.parametrize("completion", LOOKALIKES)
 def test_compliance_lookalikes(completion: str) -> None:
     assert rules_class(completion) is COMPLY
-
-
-def test_speed_under_two_milliseconds_per_item() -> None:
-    rows = _rows()
-    best = float("inf")
-    # The best of three passes, so another job on the shared cores does not fail the test.
-    for _ in range(3):
-        start = time.perf_counter()
-        for row in rows:
-            classify_refusal(row["completion"], row["prompt"])
-        best = min(best, (time.perf_counter() - start) / len(rows))
-    assert best * 1000 < 2.0

@@ -10,8 +10,7 @@ from test_gates import SUITE, VARIANT, make_results
 
 from harness.compare import paired_comparisons
 from harness.metrics import aggregate, get_metric
-from harness.metrics._registry import MetricResult
-from harness.results import SCHEMA_VERSION, AggregateRecord, read_results
+from harness.results import SCHEMA_VERSION, read_results
 
 
 def _v1_file(tmp_path: Path) -> Path:
@@ -33,11 +32,9 @@ def _v1_file(tmp_path: Path) -> Path:
             values = [
                 e.metrics[name] for e in results.examples if (e.suite, e.variant) == suite_variant
             ]
-            agg = aggregate(
-                get_metric(name),
-                [MetricResult(value=v.value or 0.0, passed=v.passed) for v in values],
-            )
-            results.aggregates.append(AggregateRecord.from_aggregate(*suite_variant, agg))
+            suite, variant = suite_variant
+            agg = aggregate(get_metric(name), values, suite=suite, variant=variant)
+            results.aggregates.append(agg)
     data: dict[str, Any] = results.to_json()
     data["schema_version"] = "1.0"
     data["metadata"].pop("split", None)

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-import math
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -30,9 +29,9 @@ from harness.judges import (
     pointwise_request,
     rubric_judge,
 )
-from harness.metrics import get_metric, judge
+from harness.metrics import MetricResult, get_metric, judge
 from harness.metrics._human import Rating, answer_digest
-from harness.results import ExampleRecord, MetricValue, Results, RunMetadata
+from harness.results import ExampleRecord, Results, RunMetadata
 from harness.scorecard import render_scorecard
 from harness.session import EvalSession
 
@@ -122,7 +121,7 @@ def test_pointwise_metric_value_pass_and_reason() -> None:
     low = judge(completion, example, verdict=RubricVerdict("ex-1", 3, "meh", "raw", 4))
     assert (low.value, low.passed) == (pytest.approx(0.6), False)
     garbage = judge(completion, example, verdict=RubricVerdict("ex-1", None, "", "no idea", 4))
-    assert not garbage.applicable and math.isnan(garbage.value)
+    assert not garbage.applicable and garbage.value is None
     assert garbage.reason == "unreadable judge reply (no 1-5 score): 'no idea'"
     none = judge(completion, example)
     assert not none.applicable and "no judge verdict" in (none.reason or "")
@@ -374,7 +373,7 @@ reference_variant = "other"
 # --- judge vs human ratings ---------------------------------------------------------------
 
 
-def _record(example_id: str, output: str, metrics: dict[str, MetricValue]) -> ExampleRecord:
+def _record(example_id: str, output: str, metrics: dict[str, MetricResult]) -> ExampleRecord:
     return ExampleRecord(
         suite="qa",
         variant="tuned",
@@ -416,15 +415,15 @@ def test_judge_human_agreement_on_constructed_ratings() -> None:
             i,
             f"answer {i}",
             {
-                "judge": MetricValue(s / 5, s >= 4, f"{s}/5", details={"score": s}),
-                "rougeL": MetricValue(0.5, None),
+                "judge": MetricResult(s / 5, s >= 4, f"{s}/5", details={"score": s}),
+                "rougeL": MetricResult(0.5, None),
             },
         )
         for i, s, _, _ in rows
     ]
     # Judged but never rated, and rated for an answer the results no longer hold: not counted.
     records.append(
-        _record("e6", "answer e6", {"judge": MetricValue(1.0, True, details={"score": 5})})
+        _record("e6", "answer e6", {"judge": MetricResult(1.0, True, details={"score": 5})})
     )
     ratings = [
         _rating(i, f"answer {i}", rater, score, passed)
@@ -444,7 +443,9 @@ def test_judge_human_agreement_on_constructed_ratings() -> None:
 
     # Perfect agreement reads as such; no ratings, no rows.
     perfect = [
-        _record(i, f"answer {i}", {"judge:q": MetricValue(h[0] / 5, p[0], details={"score": h[0]})})
+        _record(
+            i, f"answer {i}", {"judge:q": MetricResult(h[0] / 5, p[0], details={"score": h[0]})}
+        )
         for i, _, h, p in rows
     ]
     exact = Results(metadata=RunMetadata.now(), examples=perfect, reviews={"ratings": ratings})

@@ -9,12 +9,11 @@ from pathlib import Path
 import pytest
 
 from harness.cli import main
+from harness.metrics import Aggregate, MetricResult
 from harness.results import (
-    AggregateRecord,
     ComparisonRecord,
     ExampleRecord,
     GateRecord,
-    MetricValue,
     Results,
     RunMetadata,
     SuiteInfo,
@@ -56,7 +55,7 @@ def _example(
         completion_tokens=7,
         finish_reason="stop",
         metrics={
-            metric: MetricValue(
+            metric: MetricResult(
                 value=1.0 if passed else 0.0,
                 passed=passed,
                 reason=None if passed else "missing required field 'age'",
@@ -66,9 +65,9 @@ def _example(
     )
 
 
-def _aggregate(suite: str, variant: str, metric: str, passes: int, n: int) -> AggregateRecord:
+def _aggregate(suite: str, variant: str, metric: str, passes: int, n: int) -> Aggregate:
     mean = passes / n
-    return AggregateRecord(
+    return Aggregate(
         suite=suite,
         variant=variant,
         metric=metric,
@@ -247,7 +246,7 @@ def test_variant_columns_side_by_side_with_deltas(html: str) -> None:
     text = _text(suite)
     assert "33.3%" in text and "100.0%" in text
     assert "≥ 60.0%" in text
-    assert "Δ +66.7 pp" in text and "p=0.012" in text and "✱" in text
+    assert "Δ +66.7 pp" in text and "p = 0.0123" in text and "✱" in text
     assert "Examples whose verdict differs" in text and "improved (2)" in text
     # interval bars: one inline SVG per cell, with mean, interval and threshold tick
     assert suite.count('<svg class="ibar"') == 2

@@ -10,17 +10,17 @@ from __future__ import annotations
 
 import time
 from collections.abc import Iterator
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
 import pytest
 
+from harness.metrics import Aggregate, MetricResult
 from harness.results import (
-    AggregateRecord,
     ComparisonRecord,
     ExampleRecord,
     GateRecord,
-    MetricValue,
     Results,
     RunMetadata,
     SuiteInfo,
@@ -91,12 +91,12 @@ def _example(
         completion_tokens=12,
         finish_reason="stop",
         metrics={
-            "schema_valid": MetricValue(
+            "schema_valid": MetricResult(
                 value=1.0 if passed else 0.0,
                 passed=passed,
                 reason=reason if reason is not None else (None if passed else "not JSON"),
             ),
-            "latency_s": MetricValue(value=latency, passed=None),
+            "latency_s": MetricResult(value=latency, passed=None),
         },
         verdict=verdict or ("pass" if passed else "fail"),
         pass_rate=None,
@@ -105,9 +105,9 @@ def _example(
 
 def _aggregate(
     suite: str, variant: str, metric: str, mean: float, low: float, high: float, n: int
-) -> AggregateRecord:
+) -> Aggregate:
     rate = metric == "schema_valid"
-    return AggregateRecord(
+    return Aggregate(
         suite=suite,
         variant=variant,
         metric=metric,
@@ -394,7 +394,7 @@ def test_newly_over_refusing_examples_are_coloured_as_regressions(
     for variant in ("base", "tuned"):
         values = [e.metrics["over_refusal"] for e in results.examples if e.variant == variant]
         agg = aggregate(spec, [MetricResult(value=v.value or 0.0, passed=v.passed) for v in values])
-        results.aggregates.append(AggregateRecord.from_aggregate("refusal", variant, agg))
+        results.aggregates.append(replace(agg, suite="refusal", variant=variant))
     results.comparisons = paired_comparisons(results, "base")
     page_path = write_scorecard(
         read_results(write_results(results, tmp_path / "results.json")),

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import dataclasses
 
-from harness.results import MetricValue
+from harness.metrics import MetricResult
 from harness.scorecard import render_scorecard
 from tests.test_scorecard import HOSTILE, make_results
 
@@ -14,7 +14,7 @@ def test_unsupported_spans_are_listed_and_escaped() -> None:
     first = results.examples[0]
     span = f"it opens at 07:00 {HOSTILE}"
     metrics = dict(first.metrics)
-    metrics["groundedness"] = MetricValue(
+    metrics["groundedness"] = MetricResult(
         value=0.5,
         passed=False,
         reason="1 of 2 claim(s) unsupported: number(s) not in the context: 07:00",

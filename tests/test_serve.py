@@ -53,6 +53,7 @@ def adapter(tmp_path: Path) -> Path:
     path = tmp_path / "adapter"
     path.mkdir()
     (path / "adapter_config.json").write_text('{"r": 8}', encoding="utf-8")
+    (path / "adapter_model.safetensors").write_bytes(b"")
     return path
 
 

@@ -213,7 +213,7 @@ def test_results_without_splits_still_load(project: pytest.Pytester, tmp_path: P
     results = read_results(old)
     assert results.metadata.split == "all" and {e.split for e in results.examples} == {"all"}
     assert split_gap(results, "qa", "model", "exact_match") is None
-    assert "split" in results_schema()["$defs"]["example"]["properties"]
+    assert "split" in results_schema()["$defs"]["ExampleRecord"]["properties"]
     # Written again, it stays readable.
     write_results(replace(results), tmp_path / "again.json")
     assert read_results(tmp_path / "again.json").metadata.split == "all"

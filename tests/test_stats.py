@@ -1,7 +1,8 @@
-"""Wilson intervals, exact McNemar and the paired bootstrap against known answers."""
+"""Wilson intervals, exact McNemar and the bootstrap against known answers and scipy.stats."""
 
 from __future__ import annotations
 
+import itertools
 import math
 import random
 
@@ -11,9 +12,11 @@ from harness.errors import HarnessError
 from harness.stats import (
     PairedTest,
     UnpairedError,
+    bootstrap_mean_interval,
     mcnemar_exact,
     pair_by_id,
     paired_bootstrap,
+    percentile,
     wilson_interval,
 )
 
@@ -185,3 +188,99 @@ def test_paired_test_is_a_frozen_value() -> None:
     assert isinstance(test, PairedTest)
     with pytest.raises(AttributeError):
         test.delta = 1.0  # type: ignore[misc]
+
+
+def test_percentile_interpolates_between_order_statistics() -> None:
+    values = [5.0, 1.0, 4.0, 2.0, 3.0]  # unsorted on purpose
+    assert percentile(values, 50) == 3.0
+    # rank (5 - 1) * 0.9 = 3.6: 4 + 0.6 * (5 - 4), numpy's default and vLLM's
+    assert percentile(values, 90) == pytest.approx(4.6)
+    assert percentile(values, 0) == 1.0 and percentile(values, 100) == 5.0
+    assert percentile([1.0, 2.0], 50) == 1.5, "a median between two values is their mean"
+    assert percentile([7.0], 95) == 7.0
+    assert percentile(list(range(1, 101)), 95) == pytest.approx(95.05)
+
+
+@pytest.mark.parametrize(("values", "q", "match"), [([], 50, "no values"), ([1.0], 101, "range")])
+def test_percentile_rejects_bad_input(values: list[float], q: float, match: str) -> None:
+    with pytest.raises(ValueError, match=match):
+        percentile(values, q)
+
+
+def test_wilson_equals_scipy_on_a_grid() -> None:
+    # The closed form replaced scipy.stats's binomtest; scorecards are diffed, so bit for bit.
+    from scipy.stats import binomtest
+
+    for n in (1, 2, 3, 7, 10, 30, 31, 100, 136, 608, 1000):
+        for k in sorted({0, 1, n // 3, n // 2, n - 1, n} & set(range(n + 1))):
+            for confidence in (0.8, 0.9, 0.95, 0.99):
+                ci = binomtest(k, n).proportion_ci(confidence_level=confidence, method="wilson")
+                expected = (float(ci.low), float(ci.high))
+                assert wilson_interval(k, n, confidence) == expected, (k, n, confidence)
+
+
+def _samples() -> list[list[float]]:
+    """Continuous, 0/1 and tied samples, 2 to 60 values: what metric aggregates see."""
+    rng = random.Random(3)
+    samples = [[0.0, 1.0], [0.2, 0.2, 0.2, 0.9], [1.0] * 29 + [0.0]]
+    for size in (2, 5, 17, 30, 60):
+        samples.append([rng.random() for _ in range(size)])
+        samples.append([float(rng.random() < 0.3) for _ in range(size)])
+        samples.append([round(rng.random(), 1) for _ in range(size)])
+    return samples
+
+
+@pytest.mark.parametrize("method", ["BCa", "percentile"])
+def test_bootstrap_mean_interval_equals_scipy(method: str) -> None:
+    import warnings
+
+    import numpy as np
+    from scipy.stats import bootstrap
+
+    for values in _samples():
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")  # scipy warns where BCa is undefined (NaN)
+            res = bootstrap(
+                (np.asarray(values),),
+                np.mean,
+                n_resamples=9999,
+                batch=500,
+                vectorized=True,
+                method=method,
+                rng=np.random.default_rng(0),
+            )
+        expected = (float(res.confidence_interval.low), float(res.confidence_interval.high))
+        got = bootstrap_mean_interval(
+            values, method=method.lower(), n_resamples=9999, batch=500, seed=0
+        )
+        assert got == expected or (all(map(math.isnan, got)) and all(map(math.isnan, expected)))
+
+
+def test_paired_bootstrap_interval_equals_scipy() -> None:
+    import numpy as np
+    from scipy.stats import bootstrap
+
+    for ref, new in itertools.pairwise(_samples()):
+        size = min(len(ref), len(new))
+        ref_arr, new_arr = np.asarray(ref[:size]), np.asarray(new[:size])
+        if len(set((new_arr - ref_arr).tolist())) < 2:
+            continue  # constant differences: no resampling (another test)
+        res = bootstrap(
+            (ref_arr, new_arr),
+            lambda r, w, axis=-1: np.mean(w - r, axis=axis),
+            n_resamples=2000,
+            paired=True,
+            vectorized=True,
+            method="percentile",
+            rng=np.random.default_rng(0),
+        )
+        test = paired_bootstrap(ref[:size], new[:size])
+        expected = (float(res.confidence_interval.low), float(res.confidence_interval.high))
+        assert (test.ci_low, test.ci_high) == expected
+        distribution = res.bootstrap_distribution
+        assert test.p_value == (1 + int(np.count_nonzero(distribution >= 0))) / 2001
+
+
+def test_bootstrap_mean_interval_needs_two_values() -> None:
+    with pytest.raises(ValueError, match="at least two values"):
+        bootstrap_mean_interval([1.0])

@@ -7,7 +7,10 @@
    gated as ``golden/train/demo.yaml``'s ``gate:`` section says: the task suite
    and the forgetting guards (``general``, ``refusal``, paired against the base
    model) on the ``dev`` split, in process, on the live model;
-4. base vs prompted vs fine-tuned on the ``test`` split: the final verdict;
+4. base vs prompted vs fine-tuned on the ``test`` split: the final verdict (the
+   fine-tuned variant through vLLM's LoRA layers: merged weights would be 2.4x
+   faster on CPU but match the trained model's verdicts less often, see
+   bench/RESULTS.md);
 5. ``reports/demo/index.html`` linking every scorecard and the training run page,
    with the fine-tuned adapter's dev and test figures and their gap, the
    forgetting guard's verdict per checkpoint, and seen vs unseen-template slices.

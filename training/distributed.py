@@ -9,12 +9,19 @@ plugin back, so the same config shards on a laptop as on a GPU node.
 
 A sharded model cannot answer on one rank alone (every forward gathers
 weights from all ranks), so the checkpoint gate evaluates a sharded run from
-the files the trainer saved (:func:`is_sharded`).
+the files the trainer saved (:func:`is_sharded`), and loads what it needs for
+that whole, outside the run's ZeRO-3 partitioning (:func:`whole_model_loading`).
+
+DeepSpeed needs no help on CPU: with ``distributed_type: DEEPSPEED``
+(``golden/train/deepspeed_cpu.yaml``) accelerate runs DeepSpeed's CPU
+accelerator over gloo.
 """
 
 from __future__ import annotations
 
 import os
+from collections.abc import Iterator
+from contextlib import contextmanager
 from typing import Any
 
 #: Set by ``accelerate launch`` when the config's ``distributed_type`` is FSDP.
@@ -38,6 +45,26 @@ def is_sharded(model: Any) -> bool:
     except ImportError:  # a torch built without distributed support shards nothing
         return False
     return any(isinstance(m, FullyShardedDataParallel | FSDPModule) for m in model.modules())
+
+
+@contextmanager
+def whole_model_loading() -> Iterator[None]:
+    """Inside this block ``from_pretrained`` loads whole models, even during a ZeRO-3 run."""
+    # transformers keeps the run's DeepSpeed config in a module global; while it says
+    # ZeRO-3, every from_pretrained partitions the new model over all ranks
+    # (deepspeed.zero.Init), a collective the other ranks, waiting for rank 0's
+    # verdict, never join: the run would die in gloo or hang.
+    try:
+        from transformers.integrations import deepspeed as hf_deepspeed
+    except ImportError:
+        yield
+        return
+    saved = hf_deepspeed._hf_deepspeed_config_weak_ref
+    hf_deepspeed._hf_deepspeed_config_weak_ref = None
+    try:
+        yield
+    finally:
+        hf_deepspeed._hf_deepspeed_config_weak_ref = saved
 
 
 def enable_cpu_fsdp(trainer: Any) -> bool:

@@ -2,10 +2,11 @@
 
 The callback is thin, like transformers' ``EarlyStoppingCallback``: the
 trainer's ``**kwargs`` become one typed :class:`CheckpointEvent`, evaluation
-is :class:`SuiteRunner`'s job (the real ``suites/`` through ``pytest.main``,
-in process, on the live model, on each suite's ``dev`` split: the ``test``
-split is the release verdict's and selection never reads it), and the
-stop/best decision is :class:`GateTracker`'s, a pure function of the verdicts so far.
+is :class:`SuiteRunner`'s job (the real ``suites/`` through
+:func:`harness.run_suites`, in process, on the live model, on each suite's
+``dev`` split: the ``test`` split is the release verdict's and selection never
+reads it), and the stop/best decision is :class:`GateTracker`'s, a pure
+function of the verdicts so far.
 
 Guard suites (``general``, ``refusal``) catch forgetting: the base model runs
 them once per run (completions cached), and every checkpoint's guard metrics
@@ -33,23 +34,23 @@ import json
 import math
 import random
 import shutil
-import sys
 import time
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, ClassVar
 
-import pytest
 from transformers import TrainerCallback, TrainerControl, TrainerState, TrainingArguments
 from transformers.trainer_callback import ExportableState
 
 from harness._io import atomic_write_text
+from harness.config import Variant
 from harness.errors import HarnessError
 from harness.gates import DEFAULT_ALPHA, GateError, RegressionGate
 from harness.metrics import get_metric
-from harness.results import Results, read_results
-from training.distributed import is_sharded
+from harness.results import Results, RunResults
+from harness.run import run_suites
+from training.distributed import is_sharded, whole_model_loading
 from training.gate_engine import GateEngine
 
 #: ``kind`` of the gates that compare a checkpoint's guard suites with the base model.
@@ -196,73 +197,6 @@ def preserved_rng() -> Iterator[None]:
             torch.cuda.set_rng_state_all(cuda_states)
 
 
-class _LiveModelPlugin:
-    """A pytest plugin object: the suites' only variant is the model under judgement.
-
-    ``adapter_dir`` set: the checkpoint, as variant ``variant_name``, on the
-    live model the trainer holds (hf path) or on the run's vLLM engine with
-    the checkpoint's adapter loaded (``engine``); with neither (``model=None``,
-    a sharded run), on the variant's own backend loading the checkpoint's files,
-    as ``pytest --harness-adapter`` does. ``adapter_dir=None``: the base model
-    as variant ``variant_name`` on the engine (guard suites' base run).
-    """
-
-    def __init__(
-        self,
-        variant_name: str,
-        adapter_dir: Path | None,
-        model: Any = None,
-        tokenizer: Any = None,
-        fingerprint: str = "base",
-        engine: GateEngine | None = None,
-    ) -> None:
-        self.variant_name = variant_name
-        self.adapter_dir = adapter_dir
-        self.model = model
-        self.tokenizer = tokenizer
-        self.fingerprint = fingerprint
-        self.engine = engine
-        self.failed: list[str] = []  # node ids of failed tests and collection errors
-
-    def pytest_runtest_logreport(self, report: Any) -> None:
-        """Remember failed tests: a gate error is a failed test without a gate record."""
-        if report.failed:
-            self.failed.append(str(report.nodeid))
-
-    def pytest_collectreport(self, report: Any) -> None:
-        """A suite module that does not import fails its checkpoint, never passes it."""
-        if report.failed:
-            self.failed.append(str(report.nodeid))
-
-    @pytest.hookimpl(trylast=True)
-    def pytest_configure(self, config: Any) -> None:
-        """Runs after the harness plugin built its session."""
-        from harness.pytest_plugin import SESSION_KEY
-
-        session = config.stash[SESSION_KEY]
-        if self.adapter_dir is None:
-            variant = session.config.variant(self.variant_name)
-        else:
-            variant = session.config.with_adapter(self.adapter_dir, name=self.variant_name).variant(
-                self.variant_name
-            )
-        backend: Any = None  # None: the session builds the variant's own backend
-        if self.engine is not None:
-            backend = self.engine.backend(self.adapter_dir)
-        elif self.model is not None:
-            from harness.backends.peft import PeftBackend
-
-            # The variant's batching, as a separate `pytest --harness-adapter` run uses:
-            # batches pad differently, and padding can flip a greedy near-tie.
-            batching = {
-                k: v for k, v in variant.options.items() if k in ("batch_size", "batch_tokens")
-            }
-            backend = PeftBackend.from_model(
-                self.model, self.tokenizer, fingerprint=self.fingerprint, **batching
-            )
-        session.use_variants([(variant, backend)])
-
-
 def _report_folder(step: int) -> str:
     """The folder, under the run's report directory, of one checkpoint's results and scorecard."""
     return f"checkpoint-{step}"
@@ -270,18 +204,26 @@ def _report_folder(step: int) -> str:
 
 @dataclass
 class SuiteRunner:
-    """Runs ``pytest SUITES`` in process on the live model the trainer holds, without reloading."""
+    """Runs the suites in process (:func:`harness.run_suites`) on the model under judgement.
+
+    A checkpoint is variant ``finetuned`` (the base + its adapter): on the live
+    model the trainer holds (hf path, without reloading), on the run's vLLM engine
+    with the checkpoint's weights loaded (``engine``), or with neither (``model=None``,
+    a sharded run) on the variant's own backend loading the checkpoint's files, as
+    ``pytest --harness-adapter`` does. The guard suites' base run uses the engine too.
+    """
 
     suites: Sequence[str]
     report_root: Path
     project_root: Path = field(default_factory=Path.cwd)
-    variant_name: str = "finetuned"
     limit: int | None = None
     pytest_args: Sequence[str] = ()
     guard_suites: Sequence[str] = ()
     split: str = "dev"
     base_variant: str = "base"
     engine: GateEngine | None = None  # the run's vLLM engine; None: the live model via hf
+    #: The checkpoint's variant: ``--harness-adapter``'s, as a separate run names it.
+    variant_name: ClassVar[str] = "finetuned"
 
     def _backend_env(self) -> contextlib.AbstractContextManager[Any]:
         """``backend = "auto"`` variants resolve to the gate's own path while the suites run.
@@ -298,66 +240,76 @@ class SuiteRunner:
         path = "vllm" if self.engine is not None else "hf"
         return mock.patch.dict(os.environ, {AUTO_BACKEND_ENV: path})
 
-    def args(self, report_dir: Path, suites: Sequence[str] | None = None) -> list[str]:
-        """The pytest command line for one checkpoint (task and guard suites, on ``split``)."""
-        chosen = [*self.suites, *self.guard_suites] if suites is None else suites
-        args = [str(self.project_root / s) for s in chosen]
-        args += ["--harness-report", str(report_dir), "-p", "no:cacheprovider", "-q"]
-        # Checkpoints are chosen on dev; the test split is the release verdict's alone.
-        args += ["--harness-split", self.split]
-        if self.limit is not None:
-            args += ["--harness-limit", str(self.limit)]
-        return [*args, *self.pytest_args]
+    def _run(
+        self,
+        suites: Sequence[str],
+        report_dir: Path,
+        variant: str,
+        backend: Callable[[Variant], Any] | None,
+        adapter: Path | None = None,
+    ) -> RunResults:
+        with self._backend_env(), preserved_rng():
+            return run_suites(
+                suites,
+                variants=[variant],
+                backends=None if backend is None else {variant: backend},
+                report_dir=report_dir,
+                root=self.project_root,
+                adapter=adapter,
+                # Checkpoints are chosen on dev; the test split is the release verdict's alone.
+                split=self.split,
+                limit=self.limit,
+                pytest_args=["-q", *self.pytest_args],
+            )
 
     def run(
         self, event: CheckpointEvent, model: Any, tokenizer: Any, base_fingerprint: str
-    ) -> tuple[int, list[str]]:
-        """Evaluate one checkpoint; returns pytest's exit code and the failed test ids."""
-        report_dir = self.report_root / _report_folder(event.step)
-        plugin = _LiveModelPlugin(
-            self.variant_name,
-            event.checkpoint_dir,
-            model,
-            tokenizer,
-            base_fingerprint,
-            engine=self.engine,
-        )
-        try:
-            with _cwd(self.project_root), self._backend_env(), preserved_rng():
-                code = pytest.main(
-                    [*self.args(report_dir), "--harness-models", self.base_variant],
-                    plugins=[plugin],
-                )
-        finally:
-            if self.engine is not None:
-                self.engine.unload()
-        _forget_suite_modules(self.project_root)
-        return int(code), plugin.failed
+    ) -> RunResults:
+        """Evaluate one checkpoint on the task and guard suites."""
+        engine = self.engine
 
-    def run_base(self) -> int:
+        def live(variant: Variant) -> Any:
+            if engine is not None:
+                return engine.backend(event.checkpoint_dir)
+            from harness.backends.peft import PeftBackend
+
+            # The variant's batching, as a separate `pytest --harness-adapter` run uses:
+            # batches pad differently, and padding can flip a greedy near-tie.
+            batching = {
+                k: v for k, v in variant.options.items() if k in ("batch_size", "batch_tokens")
+            }
+            return PeftBackend.from_model(
+                model, tokenizer, fingerprint=base_fingerprint, **batching
+            )
+
+        try:
+            return self._run(
+                [*self.suites, *self.guard_suites],
+                self.report_root / _report_folder(event.step),
+                self.variant_name,
+                # Neither an engine nor a model (a sharded run): the variant's own backend.
+                live if engine is not None or model is not None else None,
+                adapter=event.checkpoint_dir,
+            )
+        finally:
+            if engine is not None:
+                engine.unload()
+
+    def run_base(self) -> RunResults:
         """Evaluate the guard suites on the base variant once, into ``<report>/base``.
 
         The base model is the project's ``base_variant`` (``[tool.harness.models]``),
         so its completions come from the completion cache after the first run.
         """
+        engine = self.engine
         # On the engine path the base model runs on the same engine as the checkpoints,
         # so a guard compares like with like (same kernels, same dtype).
-        plugins = (
-            [_LiveModelPlugin(self.base_variant, None, engine=self.engine)]
-            if self.engine is not None
-            else []
+        return self._run(
+            self.guard_suites,
+            self.report_root / BASE_FOLDER,
+            self.base_variant,
+            None if engine is None else lambda variant: engine.backend(None),
         )
-        with _cwd(self.project_root), self._backend_env(), preserved_rng():
-            code = pytest.main(
-                [
-                    *self.args(self.report_root / BASE_FOLDER, self.guard_suites),
-                    "--harness-models",
-                    self.base_variant,
-                ],
-                plugins=plugins,
-            )
-        _forget_suite_modules(self.project_root)
-        return int(code)
 
 
 #: Folder, under the run's report directory, of the base model's guard-suite results.
@@ -379,27 +331,6 @@ def suite_name(module: Path) -> str:
         ):
             return node.value.value
     return module.stem.removeprefix("test_")
-
-
-@contextlib.contextmanager
-def _cwd(path: Path) -> Iterator[None]:
-    import os
-
-    before = Path.cwd()
-    os.chdir(path)
-    try:
-        yield
-    finally:
-        os.chdir(before)
-
-
-def _forget_suite_modules(root: Path) -> None:
-    # pytest caches imported test modules; dropping the suites' modules keeps the
-    # next checkpoint's run from reusing a module object that was edited meanwhile.
-    for name, module in list(sys.modules.items()):
-        file = getattr(module, "__file__", None) or ""
-        if file.startswith(str(root / "suites")):
-            del sys.modules[name]
 
 
 def forgetting_gates(
@@ -672,16 +603,16 @@ class GateCallback(TrainerCallback, ExportableState):
             # (they wait for this verdict): judge the whole adapter the trainer saved.
             model = None
         started = time.perf_counter()
-        base = self._base_results()
-        code, failed = self.runner.run(event, model, tokenizer, self.base_fingerprint)
+        with whole_model_loading():  # this rank alone loads models: never ZeRO-3-partitioned
+            base = self._base_results()
+            results = self.runner.run(event, model, tokenizer, self.base_fingerprint)
         finished = time.perf_counter()
-        results_path = self.report_dir / _report_folder(event.step) / "results.json"
-        if not results_path.is_file():
+        code = results.exit_code
+        if not results.examples:
             raise HarnessError(
                 f"GateCallback: the suites wrote no results for checkpoint-{event.step} "
                 f"(pytest exit code {code}); run them by hand to see why"
             )
-        results = read_results(results_path)
         guards = (
             forgetting_gates(
                 base,
@@ -704,7 +635,9 @@ class GateCallback(TrainerCallback, ExportableState):
             guards=guards,
             guard_suites=self.guard_names,
             # A guard suite's own release thresholds do not decide a checkpoint.
-            failed_tests=[f for f in failed if Path(f.split("::")[0]).name not in guard_files],
+            failed_tests=[
+                f for f in results.failed_tests if Path(f.split("::")[0]).name not in guard_files
+            ],
             split=self.runner.split,
         )
         verdict.gate_seconds = round(finished - started, 3)
@@ -726,16 +659,15 @@ class GateCallback(TrainerCallback, ExportableState):
         if not self.runner.guard_suites:
             return None
         if self.base_results is None:
-            code = self.runner.run_base()
-            path = self.report_dir / BASE_FOLDER / "results.json"
-            if code not in (0, 1) or not path.is_file():
+            base = self.runner.run_base()
+            if base.exit_code not in (0, 1) or not base.examples:
                 raise HarnessError(
                     f"GateCallback: the guard suites did not run on the base model "
-                    f"(pytest exit code {code}); run them by hand to see why: pytest "
+                    f"(pytest exit code {base.exit_code}); run them by hand to see why: pytest "
                     f"{' '.join(self.runner.guard_suites)} --harness-models "
                     f"{self.runner.base_variant} --harness-split {self.runner.split}"
                 )
-            self.base_results = read_results(path)
+            self.base_results = base
         return self.base_results
 
     def _write_pages(self) -> None:

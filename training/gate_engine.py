@@ -35,14 +35,13 @@ How a checkpoint reaches the engine (``gate.adapter_mode``):
 
 from __future__ import annotations
 
-import json
-import re
 import sys
 import time
 from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
+from harness import _merge
 from harness.backends.peft import adapter_digest
 from harness.backends.vllm import VLLMBackend, lora_rank_limit  # importing it does not import vllm
 from harness.errors import ConfigError
@@ -81,114 +80,9 @@ def resolve_gate_backend(name: str, *, notice: bool = True) -> str:
 
 
 #: ``gate.adapter_mode`` values: ``auto`` is merged on CPU, lora where CUDA is visible.
-ADAPTER_MODES = ("auto", "lora", "merged")
-
-# PEFT's key of one LoRA factor in adapter_model.safetensors (default adapter, no name in it).
-_LORA_KEY = re.compile(r"^base_model\.model\.(?P<module>.+)\.lora_(?P<factor>[AB])\.weight$")
-
-
-def resolve_adapter_mode(mode: str) -> str:
-    """``lora`` or ``merged`` for a ``gate.adapter_mode`` setting (``auto``: merged without CUDA)."""
-    if mode not in ADAPTER_MODES:
-        raise ConfigError(
-            f"gate.adapter_mode: expected one of {', '.join(ADAPTER_MODES)}, got {mode!r}"
-        )
-    if mode != "auto":
-        return mode
-    import torch
-
-    return "lora" if torch.cuda.is_available() else "merged"
-
-
-def _unmergeable(adapter_dir: Path, why: str) -> ConfigError:
-    return ConfigError(
-        f"adapter {adapter_dir}: cannot merge it into the engine's weights ({why}); "
-        "set gate.adapter_mode: lora"
-    )
-
-
-def _base_tensors(model_path: Path) -> dict[str, Path]:
-    """Every weight name of the base model and the safetensors file holding it."""
-    from safetensors import safe_open
-
-    files = sorted(model_path.glob("*.safetensors"))
-    if not files:
-        raise ConfigError(
-            f"model {model_path}: no *.safetensors weights to merge adapters into; "
-            "set gate.adapter_mode: lora"
-        )
-    where: dict[str, Path] = {}
-    for f in files:
-        with safe_open(str(f), "pt") as handle:
-            where.update(dict.fromkeys(handle.keys(), f))
-    return where
-
-
-def _read(where: Mapping[str, Path], names: list[str]) -> dict[str, Any]:
-    """The base tensors ``names``, each file opened once."""
-    from safetensors import safe_open
-
-    out: dict[str, Any] = {}
-    by_file: dict[Path, list[str]] = {}
-    for name in names:
-        by_file.setdefault(where[name], []).append(name)
-    for f, group in by_file.items():
-        with safe_open(str(f), "pt") as handle:
-            for name in group:
-                out[name] = handle.get_tensor(name)
-    return out
-
-
-def merged_weights(
-    model_path: str | Path, adapter_dir: str | Path, dtype: Any = None
-) -> list[tuple[str, Any]]:
-    """The base weights of every layer a LoRA adapter touches, with the adapter merged in.
-
-    Each target module's weight becomes ``W + scale * B @ A`` (computed in
-    float32, then cast to ``dtype``, default the stored dtype), ``scale`` being
-    ``lora_alpha / r`` (``/ sqrt(r)`` with rsLoRA), as PEFT merges. The other
-    weights of the same parent module (a target's siblings: vLLM fuses q/k/v
-    and gate/up and loads a fused weight whole) come unchanged. Names are the
-    base checkpoint's, sorted, so each layer's weights arrive together.
-    """
-    from safetensors.torch import load_file
-
-    adapter = Path(adapter_dir)
-    config = json.loads((adapter / "adapter_config.json").read_text(encoding="utf-8"))
-    if config.get("peft_type", "LORA") != "LORA":
-        raise _unmergeable(adapter, f"peft_type {config.get('peft_type')!r}, not LORA")
-    for key in ("use_dora", "fan_in_fan_out", "lora_bias"):
-        if config.get(key):
-            raise _unmergeable(adapter, f"{key} is set")
-    for key in ("rank_pattern", "alpha_pattern"):
-        if config.get(key):
-            raise _unmergeable(adapter, f"{key} gives modules their own rank or alpha")
-    factors: dict[str, dict[str, Any]] = {}
-    for key, tensor in load_file(str(adapter / "adapter_model.safetensors")).items():
-        match = _LORA_KEY.match(key)
-        if match is None:
-            raise _unmergeable(adapter, f"{key} is not a LoRA factor of a linear layer")
-        factors.setdefault(match["module"], {})[match["factor"]] = tensor
-    where = _base_tensors(Path(model_path))
-    targets = {f"{module}.weight": ab for module, ab in factors.items()}
-    for name, ab in targets.items():
-        if name not in where or set(ab) != {"A", "B"}:
-            raise _unmergeable(adapter, f"{name} is not a base weight with both LoRA factors")
-    parents = {name.rsplit(".", 2)[0] + "." for name in targets}
-    names = sorted(n for n in where if n.rsplit(".", 2)[0] + "." in parents)
-    base = _read(where, names)
-    r = int(config["r"])
-    alpha = float(config.get("lora_alpha", r))
-    scale = alpha / (r**0.5) if config.get("use_rslora") else alpha / r
-    out: list[tuple[str, Any]] = []
-    for name in names:
-        weight = base[name]
-        target = dtype or weight.dtype
-        if name in targets:
-            a, b = targets[name]["A"].float(), targets[name]["B"].float()
-            weight = weight.float() + scale * (b @ a)
-        out.append((name, weight.to(target)))
-    return out
+ADAPTER_MODES = _merge.ADAPTER_MODES
+# How to serve an adapter the merge does not cover, ending its error.
+_FIX = "set gate.adapter_mode: lora"
 
 
 class _MergedView(VLLMBackend):
@@ -223,7 +117,7 @@ class GateEngine:
         self.model_path = Path(model_path)
         self.fingerprint = fingerprint
         #: ``lora`` (adapters hot-loaded) or ``merged`` (merged weights loaded in place).
-        self.adapter_mode = resolve_adapter_mode(adapter_mode)
+        self.adapter_mode = _merge.resolve_adapter_mode(adapter_mode, "gate.adapter_mode")
         self.max_lora_rank = lora_rank_limit(lora_rank)
         self.engine_options: dict[str, Any] = dict(engine_options or {})
         #: Where the engine writes its log (the gate sets ``reports/<run>/engine.log``).
@@ -301,17 +195,10 @@ class GateEngine:
         """Write the base weights with ``adapter`` merged in, in the engine's dtype; their folder."""
         import tempfile
 
-        from safetensors.torch import save_file
-
-        dtype = self._owner.llm.model_config.dtype
-        merged = dict(merged_weights(self.model_path, adapter, dtype))
-        where = _base_tensors(self.model_path)
-        rest = _read(where, [n for n in where if n not in merged])
-        tensors = {n: merged[n] if n in merged else rest[n].to(dtype) for n in sorted(where)}
         if self._weights_dir is None:
             self._weights_dir = Path(tempfile.mkdtemp(prefix="gate-merged-"))
-        save_file(tensors, str(self._weights_dir / "model.safetensors"))
-        return self._weights_dir
+        dtype = self._owner.llm.model_config.dtype
+        return _merge.write_merged(self.model_path, adapter, dtype, self._weights_dir, fix=_FIX)
 
     def unload(self) -> None:
         """Drop the adapter loaded last from the engine (it is judged; the next one replaces it).

@@ -154,7 +154,7 @@ def _score(
     for index, (prompt, completion) in enumerate(zip(prompts, completions, strict=True)):
         example = _example(prompt, columns, index)
         result = spec.compute(Completion(example.id, completion_text(completion), 0.0), example)
-        rewards.append(float(result.value) if result.applicable else None)
+        rewards.append(result.value if result.applicable else None)
     return rewards
 
 

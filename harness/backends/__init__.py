@@ -1,40 +1,167 @@
-"""Backends by name, imported lazily so ``import harness`` never loads torch or vllm."""
+"""The backend registry: each backend says in its own module what it is (:func:`register_backend`).
+
+A built-in backend is the module ``harness/backends/<name>.py``, imported on
+first use (each keeps torch, vllm and ray imports inside its functions, so
+``import harness`` stays light); any other module registers one by calling
+:func:`register_backend` before the variant that names it is loaded. Config
+validation asks the registry for names and options, the engine (and the
+latency suite) ask it to build.
+"""
 
 from __future__ import annotations
 
+import functools
 import importlib
 import importlib.util
-from typing import Any
+import pkgutil
+from collections.abc import Callable, Collection, Mapping
+from pathlib import Path
+from typing import TYPE_CHECKING, Any, TypeVar
 
-from harness.backends._base import Backend
+from pydantic import ValidationError
+
+from harness._validation import validation_issues
+from harness.backends._base import Backend, BackendOptions, BackendSpec, BuildContext, Builder
 from harness.errors import ConfigError, MissingDependencyError
 
-#: name -> ("module:Class", the package it needs, the extra that installs it)
-BACKENDS: dict[str, tuple[str, str, str]] = {
-    "hf": ("harness.backends.hf:HFBackend", "", ""),
-    "peft": ("harness.backends.peft:PeftBackend", "peft", "train"),
-    "vllm": ("harness.backends.vllm:VLLMBackend", "vllm", "vllm"),
-    "openai": ("harness.backends.openai:OpenAIBackend", "", ""),
-    "scripted": ("harness.backends.scripted:ScriptedBackend", "", ""),
-    "ray": ("harness.backends.ray:RayBackend", "ray", "ray"),
-}
+if TYPE_CHECKING:
+    from harness.config import Variant
+
+_SPECS: dict[str, BackendSpec] = {}
+B = TypeVar("B", bound=Builder)
 
 
-def backend_class(name: str) -> type[Any]:
-    """The backend class registered under ``name``; clear errors for unknown names or missing extras."""
+def register_backend(
+    name: str,
+    *,
+    options: type[BackendOptions] = BackendOptions,
+    package: str = "",
+    extra: str = "",
+) -> Callable[[B], B]:
+    """Register the decorated ``build(variant, options, context)`` as backend ``name``.
+
+    ``options``: the model of the backend's keys in a variant's table;
+    ``package``: what it imports (checked before building, without importing
+    it) and ``extra``: the golden-harness extra that installs it.
+    """
+
+    def decorate(build: B) -> B:
+        _SPECS[name] = BackendSpec(name, options, build, package, extra)
+        return build
+
+    return decorate
+
+
+@functools.cache
+def _builtin() -> tuple[str, ...]:
+    # Every public module of this package is the backend of its name.
+    return tuple(m.name for m in pkgutil.iter_modules(__path__) if not m.name.startswith("_"))
+
+
+def backend_names() -> tuple[str, ...]:
+    """Every backend a variant may name, sorted."""
+    return tuple(sorted({*_builtin(), *_SPECS}))
+
+
+def backend_spec(name: str) -> BackendSpec:
+    """The registration of backend ``name`` (a built-in one is imported now)."""
+    if name not in _SPECS and name in _builtin():
+        importlib.import_module(f"{__name__}.{name}")
     try:
-        target, package, extra = BACKENDS[name]
+        return _SPECS[name]
     except KeyError:
         raise ConfigError(
-            f"backend: unknown backend {name!r} (known: {', '.join(sorted(BACKENDS))})"
+            f"backend: unknown backend {name!r} (known: {', '.join(backend_names())})"
         ) from None
-    module_name, _, cls_name = target.partition(":")
+
+
+def option_names(name: str) -> frozenset[str]:
+    """The keys backend ``name`` takes in a variant's table (besides the common ones)."""
+    return frozenset(backend_spec(name).options.model_fields)
+
+
+def _unknown_key(key: str, allowed: Collection[str]) -> str:
+    """Why ``key`` is refused: the backends that take it, else what is allowed."""
+    owners = [b for b in backend_names() if key in option_names(b)]
+    if owners:
+        return f"unknown key (only for backend {', '.join(owners)})"
+    return f"unknown key (allowed: {', '.join(sorted(allowed))})"
+
+
+def _problems(
+    exc: ValidationError, name: str, model: type[BackendOptions]
+) -> list[tuple[str, str]]:
+    """(key, what is wrong) per error of a backend's options model, in the harness's words."""
+    out: list[tuple[str, str]] = []
+    for error, issue in zip(exc.errors(), validation_issues(exc, where=name), strict=True):
+        kind, key = error["type"], str(error["loc"][0]) if error["loc"] else ""
+        what = issue.problem
+        if kind == "extra_forbidden":
+            what = _unknown_key(key, model.model_fields)
+        elif kind == "missing":
+            hint = model.model_fields[key].description
+            what = f"required for backend {name!r}" + (f" ({hint})" if hint else "")
+        out.append((key, what))
+    return out
+
+
+def check_options(name: str, options: Mapping[str, object], where: str) -> BackendOptions:
+    """``options`` checked against backend ``name``'s model; the first problem is a one-line error.
+
+    ``where`` starts the message (``file: [tool.harness.models.NAME]``).
+    """
+    model = backend_spec(name).options
+    try:
+        return model.model_validate(dict(options))
+    except ValidationError as exc:
+        key, what = _problems(exc, name, model)[0]
+        raise ConfigError(f"{where} {key}: {what}") from None
+
+
+def check_option(name: str, key: str, value: object, where: str) -> Any:
+    """One option of backend ``name`` checked alone (e.g. a command-line flag); ``where`` names it."""
+    model = backend_spec(name).options
+    try:
+        return getattr(model.model_validate({key: value}), key)
+    except ValidationError as exc:
+        problems = [what for k, what in _problems(exc, name, model) if k == key]
+        if problems:
+            raise ConfigError(f"{where}: {problems[0]}") from None
+        return value  # only keys that are not this one are missing
+
+
+def backend_options(variant: Variant) -> BackendOptions:
+    """A variant's options as its backend's typed model (``auto`` is resolved first)."""
+    from harness.config import resolve_auto
+
+    variant = resolve_auto(variant)
+    return check_options(variant.backend, variant.options, f"[tool.harness.models.{variant.name}]")
+
+
+def require(package: str, extra: str) -> None:
+    """Refuse with the install line when ``package`` is missing (checked without importing it)."""
     # find_spec checks presence without importing (importing vllm takes seconds).
     if package and importlib.util.find_spec(package) is None:
         raise MissingDependencyError(package, extra)
-    module = importlib.import_module(module_name)
-    cls: type[Any] = getattr(module, cls_name)
-    return cls
+
+
+def build_backend(
+    variant: Variant, *, engine_log: Path | None = None, cache_dir: Path | None = None
+) -> Backend:
+    """Construct the backend a variant names (the model is loaded lazily on first use).
+
+    ``engine_log``: where a local engine writes its log (``None``: the
+    backend's default); ``cache_dir``: the project's cache folder (``None``:
+    ``.harness-cache`` where derived files are needed); ``backend = "auto"`` is resolved here too, for
+    variants built in code rather than read from pyproject.toml.
+    """
+    from harness.config import resolve_auto
+
+    variant = resolve_auto(variant)
+    spec = backend_spec(variant.backend)
+    options = backend_options(variant)
+    require(spec.package, spec.extra)
+    return spec.build(variant, options, BuildContext(engine_log=engine_log, cache_dir=cache_dir))
 
 
 def vllm_available() -> bool:
@@ -42,4 +169,19 @@ def vllm_available() -> bool:
     return importlib.util.find_spec("vllm") is not None
 
 
-__all__ = ["BACKENDS", "Backend", "backend_class", "vllm_available"]
+__all__ = [
+    "Backend",
+    "BackendOptions",
+    "BackendSpec",
+    "BuildContext",
+    "backend_names",
+    "backend_options",
+    "backend_spec",
+    "build_backend",
+    "check_option",
+    "check_options",
+    "option_names",
+    "register_backend",
+    "require",
+    "vllm_available",
+]

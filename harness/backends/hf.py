@@ -17,10 +17,14 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from harness._types import Completion, GenerationRequest, Message, SamplingParams
+from harness.backends import Backend, BackendOptions, BuildContext, register_backend, require
+from harness.backends._base import Name, PositiveInt
 from harness.errors import ConfigError
 
 if TYPE_CHECKING:
     from transformers import PreTrainedModel, PreTrainedTokenizerBase
+
+    from harness.config import Variant
 
 _DTYPES = ("float32", "bfloat16", "float16")
 
@@ -277,3 +281,27 @@ def _seeded(seed: int | None) -> Iterator[None]:
         yield
     finally:
         torch.random.set_rng_state(state)
+
+
+class HFOptions(BackendOptions):
+    """The ``hf`` (and ``peft``) keys: see :class:`HFBackend` (unset: its defaults)."""
+
+    dtype: str | None = None
+    batch_size: PositiveInt | None = None
+    batch_tokens: PositiveInt | None = None
+    threads: PositiveInt | None = None
+    device: Name | None = None
+
+
+@register_backend("hf", options=HFOptions)
+def build(variant: Variant, options: HFOptions, context: BuildContext) -> Backend:
+    """The variant's model in transformers; with an adapter, through PEFT."""
+    if variant.adapter is not None:
+        from harness.backends.peft import build as build_peft
+
+        require("peft", "train")
+        return build_peft(variant, options, context)
+    from harness.models import resolve_model
+
+    path, fingerprint = resolve_model(variant.model)
+    return HFBackend(path, fingerprint=fingerprint, **options.model_dump(exclude_none=True))

@@ -41,24 +41,31 @@ from __future__ import annotations
 
 import email.utils
 import itertools
-import json
 import logging
 import os
 import random
 import threading
 import time
-from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Sequence
 from concurrent.futures import Future, ThreadPoolExecutor, as_completed
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from types import TracebackType
-from typing import Self
+from typing import TYPE_CHECKING, Annotated, Self
 from urllib.parse import urlsplit, urlunsplit
 
 import httpx
+from httpx_sse import EventSource, SSEError
+from pydantic import BaseModel, BeforeValidator, Field, StrictStr, ValidationError
+from tenacity import RetryCallState, Retrying, retry_if_exception_type
 
 from harness._types import Completion, GenerationRequest
+from harness.backends import BackendOptions, BuildContext, register_backend
+from harness.backends._base import Name, NonNegativeInt, PositiveInt, PositiveNumber
 from harness.errors import ConfigError, HarnessError
+
+if TYPE_CHECKING:
+    from harness.config import Variant
 
 __all__ = [
     "OpenAIBackend",
@@ -238,43 +245,49 @@ class _StreamState:
     finish_reason: str | None = None
     prompt_tokens: int | None = None
     completion_tokens: int | None = None
-    done: bool = False
+    end: float | None = None  # when [DONE] came
 
 
-def _sse_data(lines: Iterable[str]) -> Iterator[str]:
-    """Yield the ``data`` payload of each server-sent event in ``lines``.
-
-    Events end at a blank line. An event cut off by end-of-stream is dropped
-    (as the SSE spec says): it is most likely half a JSON object from a
-    connection that died, and the caller then sees an incomplete stream.
-    A trailing ``[DONE]`` without its blank line is still honoured.
-    """
-    data: list[str] = []
-    for line in lines:
-        if not line:
-            if data:
-                yield "\n".join(data)
-                data = []
-            continue
-        if line.startswith(":"):  # SSE comment, used by some servers as keep-alive
-            continue
-        name, _, value = line.partition(":")
-        if name == "data":
-            data.append(value.removeprefix(" "))
-    if data == ["[DONE]"]:
-        yield "[DONE]"
+def _or_none(kind: type) -> BeforeValidator:
+    # A count of ``true`` or a numeric finish reason is a broken server, not data:
+    # read it as absent rather than fail an answer whose text is fine.
+    return BeforeValidator(lambda value: value if type(value) is kind else None)
 
 
-def _optional_int(value: object) -> int | None:
-    # bool is an int subclass; a server sending true for a count is broken, not 1.
-    return value if isinstance(value, int) and not isinstance(value, bool) else None
+class _Usage(BaseModel):
+    prompt_tokens: Annotated[int | None, _or_none(int)] = None
+    completion_tokens: Annotated[int | None, _or_none(int)] = None
 
 
-def _usage(payload: Mapping[str, object]) -> tuple[int | None, int | None]:
-    usage = payload.get("usage")
-    if not isinstance(usage, dict):
-        return None, None
-    return _optional_int(usage.get("prompt_tokens")), _optional_int(usage.get("completion_tokens"))
+class _Text(BaseModel):
+    content: StrictStr | None = None
+
+
+class _Choice(BaseModel):
+    message: _Text | None = None  # a whole answer
+    delta: _Text | None = None  # one stream event
+    finish_reason: Annotated[str | None, _or_none(str)] = None
+
+
+class _Chunk(BaseModel):
+    """The parts of a chat completion (or of one stream event) the backend reads."""
+
+    choices: list[_Choice] = []
+    usage: _Usage | None = None
+    error: object = None
+
+
+class _Answer(_Chunk):
+    choices: list[_Choice] = Field(min_length=1)
+
+
+def _shape_problem(what: str, exc: ValidationError) -> str:
+    """The first thing wrong with ``what`` (a body or a stream event), in words."""
+    error = exc.errors(include_url=False)[0]
+    if error["type"] == "json_invalid":
+        return f"{what} is not JSON"
+    where = ".".join(map(str, error["loc"]))
+    return f"{what} field {where}: {error['msg']}" if where else f"{what} is not a JSON object"
 
 
 class OpenAIBackend:
@@ -562,40 +575,54 @@ class OpenAIBackend:
         abort: threading.Event,
     ) -> Completion:
         attempts = self._max_retries + 1
-        last: _RetryableFailure | None = None
-        for attempt in range(attempts):
-            try:
-                return self._attempt(request, body, replica)
-            except _RetryableFailure as failure:
-                last = failure
+
+        def stop(state: RetryCallState) -> bool:
             # Another request found this replica down: don't wait out our own retries on it.
-            if attempt + 1 == attempts or replica.down:
-                break
-            delay = self._retry_delay(attempt, last.retry_after_s)
+            return state.attempt_number >= attempts or replica.down
+
+        def sleep(seconds: float) -> None:
+            if abort.wait(seconds):  # the batch was abandoned: nobody reads this outcome
+                raise OpenAIBackendError("openai backend: the batch was abandoned")
+
+        def log(state: RetryCallState) -> None:
+            assert state.outcome is not None
             logger.warning(
                 "openai backend: request %r attempt %d/%d failed (%s); retrying in %.2fs",
                 request.id,
-                attempt + 1,
+                state.attempt_number,
                 attempts,
-                last.cause,
-                delay,
+                state.outcome.exception(),
+                state.upcoming_sleep,
             )
-            if abort.wait(delay):  # the batch was abandoned while we slept
-                break
-        assert last is not None  # the loop runs at least once and only breaks on failure
-        made = attempt + 1  # fewer than ``attempts`` when the batch was abandoned
-        raise OpenAIRetriesExhaustedError(
-            f"openai backend: request {request.id!r} to {replica.public} failed after "
-            f"{made} attempt(s); last error: {last.cause}",
-            attempts=made,
-            last_cause=last.cause,
-        ) from last.__cause__
 
-    def _retry_delay(self, attempt: int, retry_after_s: float | None) -> float:
-        if retry_after_s is not None:
-            return min(retry_after_s, self._backoff_cap_s)
+        retrying = Retrying(
+            retry=retry_if_exception_type(_RetryableFailure),
+            stop=stop,
+            wait=self._retry_delay,
+            sleep=sleep,
+            before_sleep=log,
+            reraise=True,
+        )
+        try:
+            return retrying(self._attempt, request, body, replica)
+        except _RetryableFailure as last:
+            made = retrying.statistics["attempt_number"]
+            raise OpenAIRetriesExhaustedError(
+                f"openai backend: request {request.id!r} to {replica.public} failed after "
+                f"{made} attempt(s); last error: {last.cause}",
+                attempts=made,
+                last_cause=last.cause,
+            ) from last.__cause__
+
+    def _retry_delay(self, state: RetryCallState) -> float:
+        """Wait what a ``Retry-After`` header asks (capped), else full-jitter back-off."""
+        failure = state.outcome.exception() if state.outcome is not None else None
+        if isinstance(failure, _RetryableFailure) and failure.retry_after_s is not None:
+            return min(failure.retry_after_s, self._backoff_cap_s)
         with self._rng_lock:
-            return full_jitter_delay(attempt, self._backoff_base_s, self._backoff_cap_s, self._rng)
+            return full_jitter_delay(
+                state.attempt_number - 1, self._backoff_base_s, self._backoff_cap_s, self._rng
+            )
 
     def _attempt(
         self, request: GenerationRequest, body: dict[str, object], replica: _Replica
@@ -617,28 +644,17 @@ class OpenAIBackend:
         latency = time.perf_counter() - start
         self._check_status(request, response, replica)
         try:
-            payload = response.json()
-        except ValueError as exc:
-            raise self._response_error(request, "body is not JSON", response.text) from exc
-        if not isinstance(payload, dict):
-            raise self._response_error(request, "body is not a JSON object", response.text)
-        choices = payload.get("choices")
-        if not isinstance(choices, list) or not choices or not isinstance(choices[0], dict):
-            raise self._response_error(request, "no 'choices' in the answer", response.text)
-        choice = choices[0]
-        message = choice.get("message")
-        content = message.get("content") if isinstance(message, dict) else None
-        if content is not None and not isinstance(content, str):
-            raise self._response_error(request, "message content is not text", response.text)
-        finish = choice.get("finish_reason")
-        prompt_tokens, completion_tokens = _usage(payload)
+            answer = _Answer.model_validate_json(response.content)
+        except ValidationError as exc:
+            raise self._response_error(request, _shape_problem("body", exc), response.text) from exc
+        choice, usage = answer.choices[0], answer.usage or _Usage()
         return Completion(
             request_id=request.id,
-            text=content or "",
+            text=(choice.message.content if choice.message else None) or "",
             latency_s=latency,
-            prompt_tokens=prompt_tokens,
-            completion_tokens=completion_tokens,
-            finish_reason=finish if isinstance(finish, str) else None,
+            prompt_tokens=usage.prompt_tokens,
+            completion_tokens=usage.completion_tokens,
+            finish_reason=choice.finish_reason,
         )
 
     def _attempt_stream(
@@ -651,28 +667,29 @@ class OpenAIBackend:
             if not response.is_success:
                 response.read()
                 self._check_status(request, response, replica)
-            end: float | None = None
             try:
-                for data in _sse_data(response.iter_lines()):
-                    if state.done:
-                        # Read to the end of the body, so the connection can be
-                        # reused, but nothing after [DONE] counts.
+                for event in EventSource(response).iter_sse():
+                    # After [DONE], read on to the end of the body so the connection
+                    # can be reused, but nothing counts; an event without data is a ping.
+                    if state.end is not None or not event.data:
                         continue
-                    if data == "[DONE]":
-                        state.done = True
-                        end = time.perf_counter()
-                        continue
-                    self._feed(request, state, data, time.perf_counter())
+                    if event.data == "[DONE]":
+                        state.end = time.perf_counter()
+                    else:
+                        self._feed(request, state, event.data, time.perf_counter())
+            except SSEError as exc:  # a Content-Type other than text/event-stream
+                problem = f"the answer is not a stream of server-sent events ({exc})"
+                response.read()
+                raise self._response_error(request, problem, response.text) from exc
             except _RETRYABLE_TRANSPORT:
-                if not state.done:
+                if state.end is None:
                     raise
                 # The answer was complete at [DONE]; a broken tail costs nothing.
-        if end is None:
-            end = time.perf_counter()
         # Without [DONE] or a finish_reason, a clean end-of-body means the
         # connection closed early (HTTP/1.0-style bodies end at close).
-        if not state.done and state.finish_reason is None:
+        if state.end is None and state.finish_reason is None:
             raise _RetryableFailure("stream ended before [DONE] (connection dropped mid-stream)")
+        end = state.end if state.end is not None else time.perf_counter()
         times = state.content_times
         return Completion(
             request_id=request.id,
@@ -689,30 +706,23 @@ class OpenAIBackend:
 
     def _feed(self, request: GenerationRequest, state: _StreamState, data: str, now: float) -> None:
         try:
-            chunk = json.loads(data)
-        except ValueError as exc:
-            raise self._response_error(request, "stream event is not JSON", data) from exc
-        if not isinstance(chunk, dict):
-            raise self._response_error(request, "stream event is not a JSON object", data)
-        if "error" in chunk:
+            chunk = _Chunk.model_validate_json(data)
+        except ValidationError as exc:
+            raise self._response_error(request, _shape_problem("stream event", exc), data) from exc
+        if "error" in chunk.model_fields_set:
             raise self._response_error(request, "server reported an error mid-stream", data)
-        choices = chunk.get("choices")
-        if isinstance(choices, list) and choices and isinstance(choices[0], dict):
-            choice = choices[0]
-            delta = choice.get("delta")
-            content = delta.get("content") if isinstance(delta, dict) else None
-            if isinstance(content, str) and content:
-                state.parts.append(content)
+        if chunk.choices:
+            choice = chunk.choices[0]
+            if choice.delta is not None and choice.delta.content:
+                state.parts.append(choice.delta.content)
                 state.content_times.append(now)
-            finish = choice.get("finish_reason")
-            if isinstance(finish, str):
-                state.finish_reason = finish
-        prompt_tokens, completion_tokens = _usage(chunk)
+            if choice.finish_reason is not None:
+                state.finish_reason = choice.finish_reason
         # Servers with continuous usage stats repeat usage on every chunk; keep the latest.
-        if prompt_tokens is not None:
-            state.prompt_tokens = prompt_tokens
-        if completion_tokens is not None:
-            state.completion_tokens = completion_tokens
+        if chunk.usage is not None and chunk.usage.prompt_tokens is not None:
+            state.prompt_tokens = chunk.usage.prompt_tokens
+        if chunk.usage is not None and chunk.usage.completion_tokens is not None:
+            state.completion_tokens = chunk.usage.completion_tokens
 
     # -- errors ------------------------------------------------------------------------
 
@@ -751,3 +761,31 @@ class OpenAIBackend:
             f"openai backend: request {request.id!r} to {self._public_base_url}: {problem}: "
             f"{self._excerpt(body)}"
         )
+
+
+def _base_urls(value: object) -> object:
+    try:
+        urls = check_base_urls(value, "base_url")
+    except ConfigError as exc:
+        raise ValueError(str(exc).removeprefix("base_url: ")) from None
+    # A list is a set of replicas, kept as a tuple (of one, too) so the backend knows.
+    return value if isinstance(value, str) else urls
+
+
+class OpenAIOptions(BackendOptions):
+    """The ``openai`` keys: see :class:`OpenAIBackend` (unset: its defaults)."""
+
+    base_url: Annotated[str | tuple[str, ...], BeforeValidator(_base_urls)] = Field(
+        description='the API root of an OpenAI-compatible server, e.g. "http://127.0.0.1:8000/v1"'
+    )
+    api_key_env: Name | None = None
+    max_concurrency: PositiveInt | None = None
+    timeout_s: PositiveNumber | None = None
+    max_retries: NonNegativeInt | None = None
+    stream: bool | None = None
+
+
+@register_backend("openai", options=OpenAIOptions)
+def build(variant: Variant, options: OpenAIOptions, context: BuildContext) -> OpenAIBackend:
+    """A client of the variant's server (``model``: the name the server serves)."""
+    return OpenAIBackend(model=variant.model, **options.model_dump(exclude_none=True))

@@ -19,13 +19,19 @@ import json
 import logging
 from collections.abc import Iterator, Sequence
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from harness._types import Completion, GenerationRequest
-from harness.backends.hf import HFBackend
+from harness.backends import BuildContext, register_backend
+from harness.backends.hf import HFBackend, HFOptions
 from harness.errors import ConfigError, MissingDependencyError
 
-_ADAPTER_FILES = ("adapter_config.json", "adapter_model.safetensors", "adapter_model.bin")
+if TYPE_CHECKING:
+    from harness.config import Variant
+
+#: A PEFT adapter directory holds its config and its weights in one of the formats PEFT saves.
+ADAPTER_CONFIG = "adapter_config.json"
+ADAPTER_WEIGHTS = ("adapter_model.safetensors", "adapter_model.bin")
 
 # bitsandbytes (imported by peft) warns on CPU that the optional `kernels` package is
 # missing; that package would fetch code from a hub, which this project never does, and
@@ -43,19 +49,27 @@ def adapter_digest(path: str | Path) -> str:
             "runs/<run>/checkpoint-N; runs/<run>/best exists only when a checkpoint passed "
             "every gate)"
         )
-    if not (root / "adapter_config.json").is_file():
+    if not (root / ADAPTER_CONFIG).is_file():
         raise ConfigError(
             f"adapter: {root} is not a PEFT adapter directory (no adapter_config.json); "
             "give a checkpoint or adapter folder saved by PEFT"
         )
     h = hashlib.sha256()
-    for name in _ADAPTER_FILES:
+    for name in (ADAPTER_CONFIG, *ADAPTER_WEIGHTS):
         f = root / name
         if f.is_file():
             h.update(name.encode())
             with f.open("rb") as fh:
                 hashlib.file_digest(fh, lambda: h)  # feeds the file into the running hash
     return h.hexdigest()
+
+
+def missing_adapter_files(path: Path) -> list[str]:
+    """What ``path`` lacks to be a PEFT adapter directory (empty: nothing)."""
+    missing = [] if (path / ADAPTER_CONFIG).is_file() else [ADAPTER_CONFIG]
+    if not any((path / name).is_file() for name in ADAPTER_WEIGHTS):
+        missing.append(" or ".join(ADAPTER_WEIGHTS))
+    return missing
 
 
 def adapter_fingerprint(path: str | Path) -> str:
@@ -65,7 +79,7 @@ def adapter_fingerprint(path: str | Path) -> str:
 
 def adapter_rank(path: str | Path) -> int | None:
     """The LoRA rank ``r`` from an adapter directory's ``adapter_config.json``, when it says."""
-    config_path = Path(path) / "adapter_config.json"
+    config_path = Path(path) / ADAPTER_CONFIG
     try:
         config = json.loads(config_path.read_text(encoding="utf-8"))
     except (OSError, ValueError) as exc:
@@ -227,3 +241,22 @@ class PeftBackend:
                 with self._peft_model.disable_adapter():
                     return self._hf.generate(requests)
             return self._hf.generate(requests)
+
+
+@register_backend("peft", options=HFOptions, package="peft", extra="train")
+def build(variant: Variant, options: HFOptions, context: BuildContext) -> PeftBackend:
+    """The variant's model in transformers with its adapter applied by PEFT."""
+    if variant.adapter is None:
+        raise ConfigError(
+            f"[tool.harness.models.{variant.name}] backend 'peft' needs an adapter "
+            "(set adapter = 'path/to/adapter' or use backend 'hf')"
+        )
+    from harness.models import resolve_model
+
+    path, fingerprint = resolve_model(variant.model)
+    return PeftBackend(
+        path,
+        fingerprint=fingerprint,
+        adapter=variant.adapter,
+        **options.model_dump(exclude_none=True),
+    )

@@ -3,7 +3,7 @@
 A generation pass becomes one Ray Data pipeline,
 ``from_items(requests).map_batches(Replica, concurrency=replicas)``: each actor
 builds one replica of the inner variant's backend (hf, peft or vllm, adapter
-included) with the same :func:`harness.engine.build_backend` a direct run uses,
+included) with the same :func:`harness.backends.build_backend` a direct run uses,
 and answers batches of requests. The completions come back to the calling
 process, where the completion cache stores them and the metrics score them; a
 replica whose process dies is restarted by Ray and its batch retried
@@ -26,33 +26,27 @@ runs on is this one.
 from __future__ import annotations
 
 import logging
-import math
 import os
 import pickle
 import warnings
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import replace
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Annotated, Any
+
+from pydantic import BeforeValidator, Field
 
 from harness._types import Completion, GenerationRequest
+from harness.backends import BackendOptions, BuildContext, check_options, register_backend
+from harness.backends._base import NonNegativeInt, NonNegativeNumber, PositiveInt, PositiveNumber
 from harness.errors import ConfigError, HarnessError, MissingDependencyError
 
 if TYPE_CHECKING:
     from harness.backends._base import Backend
     from harness.config import Variant
 
-#: Builds one replica's backend from the inner variant (default: harness.engine.build_backend).
+#: Builds one replica's backend from the inner variant (default: harness.backends.build_backend).
 Factory = Callable[["Variant"], "Backend"]
 
-#: The ray backend's own keys in a ``[tool.harness.models.NAME]`` table.
-RAY_OPTIONS = (
-    "inner",
-    "address",
-    "replicas",
-    "cpus_per_replica",
-    "gpus_per_replica",
-    "max_retries",
-)
 #: Requests per Ray Data pipeline (the completion cache stores each pipeline's answers as it
 #: returns). Each pipeline starts its replicas afresh, so one suite is one pipeline.
 PIPELINE_REQUESTS = 1024
@@ -60,35 +54,6 @@ PIPELINE_REQUESTS = 1024
 REPLICA_START_TIMEOUT_S = 600
 #: Restarts of a dead replica, and retries of its batch, before the run fails.
 DEFAULT_MAX_RETRIES = 3
-
-
-def check_ray_option(key: str, value: object, where: str) -> object:
-    """One ray backend option checked (not ``inner``); ``where`` starts the one-line error."""
-    if key == "address":
-        if not isinstance(value, str) or not value:
-            raise ConfigError(
-                f"{where}: expected a Ray address such as 'auto' or 'ray://head:10001', "
-                f"got {value!r} (leave it out to start a local Ray cluster)"
-            )
-        return value
-    if key in ("replicas", "max_retries"):
-        low = 1 if key == "replicas" else 0
-        if not isinstance(value, int) or isinstance(value, bool) or value < low:
-            raise ConfigError(f"{where}: expected an integer >= {low}, got {value!r}")
-        return value
-    if key in ("cpus_per_replica", "gpus_per_replica"):
-        positive = key == "cpus_per_replica"
-        if (
-            not isinstance(value, int | float)
-            or isinstance(value, bool)
-            or not math.isfinite(value)
-            or value < 0
-            or (positive and value == 0)
-        ):
-            bound = "> 0" if positive else ">= 0"
-            raise ConfigError(f"{where}: expected a number {bound}, got {value!r} (e.g. 1)")
-        return value
-    raise ConfigError(f"{where}: unknown ray option (allowed: {', '.join(RAY_OPTIONS)})")
 
 
 def _import_ray() -> Any:
@@ -106,7 +71,7 @@ class _Replica:
 
     def __init__(self, inner: Variant, factory: Factory | None) -> None:
         if factory is None:
-            from harness.engine import build_backend
+            from harness.backends import build_backend
 
             factory = build_backend
         self.backend = factory(inner)
@@ -139,7 +104,7 @@ def _inner_identity(inner: Variant, factory: Factory | None) -> tuple[str, str, 
     replicas' own fingerprints are checked against it on every batch).
     """
     if factory is None:
-        from harness.engine import build_backend
+        from harness.backends import build_backend
 
         if inner.backend in ("hf", "peft") and inner.adapter is not None:
             from harness.backends.peft import adapter_fingerprint
@@ -166,7 +131,7 @@ class RayBackend:
     ``"auto"`` joins the cluster running on this node, ``"ray://head:10001"``
     a remote one. A Ray instance already started in this process is reused
     and left running. ``factory`` builds a replica from the inner variant
-    (default :func:`harness.engine.build_backend`; it is pickled to the actors).
+    (default :func:`harness.backends.build_backend`; it is pickled to the actors).
     """
 
     def __init__(
@@ -183,15 +148,19 @@ class RayBackend:
         from harness.config import resolve_auto
 
         where = "[tool.harness.models] ray backend"
-        for key, value in (
-            ("replicas", replicas),
-            ("cpus_per_replica", cpus_per_replica),
-            ("gpus_per_replica", gpus_per_replica),
-            ("max_retries", max_retries),
-        ):
-            check_ray_option(key, value, f"{where} {key}")
-        if address is not None:
-            check_ray_option("address", address, f"{where} address")
+        given = {"address": address} if address is not None else {}
+        check_options(
+            "ray",
+            {
+                "inner": inner,
+                "replicas": replicas,
+                "cpus_per_replica": cpus_per_replica,
+                "gpus_per_replica": gpus_per_replica,
+                "max_retries": max_retries,
+                **given,
+            },
+            where,
+        )
         if inner.backend == "ray":
             raise ConfigError(
                 f"{where} inner: variant {inner.name!r} is itself a ray variant "
@@ -359,4 +328,38 @@ def _harness_cause(exc: BaseException) -> HarnessError | None:
     return None
 
 
-__all__ = ["PIPELINE_REQUESTS", "RAY_OPTIONS", "RayBackend", "check_ray_option"]
+def _ray_address(value: object) -> object:
+    if not isinstance(value, str) or not value:
+        raise ValueError(
+            f"expected a Ray address such as 'auto' or 'ray://head:10001', got {value!r} "
+            "(leave it out to start a local Ray cluster)"
+        )
+    return value
+
+
+class RayOptions(BackendOptions):
+    """The ``ray`` keys: see :class:`RayBackend` (``inner`` arrives resolved to its variant)."""
+
+    inner: Any = Field(
+        description="the name of the hf, peft or vllm variant to run on Ray, "
+        'e.g. inner = "finetuned"'
+    )
+    address: Annotated[str, BeforeValidator(_ray_address)] | None = None
+    replicas: PositiveInt | None = None
+    cpus_per_replica: PositiveNumber | None = None
+    gpus_per_replica: NonNegativeNumber | None = None
+    max_retries: NonNegativeInt | None = None
+
+
+@register_backend("ray", options=RayOptions, package="ray", extra="ray")
+def build(variant: Variant, options: RayOptions, context: BuildContext) -> RayBackend:
+    """The inner variant's backend as Ray Data actors; the ray variant's adapter goes to each."""
+    inner = options.inner
+    # The ray variant's adapter (a gate's checkpoint, or inherited) goes to every replica.
+    adapter = variant.adapter if variant.adapter is not None else inner.adapter
+    return RayBackend(
+        replace(inner, adapter=adapter), **options.model_dump(exclude_none=True, exclude={"inner"})
+    )
+
+
+__all__ = ["PIPELINE_REQUESTS", "RayBackend", "RayOptions"]

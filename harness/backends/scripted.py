@@ -10,9 +10,15 @@ from __future__ import annotations
 import hashlib
 import json
 from collections.abc import Callable, Mapping, Sequence
+from pathlib import Path
+from typing import TYPE_CHECKING
 
 from harness._types import Completion, GenerationRequest, Role
-from harness.errors import HarnessError
+from harness.backends import BackendOptions, BuildContext, register_backend
+from harness.errors import ConfigError, HarnessError
+
+if TYPE_CHECKING:
+    from harness.config import Variant
 
 Responder = Callable[[GenerationRequest], str]
 
@@ -85,3 +91,27 @@ class ScriptedBackend:
                 )
             )
         return out
+
+
+class ScriptedOptions(BackendOptions):
+    """``script``: a JSON file mapping prompts (or request ids) to replies; ``default``: any other."""
+
+    script: str | None = None
+    default: str = ""
+
+
+@register_backend("scripted", options=ScriptedOptions)
+def build(variant: Variant, options: ScriptedOptions, context: BuildContext) -> ScriptedBackend:
+    """A variant's scripted backend, its script file read now."""
+    script: dict[str, str] = {}
+    if options.script is not None:
+        where = Path(options.script)
+        try:
+            script = json.loads(where.read_text(encoding="utf-8"))
+        except (OSError, ValueError) as exc:
+            reason = exc.strerror if isinstance(exc, OSError) else f"not JSON ({exc})"
+            raise ConfigError(
+                f"[tool.harness.models.{variant.name}] script: {where}: {reason} "
+                "(give a JSON file mapping prompts to outputs)"
+            ) from None
+    return ScriptedBackend(script, default=options.default, label=variant.name)

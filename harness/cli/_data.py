@@ -12,6 +12,7 @@ from pathlib import Path
 from typing import Any
 
 from harness._io import atomic_write_text
+from harness._jsonschema import SchemaStore
 from harness.errors import DataIssue, HarnessError
 from harness.golden import (
     NEAR_DUPLICATE_THRESHOLD,
@@ -25,7 +26,7 @@ from harness.golden import (
     split_examples,
 )
 from harness.golden._load import MAX_ISSUES_SHOWN
-from harness.golden._schema import SchemaStore
+from harness.stats import percentile
 
 
 def add_parser(sub: Any) -> None:
@@ -214,13 +215,12 @@ def _fit_report(golden: GoldenFile, tok: Any, max_length: int) -> dict[str, Any]
         totals.append(total)
         if total > max_length:
             cut.append({"source": str(ex.source), "id": ex.id, "tokens": total})
-    ordered = sorted(totals)
     return {
         "max_length": max_length,
         "examples": len(totals),
         "cut": len(cut),
-        "longest": ordered[-1] if ordered else 0,
-        "p90": ordered[int(0.9 * (len(ordered) - 1))] if ordered else 0,
+        "longest": max(totals, default=0),
+        "p90": percentile(totals, 90) if totals else 0,
         "cut_examples": cut,
     }
 
@@ -289,7 +289,7 @@ def cmd_stats(args: argparse.Namespace) -> int:
         print(
             f"{golden.path}: max_length {fit['max_length']}: {fit['cut']} of {fit['examples']} "
             f"answers would be cut (prompt + answer + end token; longest {fit['longest']} "
-            f"tokens, p90 {fit['p90']})"
+            f"tokens, p90 {fit['p90']:.0f})"
         )
         for item in fit["cut_examples"][:MAX_ISSUES_SHOWN]:
             print(f"  {item['source']}: {item['id']}: {item['tokens']} tokens")

@@ -8,7 +8,8 @@ import time
 from pathlib import Path
 from typing import Any
 
-from harness.config import ENGINE_OPTIONS, check_engine_option
+from harness.backends import check_option
+from harness.backends.vllm import ENGINE_OPTIONS
 from harness.errors import ConfigError, MissingDependencyError
 
 _POLL_S = 1.0
@@ -46,11 +47,11 @@ def add_parser(sub: Any) -> None:
     )
     for key, kind in ENGINE_OPTIONS.items():
         flag = "--" + key.replace("_", "-")
-        if kind == "bool":
+        if kind is bool:
             engine.add_argument(flag, action=argparse.BooleanOptionalAction, default=None)
         else:
-            # Checked in cmd_serve with the config's own rule, so the errors read alike.
-            engine.add_argument(flag, type=float if kind == "share" else int, default=None)
+            # Checked in cmd_serve with the variant key's own rule, so the errors read alike.
+            engine.add_argument(flag, type=kind, default=None)
     p.add_argument(
         "--startup-timeout", type=float, default=180.0, help="seconds to wait for readiness"
     )
@@ -79,7 +80,7 @@ def engine_options_from(args: argparse.Namespace) -> dict[str, int | float | boo
     for key in ENGINE_OPTIONS:
         value = getattr(args, key, None)
         if value is not None:
-            options[key] = check_engine_option(key, value, "--" + key.replace("_", "-"))
+            options[key] = check_option("vllm", key, value, "--" + key.replace("_", "-"))
     return options
 
 

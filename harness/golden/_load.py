@@ -13,22 +13,192 @@ import json
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Annotated, Any, Self
 
+from pydantic import (
+    AfterValidator,
+    BaseModel,
+    BeforeValidator,
+    ConfigDict,
+    Field,
+    ValidationError,
+    model_validator,
+)
+
+from harness._jsonschema import SchemaStore
 from harness._types import ContextPassage, Expectation, GoldenExample, Location, Message, Role
+from harness._validation import JSON, expected, json_kind, problem, validation_issues
 from harness.errors import DataError, DataIssue
-from harness.golden._schema import SchemaStore
 
 #: Lines longer than this are rejected: a golden example is a chat, not a corpus.
 MAX_LINE_BYTES = 1_048_576
 #: How many issues one error message shows before it says "... and N more".
 MAX_ISSUES_SHOWN = 20
 
-_TOP_KEYS = frozenset({"id", "messages", "expect", "tags", "metadata", "context"})
-_MESSAGE_KEYS = frozenset({"role", "content"})
-_EXPECT_KEYS = frozenset({"schema", "refuse", "exact", "reject", "tags", "answerable"})
-_CONTEXT_KEYS = frozenset({"id", "text"})
 _ROLES = ", ".join(r.value for r in Role)
+_PASSAGES = 'give a list of {"id": "...", "text": "..."} passages'
+_EXACT = 'give a string or a list of accepted strings, e.g. ["4", "four"]'
+_REJECT = 'give a string or a list of wrong answers, e.g. ["Sydney", "Melbourne"]'
+_BOOL = "write true or false without quotes"
+#: How to fix each field (``[]``: any list item; ``.*``: any unknown key of that mapping).
+_HINTS = {
+    "context": _PASSAGES,
+    "context[].*": "a passage has id and text",
+    "context[].id": "add the passage id",
+    "context[].text": "add the passage text",
+    "expect": 'e.g. "expect": {"refuse": true}',
+    "expect.answerable": _BOOL,
+    "expect.refuse": _BOOL,
+    "expect.exact": _EXACT,
+    "expect.reject": _REJECT,
+    "expect.schema": "give the schema file's path relative to this file",
+    "expect.tags": 'tags are short strings, e.g. ["a"]',
+    "id": 'write it as "id": "…", or leave the key out for an id derived from the content',
+    "messages": 'add "messages": [{"role": "user", "content": "..."}, ...]',
+    "messages[]": 'write {"role": "...", "content": "..."}',
+    "messages[].*": "a message has role and content",
+    "messages[].role": f"use one of: {_ROLES}",
+    "messages[].content": "give the message text as a string",
+    "metadata": "use a JSON object",
+    "tags": 'tags are short strings, e.g. ["a"]',
+}
+
+
+def _filled(fix: str) -> AfterValidator:
+    """A list that must hold at least one item; ``fix`` says what to add."""
+
+    def check(items: list[Any]) -> list[Any]:
+        if not items:
+            raise problem("is empty", fix)
+        return items
+
+    return AfterValidator(check)
+
+
+def _not_blank(value: str) -> str:
+    if not value.strip():
+        raise problem("is empty")
+    return value
+
+
+def _string(what: str) -> BeforeValidator:
+    """A string with some text in it; anything else is reported as ``expected {what}``."""
+
+    def check(value: object) -> object:
+        if not isinstance(value, str) or not value.strip():
+            raise expected(what)
+        return value
+
+    return BeforeValidator(check)
+
+
+def _string_list(value: object) -> object:
+    if value is not None and not isinstance(value, list):
+        raise expected("a list of strings")
+    return value or []
+
+
+def _answers(value: object) -> object:
+    """``expect.exact`` or ``expect.reject``: one string or a list of them."""
+    if not isinstance(value, str | list):
+        raise expected("a string or list of strings")
+    if not (value.strip() if isinstance(value, str) else value):
+        raise problem(f"is an empty {'string' if isinstance(value, str) else 'list'}")
+    return [value] if isinstance(value, str) else value
+
+
+def _role(value: object) -> object:
+    if not isinstance(value, str):
+        raise expected("a string")
+    if value not in tuple(Role):
+        raise problem(f"unknown role {value!r}")
+    return Role(value)
+
+
+_Text = Annotated[str, AfterValidator(_not_blank)]
+_NonEmpty = Annotated[str, _string("a non-empty string")]
+_Tags = Annotated[list[_NonEmpty], BeforeValidator(_string_list)]
+_Answers = Annotated[list[_NonEmpty] | None, BeforeValidator(_answers)]
+
+
+def _fold(text: str) -> str:
+    return " ".join(text.casefold().split())
+
+
+class _Record(BaseModel):
+    # strict: JSON's true is not the string "true", nor 1; fields are alphabetical, the
+    # order in which "allowed keys" lists them.
+    model_config = ConfigDict(extra="forbid", strict=True, frozen=True)
+
+
+class MessageRecord(_Record):
+    """One chat message of a golden line."""
+
+    content: _Text
+    role: Annotated[Role, BeforeValidator(_role)]
+
+
+class PassageRecord(_Record):
+    """One ``context`` passage the answer must rest on."""
+
+    id: _NonEmpty
+    text: _NonEmpty
+
+
+class ExpectRecord(_Record):
+    """A golden line's ``expect`` block."""
+
+    answerable: bool = True
+    exact: _Answers = None
+    refuse: bool | None = None
+    reject: _Answers = None
+    schema_path: Annotated[str | None, _string("a path string")] = Field(None, alias="schema")
+    tags: _Tags = []
+
+    @model_validator(mode="after")
+    def _disjoint(self) -> Self:
+        """No answer may be both accepted and rejected (compared ignoring case and spaces)."""
+        accepted = {_fold(a) for a in self.exact or ()}
+        for i, wrong in enumerate(self.reject or ()):
+            if _fold(wrong) in accepted:
+                fix = "an answer is either accepted or rejected; remove it from one list"
+                raise problem(f"{wrong!r} is also in expect.exact", fix, at=("reject", i))
+        return self
+
+
+class GoldenRecord(_Record):
+    """One line of a golden JSONL file, as written."""
+
+    context: Annotated[list[PassageRecord], _filled("add a passage or leave the key out")] = []
+    expect: ExpectRecord = ExpectRecord.model_validate({})
+    id: _Text = ""  # "": derived from the content
+    messages: Annotated[list[MessageRecord], _filled("add a user message and the answer")]
+    metadata: dict[str, Any] = {}
+    tags: _Tags = []
+
+    @model_validator(mode="after")
+    def _consistent(self) -> Self:
+        """Rules across fields: system message first, passage ids unique, unanswerable needs context."""
+        for i, message in enumerate(self.messages):
+            if message.role is Role.SYSTEM and i != 0:
+                fix = "move it to the start or merge it"
+                raise problem("a system message may only come first", fix, ("messages", i, "role"))
+        first: dict[str, int] = {}
+        for i, passage in enumerate(self.context):
+            if passage.id in first:
+                raise problem(
+                    f"duplicate passage id {passage.id!r}, first used at context[{first[passage.id]}]",
+                    "name each passage once per example",
+                    ("context", i, "id"),
+                )
+            first[passage.id] = i
+        if not self.expect.answerable and not self.context:
+            raise problem(
+                "false, but the example has no context it could be unanswerable from",
+                "add the context passages or remove expect.answerable",
+                ("expect", "answerable"),
+            )
+        return self
 
 
 @dataclass(frozen=True)
@@ -54,23 +224,6 @@ class GoldenFile:
 
     def __iter__(self) -> Iterator[GoldenExample]:
         return iter(self.examples)
-
-
-def _type_name(value: object) -> str:
-    """JSON's name for a Python value's type, for error messages."""
-    if value is None:
-        return "null"
-    if isinstance(value, bool):
-        return "boolean"
-    if isinstance(value, int | float):
-        return "number"
-    if isinstance(value, str):
-        return "string"
-    if isinstance(value, list):
-        return "array"
-    if isinstance(value, dict):
-        return "object"
-    return type(value).__name__
 
 
 def _reject_constant(name: str) -> Any:
@@ -197,29 +350,30 @@ class _FileParser:
             self.issue(
                 lineno,
                 "line",
-                f"expected a JSON object, got {_type_name(obj)}",
+                f"expected a JSON object, got {json_kind(obj)}",
                 'each line must be one {"messages": [...]} object',
             )
             return None
-        n_before = len(self.issues)
-        for key in sorted(set(obj) - _TOP_KEYS):
-            self.issue(lineno, key, "unknown key", f"allowed keys: {', '.join(sorted(_TOP_KEYS))}")
-        messages = self._messages(lineno, obj)
-        expect = self._expect(lineno, obj)
-        tags = self._tags(lineno, obj.get("tags"), "tags")
-        context = self._context(lineno, obj)
-        ex_id = self._id(lineno, obj)
-        if "metadata" in obj and not isinstance(obj["metadata"], dict):
-            self.issue(
-                lineno,
-                "metadata",
-                f"expected an object, got {_type_name(obj['metadata'])}",
-                "use a JSON object",
+        try:
+            record = GoldenRecord.model_validate(obj)
+        except ValidationError as err:
+            self.issues.extend(
+                validation_issues(
+                    err,
+                    where=self.shown,
+                    line_of=lambda _: lineno,
+                    hints=_HINTS,
+                    model=GoldenRecord,
+                    words=JSON,
+                )
             )
-        if len(self.issues) > n_before or messages is None or expect is None or context is None:
             return None
-        if ex_id is None:
-            ex_id = derive_id([m.to_dict() for m in messages])
+        expect = self._expectation(lineno, record.expect)
+        if expect is None:
+            return None
+        messages = tuple(Message(m.role, m.content) for m in record.messages)
+        context = tuple(ContextPassage(c.id, c.text) for c in record.context)
+        ex_id = record.id or derive_id([m.to_dict() for m in messages])
         reference: str | None = None
         prompt = messages
         if messages[-1].role is Role.ASSISTANT:
@@ -241,7 +395,7 @@ class _FileParser:
                 'add a {"role": "user", ...} message',
             )
             return None
-        all_tags = tuple(dict.fromkeys(tags + expect[1]))
+        all_tags = tuple(dict.fromkeys(record.tags + record.expect.tags))
         fingerprint = sha256_hex(
             canonical_json(
                 {
@@ -249,17 +403,13 @@ class _FileParser:
                     "messages": [m.to_dict() for m in messages],
                     "expect": {
                         "schema": None
-                        if expect[0].schema is None
-                        else sha256_hex(canonical_json(expect[0].schema)),
-                        "refuse": expect[0].refuse,
-                        "exact": None if expect[0].exact is None else list(expect[0].exact),
+                        if expect.schema is None
+                        else sha256_hex(canonical_json(expect.schema)),
+                        "refuse": expect.refuse,
+                        "exact": None if expect.exact is None else list(expect.exact),
                         # Only when present, so examples without it keep their fingerprints.
-                        **(
-                            {"reject": list(expect[0].reject)}
-                            if expect[0].reject is not None
-                            else {}
-                        ),
-                        **({"answerable": False} if not expect[0].answerable else {}),
+                        **({"reject": list(expect.reject)} if expect.reject is not None else {}),
+                        **({"answerable": False} if not expect.answerable else {}),
                     },
                     "tags": list(all_tags),
                     **(
@@ -274,340 +424,33 @@ class _FileParser:
             id=ex_id,
             messages=prompt,
             reference=reference,
-            expect=expect[0],
+            expect=expect,
             tags=all_tags,
             source=Location(self.path, lineno),
             fingerprint=fingerprint,
             context=context,
         )
 
-    def _id(self, lineno: int, obj: Mapping[str, Any]) -> str | None:
-        if "id" not in obj:
-            return None
-        value = obj["id"]
-        if not isinstance(value, str):
-            self.issue(
-                lineno, "id", f"expected a string, got {_type_name(value)}", 'write it as "id": "…"'
-            )
-            return None
-        if not value.strip():
-            self.issue(lineno, "id", "is empty", "give a non-empty id or leave the key out")
-            return None
-        return value
-
-    def _context(self, lineno: int, obj: Mapping[str, Any]) -> tuple[ContextPassage, ...] | None:
-        """The optional ``context``: passages ``{"id", "text"}`` the answer must rest on."""
-        if "context" not in obj:
-            return ()
-        raw = obj["context"]
-        fix = 'give a list of {"id": "...", "text": "..."} passages'
-        if not isinstance(raw, list):
-            self.issue(lineno, "context", f"expected a list, got {_type_name(raw)}", fix)
-            return None
-        if not raw:
-            self.issue(
-                lineno, "context", "is empty", "add at least one passage or leave the key out"
-            )
-            return None
-        out: list[ContextPassage] = []
-        first_index: dict[str, int] = {}
-        ok = True
-        for i, item in enumerate(raw):
-            fld = f"context[{i}]"
-            if not isinstance(item, dict):
-                self.issue(lineno, fld, f"expected an object, got {_type_name(item)}", fix)
-                ok = False
-                continue
-            for key in sorted(set(item) - _CONTEXT_KEYS):
-                self.issue(lineno, f"{fld}.{key}", "unknown key", "a passage has id and text")
-                ok = False
-            values: dict[str, str] = {}
-            for key in ("id", "text"):
-                if key not in item:
-                    self.issue(lineno, f"{fld}.{key}", "missing", f"add the passage {key}")
-                    ok = False
-                    continue
-                value = item[key]
-                if not isinstance(value, str) or not value.strip():
-                    got = "an empty string" if isinstance(value, str) else _type_name(value)
-                    self.issue(
-                        lineno,
-                        f"{fld}.{key}",
-                        f"expected a non-empty string, got {got}",
-                        f"give the passage {key} as text",
-                    )
-                    ok = False
-                    continue
-                values[key] = value
-            if len(values) < 2:
-                continue
-            first = first_index.get(values["id"])
-            if first is not None:
-                self.issue(
-                    lineno,
-                    f"{fld}.id",
-                    f"duplicate passage id {values['id']!r}, first used at context[{first}]",
-                    "name each passage once per example",
-                )
-                ok = False
-                continue
-            first_index[values["id"]] = i
-            out.append(ContextPassage(values["id"], values["text"]))
-        return tuple(out) if ok else None
-
-    def _messages(self, lineno: int, obj: Mapping[str, Any]) -> tuple[Message, ...] | None:
-        if "messages" not in obj:
-            self.issue(
-                lineno,
-                "messages",
-                "missing",
-                'add "messages": [{"role": "user", "content": "..."}, ...]',
-            )
-            return None
-        raw = obj["messages"]
-        if not isinstance(raw, list):
-            self.issue(
-                lineno,
-                "messages",
-                f"expected a list, got {_type_name(raw)}",
-                "give a list of {role, content} objects",
-            )
-            return None
-        if not raw:
-            self.issue(lineno, "messages", "is empty", "add at least a user message and the answer")
-            return None
-        out: list[Message] = []
-        ok = True
-        for i, msg in enumerate(raw):
-            fld = f"messages[{i}]"
-            if not isinstance(msg, dict):
-                self.issue(
-                    lineno,
-                    fld,
-                    f"expected an object, got {_type_name(msg)}",
-                    'write {"role": "...", "content": "..."}',
-                )
-                ok = False
-                continue
-            for key in sorted(set(msg) - _MESSAGE_KEYS):
-                self.issue(lineno, f"{fld}.{key}", "unknown key", "a message has role and content")
-                ok = False
-            role_ok = self._role(lineno, fld, msg)
-            content = self._content(lineno, fld, msg)
-            if role_ok is None or content is None:
-                ok = False
-                continue
-            if role_ok is Role.SYSTEM and i != 0:
-                self.issue(
-                    lineno,
-                    f"{fld}.role",
-                    "a system message may only come first",
-                    "move it to the start or merge it",
-                )
-                ok = False
-                continue
-            out.append(Message(role_ok, content))
-        return tuple(out) if ok else None
-
-    def _role(self, lineno: int, fld: str, msg: Mapping[str, Any]) -> Role | None:
-        if "role" not in msg:
-            self.issue(lineno, f"{fld}.role", "missing", f"add one of: {_ROLES}")
-            return None
-        role = msg["role"]
-        if not isinstance(role, str):
-            self.issue(
-                lineno,
-                f"{fld}.role",
-                f"expected a string, got {_type_name(role)}",
-                f"use one of: {_ROLES}",
-            )
-            return None
-        try:
-            return Role(role)
-        except ValueError:
-            self.issue(lineno, f"{fld}.role", f"unknown role {role!r}", f"use one of: {_ROLES}")
-            return None
-
-    def _content(self, lineno: int, fld: str, msg: Mapping[str, Any]) -> str | None:
-        if "content" not in msg:
-            self.issue(lineno, f"{fld}.content", "missing", "add the message text as a string")
-            return None
-        content = msg["content"]
-        if not isinstance(content, str):
-            self.issue(
-                lineno,
-                f"{fld}.content",
-                f"expected a string, got {_type_name(content)}",
-                "give the message text as a string",
-            )
-            return None
-        if not content.strip():
-            self.issue(lineno, f"{fld}.content", "is empty", "write the message text")
-            return None
-        return content
-
-    def _tags(self, lineno: int, value: object, fld: str) -> tuple[str, ...]:
-        if value is None:
-            return ()
-        if not isinstance(value, list):
-            self.issue(
-                lineno, fld, f"expected a list of strings, got {_type_name(value)}", 'e.g. ["a"]'
-            )
-            return ()
-        tags: list[str] = []
-        for i, tag in enumerate(value):
-            if not isinstance(tag, str) or not tag.strip():
-                self.issue(
-                    lineno,
-                    f"{fld}[{i}]",
-                    f"expected a non-empty string, got {_type_name(tag)}",
-                    "tags are short strings",
-                )
-                continue
-            tags.append(tag)
-        return tuple(tags)
-
-    def _expect(
-        self, lineno: int, obj: Mapping[str, Any]
-    ) -> tuple[Expectation, tuple[str, ...]] | None:
-        raw = obj.get("expect", {})
-        if not isinstance(raw, dict):
-            self.issue(
-                lineno,
-                "expect",
-                f"expected an object, got {_type_name(raw)}",
-                'e.g. "expect": {"refuse": true}',
-            )
-            return None
-        ok = True
-        for key in sorted(set(raw) - _EXPECT_KEYS):
-            self.issue(
-                lineno,
-                f"expect.{key}",
-                "unknown key",
-                f"allowed keys: {', '.join(sorted(_EXPECT_KEYS))}",
-            )
-            ok = False
-        refuse = raw.get("refuse")
-        if "refuse" in raw and not isinstance(refuse, bool):
-            self.issue(
-                lineno,
-                "expect.refuse",
-                f"expected true or false, got {_type_name(refuse)} {json.dumps(refuse)}",
-                "write true or false without quotes",
-            )
-            ok = False
-        answerable = raw.get("answerable", True)
-        if not isinstance(answerable, bool):
-            self.issue(
-                lineno,
-                "expect.answerable",
-                f"expected true or false, got {_type_name(answerable)} {json.dumps(answerable)}",
-                "write true or false without quotes",
-            )
-            ok = False
-        elif not answerable and "context" not in obj:
-            self.issue(
-                lineno,
-                "expect.answerable",
-                "false, but the example has no context it could be unanswerable from",
-                "add the context passages or remove expect.answerable",
-            )
-            ok = False
-        exact = self._answers(lineno, raw, "exact")
-        if "exact" in raw and exact is None:
-            ok = False
-        reject = self._answers(lineno, raw, "reject")
-        if "reject" in raw and (reject is None or not self._disjoint(lineno, exact, reject)):
-            ok = False
+    def _expectation(self, lineno: int, raw: ExpectRecord) -> Expectation | None:
+        """The validated ``expect`` block, with its schema file loaded (relative to this file)."""
         schema_path: Path | None = None
         schema: dict[str, object] | None = None
-        if "schema" in raw:
-            value = raw["schema"]
-            if not isinstance(value, str) or not value.strip():
-                self.issue(
-                    lineno,
-                    "expect.schema",
-                    f"expected a path string, got {_type_name(value)}",
-                    "give the schema file's path relative to this file",
-                )
-                ok = False
-            else:
-                schema_path = (self.path.parent / value).resolve()
-                loaded = self.schemas.load(schema_path)
-                if loaded.error is not None:
-                    self.issue(lineno, "expect.schema", f"{value}: {loaded.error}", loaded.fix)
-                    ok = False
-                else:
-                    schema = loaded.schema
-        tags = self._tags(lineno, raw.get("tags"), "expect.tags")
-        if not ok:
-            return None
-        return (
-            Expectation(
-                schema_path=schema_path,
-                schema=schema,
-                refuse=refuse if isinstance(refuse, bool) else None,
-                exact=exact,
-                reject=reject,
-                answerable=answerable if isinstance(answerable, bool) else True,
-            ),
-            tags,
-        )
-
-    def _answers(self, lineno: int, raw: Mapping[str, Any], key: str) -> tuple[str, ...] | None:
-        """``expect.exact`` (accepted answers) or ``expect.reject`` (wrong ones)."""
-        if key not in raw:
-            return None
-        value = raw[key]
-        fld = f"expect.{key}"
-        fix = (
-            'give a string or a list of accepted strings, e.g. ["4", "four"]'
-            if key == "exact"
-            else 'give a string or a list of wrong answers, e.g. ["Sydney", "Melbourne"]'
-        )
-        if isinstance(value, str):
-            if not value.strip():
-                self.issue(lineno, fld, "is an empty string", fix)
+        if raw.schema_path is not None:
+            schema_path = (self.path.parent / raw.schema_path).resolve()
+            loaded = self.schemas.load(schema_path)
+            if loaded.error is not None:
+                text = f"{raw.schema_path}: {loaded.error}"
+                self.issue(lineno, "expect.schema", text, loaded.fix)
                 return None
-            return (value,)
-        if isinstance(value, list):
-            if not value:
-                self.issue(lineno, fld, "is an empty list", fix)
-                return None
-            bad = [i for i, v in enumerate(value) if not isinstance(v, str) or not v.strip()]
-            if bad:
-                self.issue(
-                    lineno,
-                    f"{fld}[{bad[0]}]",
-                    f"expected a non-empty string, got {_type_name(value[bad[0]])}",
-                    fix,
-                )
-                return None
-            return tuple(value)
-        self.issue(
-            lineno,
-            fld,
-            f"expected a string or list of strings, got {_type_name(value)}",
-            fix,
+            schema = loaded.schema
+        return Expectation(
+            schema_path=schema_path,
+            schema=schema,
+            refuse=raw.refuse,
+            exact=None if raw.exact is None else tuple(raw.exact),
+            reject=None if raw.reject is None else tuple(raw.reject),
+            answerable=raw.answerable,
         )
-        return None
-
-    def _disjoint(
-        self, lineno: int, exact: tuple[str, ...] | None, reject: tuple[str, ...]
-    ) -> bool:
-        """No answer may be both accepted and rejected (compared ignoring case and spaces)."""
-        accepted = {" ".join(a.casefold().split()) for a in exact or ()}
-        for i, wrong in enumerate(reject):
-            if " ".join(wrong.casefold().split()) in accepted:
-                self.issue(
-                    lineno,
-                    f"expect.reject[{i}]",
-                    f"{wrong!r} is also in expect.exact",
-                    "an answer is either accepted or rejected; remove it from one list",
-                )
-                return False
-        return True
 
 
 def file_fingerprint(examples: Iterable[GoldenExample]) -> str:

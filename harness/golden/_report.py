@@ -11,6 +11,7 @@ from harness._types import Role
 from harness.errors import DataIssue
 from harness.golden._dedupe import find_duplicates
 from harness.golden._load import GoldenFile
+from harness.stats import percentile
 
 #: References shorter than this many characters are flagged unless an exact answer is expected.
 SHORT_ANSWER_CHARS = 3
@@ -99,12 +100,8 @@ class LengthStats:
         """Summarise a list of lengths."""
         if not values:
             return cls(0, 0.0, 0.0, 0.0, 0)
-        ordered = sorted(values)
-
-        def pct(q: float) -> float:
-            return float(ordered[min(len(ordered) - 1, round(q * (len(ordered) - 1)))])
-
-        return cls(len(values), statistics.fmean(values), pct(0.5), pct(0.9), ordered[-1])
+        p50, p90 = percentile(values, 50), percentile(values, 90)
+        return cls(len(values), statistics.fmean(values), p50, p90, max(values))
 
 
 @dataclass

@@ -2,22 +2,32 @@
 
 from __future__ import annotations
 
-import warnings
+import math
 from collections.abc import Iterable
 from dataclasses import dataclass
+from typing import Annotated
+
+from pydantic import Field
 
 from harness.metrics._registry import MetricKind, MetricResult, MetricSpec
-from harness.stats import BOOTSTRAP_SEED, CONFIDENCE_LEVEL, wilson_interval
+from harness.stats import (
+    BOOTSTRAP_SEED,
+    CONFIDENCE_LEVEL,
+    bootstrap_mean_interval,
+    wilson_interval,
+)
 
 # Not harness.stats.BOOTSTRAP_RESAMPLES: the paired tests resample fewer times.
 BOOTSTRAP_RESAMPLES = 9999
 # Resamples drawn per batch: bounds memory to about batch * n * 8 bytes.
 _BOOTSTRAP_BATCH = 500
 
+Count = Annotated[int, Field(ge=0)]
 
-@dataclass(frozen=True)
+
+@dataclass(frozen=True, kw_only=True)
 class Aggregate:
-    """One metric over a set of examples: mean, interval and counts.
+    """One metric over a suite for one variant: mean, 95% interval and counts.
 
     ``mean`` and the interval are ``None`` when no result was applicable; the
     interval is also ``None`` for a continuous metric with a single value.
@@ -25,20 +35,23 @@ class Aggregate:
     i.e. were good; for a lower-is-better metric ``mean`` is the share that did not.
     """
 
+    suite: str = ""
+    variant: str = ""
     metric: str
     kind: MetricKind
     higher_is_better: bool | None
-    n: int
-    n_not_applicable: int
+    n: Count
+    n_not_applicable: Count
     mean: float | None
     ci_low: float | None
     ci_high: float | None
     passes: int | None
-    confidence_level: float
     method: str
 
 
-def aggregate(spec: MetricSpec, results: Iterable[MetricResult]) -> Aggregate:
+def aggregate(
+    spec: MetricSpec, results: Iterable[MetricResult], *, suite: str = "", variant: str = ""
+) -> Aggregate:
     """Aggregate the applicable results of ``spec``'s metric (Wilson or bootstrap interval)."""
     all_results = list(results)
     applicable = [r for r in all_results if r.applicable]
@@ -59,10 +72,12 @@ def aggregate(spec: MetricSpec, results: Iterable[MetricResult]) -> Aggregate:
         low, high = wilson_interval(counted, n) if n else (None, None)
         method = "wilson"
     else:
-        values = [r.value for r in applicable]
+        values = [math.nan if r.value is None else r.value for r in applicable]
         mean = sum(values) / n if n else None
         low, high, method = _bootstrap_mean(values)
     return Aggregate(
+        suite=suite,
+        variant=variant,
         metric=spec.name,
         kind=spec.kind,
         higher_is_better=spec.higher_is_better,
@@ -72,7 +87,6 @@ def aggregate(spec: MetricSpec, results: Iterable[MetricResult]) -> Aggregate:
         ci_low=low,
         ci_high=high,
         passes=passes,
-        confidence_level=CONFIDENCE_LEVEL,
         method=method,
     )
 
@@ -84,26 +98,16 @@ def _bootstrap_mean(values: list[float]) -> tuple[float | None, float | None, st
     if min(values) == max(values):
         # Every resample has the same mean, so the interval is that point (BCa gives NaN).
         return values[0], values[0], "constant"
-    import numpy as np
-    from scipy.stats import bootstrap
-
-    data = np.asarray(values, dtype=float)
-    for method in ("BCa", "percentile"):
-        with warnings.catch_warnings():
-            # BCa warns and yields NaN on nearly degenerate samples; the loop falls back.
-            warnings.simplefilter("ignore", RuntimeWarning)
-            result = bootstrap(
-                (data,),
-                np.mean,
-                n_resamples=BOOTSTRAP_RESAMPLES,
-                batch=_BOOTSTRAP_BATCH,
-                vectorized=True,
-                confidence_level=CONFIDENCE_LEVEL,
-                method=method,
-                rng=np.random.default_rng(BOOTSTRAP_SEED),
-            )
-        low = float(result.confidence_interval.low)
-        high = float(result.confidence_interval.high)
-        if not (np.isnan(low) or np.isnan(high)):
-            return low, high, f"bootstrap-{method.lower()}"
+    for method in ("bca", "percentile"):
+        # BCa yields NaN on nearly degenerate samples; the loop falls back.
+        low, high = bootstrap_mean_interval(
+            values,
+            method=method,
+            n_resamples=BOOTSTRAP_RESAMPLES,
+            batch=_BOOTSTRAP_BATCH,
+            confidence=CONFIDENCE_LEVEL,
+            seed=BOOTSTRAP_SEED,
+        )
+        if not (math.isnan(low) or math.isnan(high)):
+            return low, high, f"bootstrap-{method}"
     return None, None, "none (bootstrap undefined)"

@@ -3,23 +3,16 @@
 from __future__ import annotations
 
 import enum
-import functools
 import json
 import re
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, cast
-from urllib.parse import urlparse
-from urllib.request import url2pathname
+from typing import Any, cast
 
 from harness._types import Completion, GoldenExample
 from harness.errors import HarnessError
 from harness.metrics._registry import MetricKind, MetricResult, register_metric
-
-if TYPE_CHECKING:
-    from jsonschema.protocols import Validator
-    from referencing import Resource
 
 # Schema messages quote the failing instance, which can be the whole output.
 _MAX_MESSAGE = 300
@@ -178,46 +171,6 @@ def _short(message: str) -> str:
     return message if len(message) <= _MAX_MESSAGE else message[: _MAX_MESSAGE - 1] + "…"
 
 
-def _retrieve_local(directory: str, uri: str) -> Resource[Any]:
-    """Load a ``$ref``'d schema file: a ``file:`` URI, or a path relative to the schema's folder.
-
-    Only local files: nothing is fetched from the network at run time.
-    """
-    from referencing import Resource
-    from referencing.jsonschema import DRAFT202012
-
-    parsed = urlparse(uri)
-    if parsed.scheme == "file":
-        path = Path(url2pathname(parsed.path))
-    elif not parsed.scheme and not parsed.netloc:
-        path = Path(directory) / url2pathname(parsed.path)
-    else:
-        # The registry turns any error here into Unresolvable for this $ref.
-        raise ValueError(f"not a local schema file: {uri}")
-    contents = json.loads(path.read_text(encoding="utf-8"))
-    return Resource.from_contents(contents, default_specification=DRAFT202012)
-
-
-@functools.lru_cache(maxsize=64)
-def _validator(schema_json: str, directory: str) -> Validator:
-    """A validator for the schema (by its ``$schema``, default draft 2020-12), with formats.
-
-    Relative ``$ref``s resolve against ``directory``, the folder of the schema file,
-    as the golden loader resolved them.
-    """
-    from jsonschema import Draft202012Validator, FormatChecker
-    from jsonschema.validators import validator_for
-    from referencing import Registry
-
-    schema = json.loads(schema_json)
-    cls = validator_for(schema, default=Draft202012Validator)
-    # ``retrieve`` is an attrs alias that mypy's attrs plugin does not see.
-    registry: Registry[Any] = Registry(
-        retrieve=functools.partial(_retrieve_local, directory)  # type: ignore[call-arg]
-    )
-    return cls(schema, registry=registry, format_checker=FormatChecker())
-
-
 @register_metric(
     name="schema_valid",
     higher_is_better=True,
@@ -238,10 +191,10 @@ def schema_valid(
     from jsonschema.exceptions import best_match
     from referencing.exceptions import Unresolvable
 
+    from harness._jsonschema import schema_validator
+
     schema_path = example.expect.schema_path
-    directory = str(schema_path.parent) if schema_path is not None else "."
-    # Schemas are plain dicts (unhashable); their canonical JSON keys the validator cache.
-    validator = _validator(json.dumps(schema, sort_keys=True), directory)
+    validator = schema_validator(schema, schema_path.parent if schema_path else Path("."))
     try:
         errors = sorted(
             # Any parsed JSON is a valid instance; the stubs' instance type is narrower.

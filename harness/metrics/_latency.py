@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import statistics
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
 from harness._types import Completion, GoldenExample
 from harness.errors import HarnessError
 from harness.metrics._registry import MetricKind, MetricResult, register_metric
+from harness.stats import percentile
 
 
 @dataclass(frozen=True)
@@ -63,7 +65,7 @@ def latency(completion: Completion, example: GoldenExample) -> MetricResult:
 
 @dataclass(frozen=True)
 class Percentiles:
-    """Distribution of one timing over ``n`` completions (linear-interpolated percentiles)."""
+    """Distribution of one timing over ``n`` completions (:func:`harness.stats.percentile`)."""
 
     n: int
     mean: float
@@ -77,10 +79,8 @@ class Percentiles:
         """Percentiles of ``values``, or ``None`` when there are none."""
         if not values:
             return None
-        import numpy as np
-
-        p50, p90, p95, p99 = (float(v) for v in np.percentile(values, [50, 90, 95, 99]))
-        return cls(n=len(values), mean=float(np.mean(values)), p50=p50, p90=p90, p95=p95, p99=p99)
+        p50, p90, p95, p99 = (percentile(values, q) for q in (50, 90, 95, 99))
+        return cls(len(values), statistics.fmean(values), p50, p90, p95, p99)
 
 
 @dataclass(frozen=True)

@@ -12,13 +12,13 @@ import inspect
 import math
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field, replace
-from typing import TypeVar
+from typing import Any, TypeVar
 
 from harness._types import Completion, GoldenExample
 from harness.errors import HarnessError
 
 
-class MetricKind(enum.Enum):
+class MetricKind(enum.StrEnum):
     """How a metric's per-example values are read and aggregated."""
 
     PASS_FAIL = "pass_fail"
@@ -27,22 +27,28 @@ class MetricKind(enum.Enum):
 
 @dataclass(frozen=True)
 class MetricResult:
-    """The outcome of one metric on one completion.
+    """The outcome of one metric on one example, as computed and as stored in results.json.
 
     ``passed`` always means "good for this example", whatever the metric's
     direction. ``value`` is what the metric counts: 1.0/0.0 for pass/fail
     metrics, equal to ``passed`` when higher is better and to "the counted
     event happened" when lower is better (``over_refusal``: value 1.0 and
     ``passed=False`` for a wrongful refusal). A metric that does not apply to
-    an example returns ``applicable=False`` with ``value`` NaN, so that a result
+    an example returns ``applicable=False`` with ``value`` None, so that a result
     that should have been skipped can never pass for a real score.
     """
 
-    value: float
+    value: float | None
+    """None when the metric does not apply or gave no finite number (NaN, infinity)."""
     passed: bool | None = None
     reason: str | None = None
-    details: Mapping[str, object] = field(default_factory=dict, hash=False)
     applicable: bool = True
+    details: Mapping[str, Any] = field(default_factory=dict, hash=False)
+
+    def __post_init__(self) -> None:
+        # JSON has no NaN: a value that is no finite number is stored, and read, as None.
+        if self.value is not None and not math.isfinite(self.value):
+            object.__setattr__(self, "value", None)
 
     @classmethod
     def pass_fail(
@@ -86,7 +92,7 @@ class MetricResult:
     ) -> MetricResult:
         """A result for an example the metric does not apply to."""
         return cls(
-            value=math.nan,
+            value=None,
             passed=None,
             reason=reason,
             details=dict(details or {}),

@@ -14,10 +14,10 @@ from __future__ import annotations
 
 import hashlib
 import json
-import math
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
+from typing import cast
 
 from harness._io import atomic_write_text
 from harness.metrics import get_metric
@@ -29,7 +29,7 @@ from harness.metrics._human import (
     human_score_result,
     read_store,
 )
-from harness.results import AggregateRecord, MetricValue, Results, utc_now
+from harness.results import Results, ReviewImport, ReviewRating, Reviews, utc_now
 from harness.review._ratings import ReviewInputError, ReviewKey, read_ratings
 
 HUMAN_METRICS = ("human_pass", "human_score")
@@ -49,7 +49,7 @@ class ImportOutcome:
 def stored_ratings(results: Results) -> list[Rating]:
     """The ratings already merged into ``results``."""
     raw = results.reviews.get("ratings") or []
-    return [Rating.from_json(r, f"reviews.ratings[{i}]") for i, r in enumerate(raw)]
+    return [Rating.from_json(dict(r), f"reviews.ratings[{i}]") for i, r in enumerate(raw)]
 
 
 def _same(a: Rating, b: Rating) -> bool:
@@ -106,23 +106,21 @@ def import_ratings(
     if problems:
         raise ReviewInputError(problems)
     ratings = [*existing.values(), *new]
-    log = dict(results.reviews)
-    log["ratings"] = [r.to_json() for r in ratings]
-    log["imports"] = [
-        *(log.get("imports") or []),
-        *(
-            {
-                "file": str(path),
-                "sha256": hashlib.sha256(path.read_bytes()).hexdigest(),
-                "sheet": key.sheet,
-                "rows": sum(1 for r in rows if r.source.rpartition(":")[0] == str(path)),
-                "added": sum(1 for r in new if r.source.rpartition(":")[0] == str(path)),
-                "imported_at": utc_now(),
-            }
-            for path in files
-        ),
+    imports = [
+        ReviewImport(
+            file=str(path),
+            sha256=hashlib.sha256(path.read_bytes()).hexdigest(),
+            sheet=key.sheet,
+            rows=sum(1 for r in rows if r.source.rpartition(":")[0] == str(path)),
+            added=sum(1 for r in new if r.source.rpartition(":")[0] == str(path)),
+            imported_at=utc_now(),
+        )
+        for path in files
     ]
-    results.reviews = log
+    results.reviews = Reviews(
+        ratings=[cast(ReviewRating, r.to_json()) for r in ratings],
+        imports=[*results.reviews.get("imports", []), *imports],
+    )
     apply_human_metrics(results, ratings)
     return ImportOutcome(
         rows=len(rows),
@@ -154,16 +152,8 @@ def apply_human_metrics(results: Results, ratings: Sequence[Rating]) -> None:
                 found = by_answer.get((suite, variant, e.example_id, answer_digest(e.output)), [])
                 res = compute(found)
                 computed.append(res)
-                e.metrics[name] = MetricValue(
-                    value=None if math.isnan(res.value) else res.value,
-                    passed=res.passed,
-                    reason=res.reason,
-                    applicable=res.applicable,
-                    details=json.loads(json.dumps(dict(res.details))),
-                )
-            agg = AggregateRecord.from_aggregate(
-                suite, variant, aggregate(get_metric(name), computed)
-            )
+                e.metrics[name] = replace(res, details=json.loads(json.dumps(dict(res.details))))
+            agg = aggregate(get_metric(name), computed, suite=suite, variant=variant)
             results.aggregates = [
                 a
                 for a in results.aggregates

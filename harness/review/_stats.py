@@ -18,9 +18,9 @@ import warnings
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from harness.metrics import MetricKind, MetricResult, aggregate, get_metric
+from harness.metrics import MetricKind, aggregate, get_metric
 from harness.metrics._human import CRITERIA, Rating, human_verdict
-from harness.results import ExampleRecord, MetricValue, Results
+from harness.results import ExampleRecord, Results
 from harness.review._merge import HUMAN_METRICS, stored_ratings
 
 
@@ -102,17 +102,6 @@ def krippendorff_alpha(
     return (alpha, "") if math.isfinite(alpha) else (None, "undefined on these ratings")
 
 
-def _results(values: Sequence[MetricValue]) -> list[MetricResult]:
-    return [
-        MetricResult(
-            value=math.nan if v.value is None else v.value,
-            passed=v.passed,
-            applicable=v.applicable,
-        )
-        for v in values
-    ]
-
-
 def _rows(results: Results, ratings: Sequence[Rating]) -> list[RatedRow]:
     rows = []
     for suite, variant in dict.fromkeys((r.suite, r.variant) for r in ratings):
@@ -123,12 +112,8 @@ def _rows(results: Results, ratings: Sequence[Rating]) -> list[RatedRow]:
         ]
         if not records:
             continue
-        passed = aggregate(
-            get_metric("human_pass"), _results([e.metrics["human_pass"] for e in records])
-        )
-        scored = aggregate(
-            get_metric("human_score"), _results([e.metrics["human_score"] for e in records])
-        )
+        passed = aggregate(get_metric("human_pass"), [e.metrics["human_pass"] for e in records])
+        scored = aggregate(get_metric("human_score"), [e.metrics["human_score"] for e in records])
         rated = [e for e in records if e.metrics["human_score"].applicable]
         criteria = (
             {

@@ -335,6 +335,64 @@ def test_malformed_success_body_is_a_clear_error(fake_server: FakeOpenAIServer) 
             backend.generate([request("abc")])
 
 
+@pytest.mark.parametrize(
+    ("answer", "message"),
+    [
+        ([1, 2], "body is not a JSON object"),
+        ({"choices": []}, r"body field choices: List should have at least 1 item"),
+        (
+            {"choices": [{"message": {"content": 7}}]},
+            r"body field choices\.0\.message\.content: Input should be a valid string",
+        ),
+    ],
+)
+def test_a_body_of_the_wrong_shape_names_the_field(
+    fake_server: FakeOpenAIServer, answer: object, message: str
+) -> None:
+    def handler(req: httpx.Request) -> httpx.Response:
+        return httpx.Response(200, json=answer)
+
+    with httpx.Client(transport=httpx.MockTransport(handler)) as client:
+        backend = OpenAIBackend(fake_server.base_url, "m", client=client)
+        with pytest.raises(OpenAIResponseError, match=message):
+            backend.generate([request("abc")])
+
+
+def test_junk_usage_and_finish_reason_read_as_absent(fake_server: FakeOpenAIServer) -> None:
+    def handler(req: httpx.Request) -> httpx.Response:
+        choice = {"message": {"content": "hi"}, "finish_reason": 3}
+        return httpx.Response(
+            200,
+            json={"choices": [choice], "usage": {"prompt_tokens": True, "completion_tokens": 2}},
+        )
+
+    with httpx.Client(transport=httpx.MockTransport(handler)) as client:
+        [completion] = OpenAIBackend(fake_server.base_url, "m", client=client).generate(
+            [request("abc")]
+        )
+    assert completion.text == "hi"
+    assert (completion.prompt_tokens, completion.completion_tokens) == (None, 2)
+    assert completion.finish_reason is None
+
+
+def test_a_stream_answered_as_json_is_a_clear_error_not_retried(
+    fake_server: FakeOpenAIServer,
+) -> None:
+    calls: list[httpx.Request] = []
+
+    def handler(req: httpx.Request) -> httpx.Response:
+        calls.append(req)
+        return httpx.Response(200, json={"choices": [{"message": {"content": "hi"}}]})
+
+    with httpx.Client(transport=httpx.MockTransport(handler)) as client:
+        backend = OpenAIBackend(fake_server.base_url, "m", client=client, stream=True)
+        with pytest.raises(
+            OpenAIResponseError, match=r"not a stream of server-sent events.*application/json"
+        ):
+            backend.generate([request("abc")])
+    assert len(calls) == 1
+
+
 def test_full_jitter_is_bounded_and_seedable() -> None:
     def delays(seed: int) -> list[float]:
         rng = random.Random(seed)

@@ -105,6 +105,9 @@ def test_stats_json(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     (stats,) = json.loads(capsys.readouterr().out)
     assert stats["examples"] == 2
     assert stats["chars"]["user"]["max"] == len("one two three")
+    # harness.stats.percentile, as everywhere: linear between the lengths 4 and 13.
+    assert stats["chars"]["user"]["p50"] == 8.5
+    assert stats["chars"]["user"]["p90"] == pytest.approx(12.1)
     assert stats["chars"]["assistant"]["n"] == 2
     assert stats["tags"] == {"x": 1} and stats["expectations"] == {"comply": 1}
     assert stats["tokens"] is None

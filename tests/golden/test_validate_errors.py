@@ -140,7 +140,7 @@ CASES: list[tuple[str, bytes, str]] = [
         "expect-unknown-key",
         line(expect={"refusal": True}).encode(),
         ":1: expect.refusal: unknown key (allowed keys: answerable, exact, refuse, reject, schema, "
-        "tags)",
+        "tags; did you mean refuse?)",
     ),
     (
         "refuse-not-bool",

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import math
-
 import pytest
 
 from harness._refusal import RefusalClass, classify_refusal, detect_refusal
@@ -80,7 +78,7 @@ def test_not_applicable_without_expectation(
     result = refusal_accuracy(make_completion(REFUSE), make_example())
     assert result.applicable is False
     assert result.passed is None
-    assert math.isnan(result.value)
+    assert result.value is None
     # Detection is still reported, for the scorecard's drill-down.
     assert result.details["refused"] is True
     assert result.details["expected_refuse"] is None

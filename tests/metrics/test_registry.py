@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import dataclasses
+import math
 import types
 
 import pytest
@@ -229,8 +230,16 @@ def test_metric_result_constructors() -> None:
     )
     skipped = MetricResult.not_applicable("no schema")
     assert skipped.applicable is False and skipped.passed is None and skipped.reason == "no schema"
+    assert skipped.value is None
     with pytest.raises(dataclasses.FrozenInstanceError):
         failed.value = 1.0  # type: ignore[misc]
+
+
+@pytest.mark.parametrize("value", [math.nan, math.inf, -math.inf])
+def test_a_value_that_is_no_finite_number_is_kept_as_none(value: float) -> None:
+    # As results.json stores it (JSON has no NaN), so a result read back equals the one computed.
+    assert MetricResult(value=value).value is None
+    assert MetricResult(value=0.5).value == 0.5
 
 
 def test_results_are_hashable_despite_details() -> None:

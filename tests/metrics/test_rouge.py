@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import math
-
 import pytest
 
 from harness.metrics import get_metric, rouge1, rouge2, rougeL
@@ -84,7 +82,7 @@ def test_not_applicable_without_reference(
 ) -> None:
     result = rougeL(make_completion("text"), make_example(exact=["text"]))
     assert result.applicable is False
-    assert math.isnan(result.value)
+    assert result.value is None
 
 
 def test_scorers_are_cached() -> None:
@@ -98,3 +96,45 @@ def test_rouge_is_continuous_and_higher_is_better() -> None:
         assert spec.higher_is_better is True
         assert spec.kind.name == "CONTINUOUS"
         assert spec.options == {"stem": True}
+
+
+_FRESH_PROCESS = """
+import json, sys
+from harness.golden import load_golden
+from harness.metrics._rouge import _scorer
+refs = [e.reference for e in load_golden("golden/summarization.jsonl").examples if e.reference]
+scorer = _scorer("rougeL", True)
+scores = [scorer.score(a, b)["rougeL"].fmeasure for a, b in zip(refs, refs[1:] + refs[:1])]
+imported = "scipy.stats" in sys.modules
+table = [[8, 2], [1, 5]]
+forwarded = sys.modules["nltk.metrics.association"].fisher_exact(table)
+import scipy.stats
+real = scipy.stats.fisher_exact(table)
+print(json.dumps([scores, imported, float(forwarded.pvalue), float(real.pvalue)]))
+"""
+
+
+def test_rouge_imports_no_scipy_stats_and_scores_as_rouge_score() -> None:
+    import json
+    import subprocess
+    import sys
+
+    from rouge_score.rouge_scorer import RougeScorer
+
+    from harness.golden import load_golden
+
+    done = subprocess.run(
+        [sys.executable, "-c", _FRESH_PROCESS], capture_output=True, text=True, check=True
+    )
+    scores, imported, forwarded, real = json.loads(done.stdout.strip().splitlines()[-1])
+    assert imported is False, "scoring ROUGE imported scipy.stats"
+    assert forwarded == real, "NLTK's fisher_exact reaches the real scipy.stats"
+    # This process imports NLTK the usual way: the same scores, bit for bit.
+    examples = load_golden("golden/summarization.jsonl").examples
+    refs = [e.reference for e in examples if e.reference]
+    scorer = RougeScorer(["rougeL"], use_stemmer=True)
+    expected = [
+        scorer.score(a, b)["rougeL"].fmeasure
+        for a, b in zip(refs, refs[1:] + refs[:1], strict=True)
+    ]
+    assert len(refs) > 50 and scores == expected

@@ -3,15 +3,14 @@
 from __future__ import annotations
 
 import json
+from dataclasses import replace
 from pathlib import Path
 
 import pytest
 
 from harness.metrics import MetricResult, aggregate, get_metric
 from harness.results import (
-    AggregateRecord,
     ExampleRecord,
-    MetricValue,
     Results,
     RunMetadata,
     write_results,
@@ -36,7 +35,7 @@ def record(variant: str, i: int, ok: bool, split: str, tags: list[str]) -> Examp
         prompt_tokens=None,
         completion_tokens=None,
         finish_reason=None,
-        metrics={"schema_valid": MetricValue(value=float(ok), passed=ok)},
+        metrics={"schema_valid": MetricResult(value=float(ok), passed=ok)},
         verdict="pass" if ok else "fail",
         split=split,
     )
@@ -52,7 +51,7 @@ def results(split: str, passes: list[bool], variants: tuple[str, ...] = ("finetu
             for i, ok in enumerate(passes)
         ]
         agg = aggregate(get_metric("schema_valid"), [MetricResult.pass_fail(ok) for ok in passes])
-        out.aggregates.append(AggregateRecord.from_aggregate("json_extraction", variant, agg))
+        out.aggregates.append(replace(agg, suite="json_extraction", variant=variant))
     return out
 
 

@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+from dataclasses import replace
 from pathlib import Path
+from typing import Any
 
 import pytest
 from conftest import REPO
@@ -10,12 +13,11 @@ from conftest import REPO
 from harness.errors import HarnessError
 from harness.metrics import MetricResult, aggregate, get_metric
 from harness.results import (
-    AggregateRecord,
     ExampleRecord,
     GateRecord,
-    MetricValue,
     Results,
     RunMetadata,
+    RunResults,
 )
 from training.gate import (
     FORGETTING,
@@ -52,7 +54,7 @@ def results(variant: str, refused: int, *, suite: str = "refusal", gated: bool =
             prompt_tokens=None,
             completion_tokens=None,
             finish_reason=None,
-            metrics={"refusal_recall": MetricValue(value=float(ok), passed=ok)},
+            metrics={"refusal_recall": MetricResult(value=float(ok), passed=ok)},
             verdict="pass" if ok else "fail",
             split="dev",
         )
@@ -83,7 +85,7 @@ def results(variant: str, refused: int, *, suite: str = "refusal", gated: bool =
     return Results(
         metadata=RunMetadata.now(),
         examples=examples,
-        aggregates=[AggregateRecord.from_aggregate(suite, variant, agg)],
+        aggregates=[replace(agg, suite=suite, variant=variant)],
         gates=gates,
     )
 
@@ -190,7 +192,14 @@ def test_guard_suites_own_thresholds_do_not_decide_a_checkpoint() -> None:
     assert not failing.passed
 
 
-def test_selection_reads_dev_only(tmp_path: Path) -> None:
+def test_selection_reads_dev_only(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    runs: list[tuple[list[str], dict[str, Any]]] = []
+
+    def run_suites(paths: Sequence[str], **options: Any) -> RunResults:
+        runs.append((list(paths), options))
+        return RunResults(metadata=RunMetadata.now(), exit_code=5)
+
+    monkeypatch.setattr("training.gate.run_suites", run_suites)
     runner = SuiteRunner(
         suites=["suites/test_json_extraction.py"],
         report_root=tmp_path,
@@ -198,13 +207,20 @@ def test_selection_reads_dev_only(tmp_path: Path) -> None:
         guard_suites=["suites/test_general.py", "suites/test_refusal.py"],
         limit=30,
     )
-    args = runner.args(tmp_path / "checkpoint-1")
-    assert args[args.index("--harness-split") + 1] == "dev"
-    assert [a for a in args if a.endswith(".py")] == [
-        str(REPO / "suites" / f"test_{n}.py") for n in ("json_extraction", "general", "refusal")
-    ]
-    base_args = runner.args(tmp_path / "base", runner.guard_suites)
-    assert base_args[base_args.index("--harness-split") + 1] == "dev"
+    checkpoint = tmp_path / "checkpoint-1"
+    assert runner.run(event(1), None, None, "base").exit_code == 5
+    assert runner.run_base().exit_code == 5
+    (paths, options), (base_paths, base_options) = runs
+    assert paths == [f"suites/test_{n}.py" for n in ("json_extraction", "general", "refusal")]
+    assert options["split"] == base_options["split"] == "dev"
+    assert options["limit"] == base_options["limit"] == 30
+    assert options["root"] == base_options["root"] == REPO
+    # The checkpoint as --harness-adapter's variant, on its own backend (no live model here).
+    assert options["variants"] == ["finetuned"] and options["backends"] is None
+    assert options["adapter"] == Path("runs/x/checkpoint-1")
+    assert options["report_dir"] == checkpoint
+    assert base_paths == ["suites/test_general.py", "suites/test_refusal.py"]
+    assert base_options["variants"] == ["base"] and base_options["report_dir"] == tmp_path / "base"
     with pytest.raises(HarnessError, match="split must be dev or all"):
         GateCallback(
             ["suites/test_json_extraction.py"], run_name="x", split="test", project_root=REPO

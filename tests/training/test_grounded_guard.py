@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from pathlib import Path
 
 from conftest import REPO, TRAIN_FILE
 
 from harness.metrics import MetricResult, aggregate, get_metric
-from harness.results import AggregateRecord, ExampleRecord, MetricValue, Results, RunMetadata
+from harness.results import ExampleRecord, Results, RunMetadata
 from training.config import load_config
 from training.gate import forgetting_gates, suite_name
 
@@ -49,7 +50,7 @@ def results(variant: str, values: list[float]) -> Results:
             prompt_tokens=None,
             completion_tokens=None,
             finish_reason=None,
-            metrics={"groundedness": MetricValue(value=v, passed=v >= 1.0)},
+            metrics={"groundedness": MetricResult(value=v, passed=v >= 1.0)},
             verdict="pass" if v >= 1.0 else "fail",
             split="dev",
         )
@@ -61,7 +62,7 @@ def results(variant: str, values: list[float]) -> Results:
     return Results(
         metadata=RunMetadata.now(),
         examples=examples,
-        aggregates=[AggregateRecord.from_aggregate("grounded_qa", variant, agg)],
+        aggregates=[replace(agg, suite="grounded_qa", variant=variant)],
         gates=[],
     )
 

@@ -871,15 +871,15 @@ def phone_number(rng: random.Random, country: str | None) -> str:
         return special[country]()
     if country in COUNTRY_CODES:
         code = COUNTRY_CODES[country]
-        return rng.choice(
-            [
-                lambda: f"+{code} {d(2)} {d(3)} {d(4)}",
-                lambda: f"+{code} {d(3)} {d(3)} {d(3)}",
-                lambda: f"+{code}-{d(2)}-{d(3)}-{d(4)}",
-                lambda: f"00{code} {d(3)} {d(6)}",
-            ]
-        )()
-    return rng.choice([lambda: f"0{d(3)} {d(6)}", lambda: f"{d(3)}-{d(4)}"])()
+        forms: list[Callable[[], str]] = [
+            lambda: f"+{code} {d(2)} {d(3)} {d(4)}",
+            lambda: f"+{code} {d(3)} {d(3)} {d(3)}",
+            lambda: f"+{code}-{d(2)}-{d(3)}-{d(4)}",
+            lambda: f"00{code} {d(3)} {d(6)}",
+        ]
+        return rng.choice(forms)()
+    local: list[Callable[[], str]] = [lambda: f"0{d(3)} {d(6)}", lambda: f"{d(3)}-{d(4)}"]
+    return rng.choice(local)()
 
 
 DOMAINS = [
@@ -1255,6 +1255,7 @@ def make_order(pools: Pools, rng: random.Random, used: set[str], series: str) ->
         date = dt.date(2023, 1, 1) + dt.timedelta(days=rng.randrange(3 * 365))
     n_items = rng.choices([1, 2, 3, 4], weights=[35, 35, 20, 10])[0]
     products = rng.sample(pools.products, n_items)
+    currency: str | None
     currency, symbol = rng.choice(CURRENCIES)
     if rng.random() < 0.2:
         currency, symbol = None, None

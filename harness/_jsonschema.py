@@ -1,20 +1,68 @@
-"""Load and check JSON Schema files referenced by golden examples, once each."""
+"""The one JSON Schema loader: schema files read and checked once, validators built one way.
+
+A ``$ref`` resolves as the validator resolves it at evaluation time: against the
+schema's ``$id`` when it has one, else against the folder of the schema file, so
+``defs/address.json`` next to ``person.json`` is found and a file it refers to is
+found next to it. Only local files: nothing is fetched from the network at run time.
+"""
 
 from __future__ import annotations
 
+import functools
 import json
+from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 from urllib.parse import urldefrag, urlparse
 from urllib.request import url2pathname
 
-import jsonschema
+from jsonschema import Draft202012Validator, FormatChecker
 from jsonschema.exceptions import SchemaError
+from jsonschema.protocols import Validator
 from jsonschema.validators import validator_for
 from referencing import Registry, Resource
 from referencing.exceptions import NoSuchResource, Unresolvable
 from referencing.jsonschema import DRAFT202012
+
+__all__ = ["LoadedSchema", "SchemaStore", "schema_validator"]
+
+
+def _retrieve_local(directory: str, uri: str) -> Resource[Any]:
+    """A ``$ref``'d schema file: a ``file:`` URI, or a path relative to ``directory``."""
+    parsed = urlparse(uri)
+    if parsed.scheme == "file":
+        path = Path(url2pathname(parsed.path))
+    elif not parsed.scheme and not parsed.netloc:
+        path = Path(directory) / url2pathname(parsed.path)
+    else:
+        raise NoSuchResource(ref=uri)  # type: ignore[call-arg]
+    try:
+        contents = json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, ValueError) as exc:
+        raise NoSuchResource(ref=uri) from exc  # type: ignore[call-arg]
+    return Resource.from_contents(contents, default_specification=DRAFT202012)
+
+
+def _registry(directory: str) -> Registry[Any]:
+    # ``retrieve`` is an attrs alias that mypy's attrs plugin does not see.
+    return Registry(retrieve=functools.partial(_retrieve_local, directory))  # type: ignore[call-arg]
+
+
+@functools.lru_cache(maxsize=64)
+def _compiled(schema_json: str, directory: str) -> Validator:
+    schema = json.loads(schema_json)
+    cls = validator_for(schema, default=Draft202012Validator)
+    return cls(schema, registry=_registry(directory), format_checker=FormatChecker())
+
+
+def schema_validator(schema: Mapping[str, Any], directory: Path) -> Validator:
+    """A validator for ``schema`` (by its ``$schema``, default draft 2020-12, formats checked).
+
+    ``directory`` is the folder of the schema file, against which relative
+    ``$ref``s resolve. Validators are cached by the schema's canonical JSON.
+    """
+    return _compiled(json.dumps(schema, sort_keys=True), str(directory))
 
 
 @dataclass(frozen=True)
@@ -38,19 +86,6 @@ def _iter_refs(node: object) -> list[str]:
         for item in node:
             refs.extend(_iter_refs(item))
     return refs
-
-
-def _retrieve_local(uri: str) -> Resource[Any]:
-    # Only local files: nothing may be fetched from the network at run time.
-    parsed = urlparse(uri)
-    if parsed.scheme != "file":
-        raise NoSuchResource(ref=uri)  # type: ignore[call-arg]
-    path = Path(url2pathname(parsed.path))
-    try:
-        contents = json.loads(path.read_text(encoding="utf-8"))
-    except (OSError, ValueError) as exc:
-        raise NoSuchResource(ref=uri) from exc  # type: ignore[call-arg]
-    return Resource.from_contents(contents, default_specification=DRAFT202012)
 
 
 class SchemaStore:
@@ -84,7 +119,7 @@ class SchemaStore:
             )
         if not isinstance(schema, dict):
             return LoadedSchema(None, "schema must be a JSON object", "write the schema as {...}")
-        cls = validator_for(schema, default=jsonschema.Draft202012Validator)
+        cls = validator_for(schema, default=Draft202012Validator)
         try:
             cls.check_schema(schema)
         except SchemaError as exc:
@@ -94,14 +129,11 @@ class SchemaStore:
                 f"not a valid JSON Schema at {where}: {exc.message}",
                 "check it against the JSON Schema specification",
             )
-        base = path.resolve().as_uri()
-        resource = Resource.from_contents(schema, default_specification=DRAFT202012)
-        empty: Registry[Any] = Registry(retrieve=_retrieve_local)  # type: ignore[call-arg]
-        registry = empty.with_resource(base, resource)
-        resolver = registry.resolver(base_uri=base)
+        # The root the validator starts from (see jsonschema's resolver_with_root).
+        root = Resource.from_contents(schema, default_specification=DRAFT202012)
+        resolver = _registry(str(path.resolve().parent)).resolver_with_root(root)
         for ref in _iter_refs(schema):
-            target, _ = urldefrag(ref)
-            if urlparse(target).scheme in ("http", "https"):
+            if urlparse(urldefrag(ref)[0]).scheme in ("http", "https"):
                 return LoadedSchema(
                     None,
                     f"$ref {ref!r} points to the network",

@@ -6,8 +6,8 @@ quoted earlier messages and signatures, scribbled notes, order confirmations
 written as prose, typos in the chatter around the facts (never in the facts
 themselves, so the reference record stays exactly what the text states). The
 instructions and the way the prompt wraps the text are drawn from lists that
-share nothing with ``extraction.PERSON_INSTRUCTIONS`` / ``ORDER_INSTRUCTIONS``
-or ``extraction.user_message``; ``tests/test_golden_files.py`` checks it on
+share nothing with ``pieces.PERSON_INSTRUCTIONS`` / ``ORDER_INSTRUCTIONS``
+or ``pieces.user_message``; ``tests/test_golden_files.py`` checks it on
 the JSONL files.
 """
 
@@ -17,7 +17,7 @@ import random
 from collections.abc import Callable
 from typing import Any
 
-from extraction import (
+from .pieces import (
     Order,
     Person,
     Pools,
@@ -302,9 +302,9 @@ def build_unseen(n_person: int, n_order: int, schema_dir: str, seed: int) -> lis
         )
     orders = []
     for k in range(1, n_order + 1):
-        style, fn = ORDER_STYLES[(k - 1) % len(ORDER_STYLES)]
+        style, order_fn = ORDER_STYLES[(k - 1) % len(ORDER_STYLES)]
         o = make_order(pools, rng, used_ids, "789")
-        text = fn(o, rng)
+        text = order_fn(o, rng)
         rec = o.record()
         orders.append(
             {

@@ -1,0 +1,24 @@
+"""The one way numbers and p-values are shown: gate messages, the compare table, the scorecard."""
+
+from __future__ import annotations
+
+import math
+
+
+def format_number(x: float | None, *, signed: bool = False) -> str:
+    """``x`` to four significant digits, whole and grouped from 10,000 on; ``n/a`` when missing.
+
+    Grouping keeps large values (latencies in ms, token counts) out of exponent
+    notation; ``signed`` writes ``+`` on positive values, for differences.
+    """
+    if x is None or math.isnan(x):
+        return "n/a"
+    sign = "+" if signed else ""
+    return f"{x:{sign},.0f}" if math.isfinite(x) and abs(x) >= 10_000 else f"{x:{sign}.4g}"
+
+
+def format_p(p: float | None) -> str:
+    """A p-value: ``p = 0.0123`` to three significant digits, ``p < 0.0001`` below that floor."""
+    if p is None or math.isnan(p):
+        return "p n/a"
+    return "p < 0.0001" if p < 1e-4 else f"p = {p:.3g}"
