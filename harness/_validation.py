@@ -1,11 +1,7 @@
-"""One way to turn a pydantic ``ValidationError`` into the harness's one-line messages.
+"""One way to turn a pydantic ``ValidationError`` into ``file:line: field: what is wrong (how to fix)``.
 
-Every input file (golden JSONL, ``[tool.harness]``, a training YAML) is parsed
-by a pydantic model with ``extra="forbid"``; this module words its errors as
-``file:line: field: what is wrong (how to fix)``, the shape of every bad-input
-message the harness prints. Models raise :func:`expected` for a value of the
-wrong kind and :func:`problem` for anything else, so their words reach the
-person unchanged.
+Models raise :func:`expected` for a value of the wrong kind and :func:`problem`
+for anything else, so their words reach the person unchanged.
 """
 
 from __future__ import annotations
@@ -13,7 +9,6 @@ from __future__ import annotations
 import difflib
 import json
 import re
-import types
 import typing
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
@@ -42,10 +37,7 @@ def json_kind(value: object) -> str:
 
 
 def _json_got(value: object, scalar: bool) -> str:
-    """A JSON value named by its type; a string where a scalar was due shows its text too.
-
-    ``got string "yes"`` where true or false was expected shows the stray quotes.
-    """
+    """A JSON value's type; where a scalar was due, its text too (``string "yes"``)."""
     if isinstance(value, str) and not value.strip():
         return "an empty string"
     if scalar and isinstance(value, int | float | str):
@@ -124,44 +116,21 @@ def dotted(loc: Loc) -> str:
     return out
 
 
-def _model_at(model: type[BaseModel], loc: Loc) -> type[BaseModel] | None:
+def _model_at(model: type[BaseModel] | None, loc: Loc) -> type[BaseModel] | None:
     """The model class that validates the mapping found at ``loc``, if any."""
-    current: Any = model
     for part in loc:
-        if isinstance(part, int):
-            continue  # a list item: the element type is unwrapped below
-        fields = getattr(current, "model_fields", None)
-        info = next(
-            (f for n, f in (fields or {}).items() if part in (n, f.alias)),
-            None,
-        )
-        if info is None:
-            return None
-        current = _unwrap(info.annotation)
-    return current if isinstance(current, type) and issubclass(current, BaseModel) else None
+        if isinstance(part, str):  # an index is a list item, whose type _unwrap took already
+            fields = model.model_fields if model is not None else {}
+            info = next((f for n, f in fields.items() if part in (n, f.alias)), None)
+            model = _unwrap(info.annotation) if info is not None else None
+    return model
 
 
-def _unwrap(annotation: Any) -> Any:
-    """The model class inside ``X | None``, ``list[X]``, ``tuple[X, ...]`` or ``Annotated[X, ...]``."""
+def _unwrap(annotation: Any) -> type[BaseModel] | None:
+    """The model class inside ``X | None``, ``list[X]``, ``Annotated[X, ...]`` and the like."""
     if isinstance(annotation, type) and issubclass(annotation, BaseModel):
         return annotation
-    origin = typing.get_origin(annotation)
-    args = typing.get_args(annotation)
-    if origin is typing.Annotated:
-        return _unwrap(args[0])
-    if origin in (list, tuple, typing.Union, types.UnionType):
-        for arg in args:
-            found = _unwrap(arg)
-            if found is not None:
-                return found
-    return None
-
-
-def allowed_keys(model: type[BaseModel] | None) -> list[str]:
-    """The keys a model accepts, as written in files (aliases), in declaration order."""
-    if model is None:
-        return []
-    return [info.alias or name for name, info in model.model_fields.items()]
+    return next(filter(None, map(_unwrap, typing.get_args(annotation))), None)
 
 
 def _hint(hints: Mapping[str, str], loc: Loc) -> str | None:
@@ -186,7 +155,8 @@ def _words_for(
     if kind == "extra_forbidden":
         # A hint for "parent.*" words the fix for any unknown key of that mapping.
         fix = _hint(hints, (*loc[:-1], "*"))
-        allowed = allowed_keys(_model_at(model, loc[:-1])) if model is not None else []
+        at = _model_at(model, loc[:-1])
+        allowed = [i.alias or n for n, i in at.model_fields.items()] if at is not None else []
         if allowed and fix is None:
             fix = f"{words.allowed}: {', '.join(allowed)}"
         close = difflib.get_close_matches(str(loc[-1]), allowed, n=1)
@@ -225,7 +195,13 @@ def validation_issues(
     model: type[BaseModel] | None = None,
     words: Words = TOML,
 ) -> list[DataIssue]:
-    """Each error of ``err`` as a :class:`DataIssue` (see :func:`validation_lines`)."""
+    """Each error of ``err`` as a :class:`DataIssue`, unknown keys first.
+
+    ``line_of`` maps an error's location (``("messages", 0, "role")``) to a line;
+    ``hints`` maps a field (``messages[].role`` for every item) to how to fix it;
+    ``model`` (the class validated) lists the keys allowed where one is unknown;
+    ``words`` is the file format's vocabulary (:data:`JSON`, :data:`YAML`, :data:`TOML`).
+    """
     issues: list[DataIssue] = []
     # Unknown keys first: a misspelt key explains the "missing" error that follows it.
     errors = sorted(err.errors(include_url=False), key=lambda e: e["type"] != "extra_forbidden")
@@ -234,32 +210,10 @@ def validation_issues(
         loc: Loc = (*e["loc"], *ctx.get("at", ()))
         what, fix = _words_for(e, loc, hints or {}, model, words)
         line = line_of(loc) if line_of is not None else None
-        issues.append(DataIssue(where, line, dotted(loc), what, fix))
+        issues.append(DataIssue(where, line, dotted(loc) or "(root)", what, fix))
     return issues
 
 
-def validation_lines(
-    err: ValidationError,
-    *,
-    where: str,
-    line_of: Callable[[Loc], int | None] | None = None,
-    hints: Mapping[str, str] | None = None,
-    model: type[BaseModel] | None = None,
-    words: Words = TOML,
-) -> list[str]:
-    """One ``{where}:{line}: {field}: {what is wrong} ({how to fix})`` line per error.
-
-    ``line_of`` maps an error's location (``("messages", 0, "role")``) to a
-    line number; ``hints`` maps a field (``messages[].role`` for every item)
-    to how to fix it; ``model`` (the class validated) lists the allowed keys
-    for an unknown one and suggests the closest; ``words`` is the file
-    format's vocabulary (:data:`JSON`, :data:`YAML`, :data:`TOML`).
-    """
-    lines = []
-    for issue in validation_issues(
-        err, where=where, line_of=line_of, hints=hints, model=model, words=words
-    ):
-        head = where if issue.line is None else f"{where}:{issue.line}"
-        body = f"{issue.field}: {issue.problem}" if issue.field else issue.problem
-        lines.append(f"{head}: {body} ({issue.fix})")
-    return lines
+def validation_lines(err: ValidationError, *, where: str, **options: Any) -> list[str]:
+    """One ``{where}:{line}: {field}: {what is wrong} ({how to fix})`` line per error."""
+    return [str(issue) for issue in validation_issues(err, where=where, **options)]

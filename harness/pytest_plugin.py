@@ -9,11 +9,10 @@
 * ``results.json`` and ``scorecard.html`` written at ``pytest_sessionfinish``,
   their paths printed in ``pytest_terminal_summary``;
 * each gate a test decides recorded as its JUnit properties (``--junitxml``);
-* :class:`InProcessRun`, the plugin object through which :func:`harness.run_suites`
-  hands the session its variants and ready backends and takes the results back.
+* :class:`InProcessRun`, through which :func:`harness.run_suites` reaches the session.
 
 This is the only module of the library that imports pytest (``harness.run`` calls
-``pytest.main`` and reaches the session through :class:`InProcessRun` alone).
+``pytest.main``).
 """
 
 from __future__ import annotations
@@ -114,7 +113,6 @@ def pytest_configure(config: pytest.Config) -> None:
     from harness.session import EvalSession
 
     opt = config.option
-    message: str | None = None
     try:
         cfg = load_config()
         if opt.harness_adapter:
@@ -149,10 +147,8 @@ def pytest_configure(config: pytest.Config) -> None:
             session.progress = _progress_writer(config)
         _check_baseline_variant(opt.harness_baseline_variant, baseline)
     except HarnessError as exc:
-        message = str(exc)
-    if message is not None:
         # Exit 2 with the one message, as the harness command line does for bad input.
-        pytest.exit(message, returncode=2)
+        pytest.exit(str(exc), returncode=2)
     if _is_worker(config):
         session.metadata.run_id = config.workerinput["harness_run_id"]  # type: ignore[attr-defined]
     config.stash[SESSION_KEY] = session
@@ -293,19 +289,16 @@ class _PytestEvaluation:
 
     def check(self, gate: str) -> Any:
         """See :meth:`harness.session.SuiteEvaluation.check`."""
-        # pytest.fail outside the except block, so no chained traceback is shown.
-        try:
-            return self._evaluation.check(gate)
-        except self._failure as exc:
-            message = str(exc)
-        except HarnessError as exc:
-            message = f"gate error: {exc}"
-        pytest.fail(message, pytrace=False)
+        return self._decide(self._evaluation.check, gate)
 
     def check_regression(self, baseline: Any, metrics: Any, **kwargs: Any) -> Any:
         """See :meth:`harness.session.SuiteEvaluation.check_regression`."""
+        return self._decide(self._evaluation.check_regression, baseline, metrics, **kwargs)
+
+    def _decide(self, check: Callable[..., Any], *args: Any, **kwargs: Any) -> Any:
+        # pytest.fail outside the except block, so no chained traceback is shown.
         try:
-            return self._evaluation.check_regression(baseline, metrics, **kwargs)
+            return check(*args, **kwargs)
         except self._failure as exc:
             message = str(exc)
         except HarnessError as exc:
@@ -489,14 +482,10 @@ def _report_lines(tr: Any, path: Path, *, failed: bool) -> None:
 
 
 class InProcessRun:
-    """The plugin object of :func:`harness.run_suites`: what its session evaluates, and the results.
+    """The plugin object of :func:`harness.run_suites`: gives the session its variants, takes the results.
 
-    At configure, after the harness plugin built the session, the session gets
-    ``variants`` (names it parsed from ``--harness-models``, or ``Variant``
-    objects; None keeps its own) with a backend from ``backends`` where one is
-    given (a ready one, or a function of the variant that builds it). At
-    unconfigure :attr:`results` holds the run's results (None when no session was
-    built); :attr:`failed` the ids of failed tests and modules that did not collect.
+    ``variants``: names (parsed from ``--harness-models``) or ``Variant`` objects;
+    None keeps the session's own. :attr:`failed`: ids of failed tests and modules.
     """
 
     def __init__(
@@ -517,13 +506,10 @@ class InProcessRun:
             return
         if not self.write_report:
             session.pool.engine_log = None  # nothing goes to the report folder, a log neither
-        message: str | None = None
         try:
             session.use_variants(self._chosen(session))
         except HarnessError as exc:
-            message = str(exc)
-        if message is not None:
-            pytest.exit(message, returncode=2)
+            pytest.exit(str(exc), returncode=2)
 
     def _chosen(self, session: EvalSession) -> list[tuple[Any, Any]]:
         """The variants to evaluate, each with its given backend (None: the session builds one)."""
@@ -544,15 +530,12 @@ class InProcessRun:
             chosen.append((variant, backend))
         return chosen
 
-    def pytest_collectreport(self, report: pytest.CollectReport) -> None:
-        """A suite module that does not import is a failure, never a pass."""
+    def pytest_runtest_logreport(self, report: pytest.TestReport | pytest.CollectReport) -> None:
+        """A failed test (a gate failed or went undecided), or a suite module that did not import."""
         if report.failed:
-            self.failed.append(str(report.nodeid))
+            self.failed.append(report.nodeid)
 
-    def pytest_runtest_logreport(self, report: pytest.TestReport) -> None:
-        """A failed test: a gate that failed, or one that could not be decided."""
-        if report.failed:
-            self.failed.append(str(report.nodeid))
+    pytest_collectreport = pytest_runtest_logreport
 
     def pytest_unconfigure(self, config: pytest.Config) -> None:
         """Take the results the session finish built."""

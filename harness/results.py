@@ -26,7 +26,6 @@ from __future__ import annotations
 import argparse
 import datetime as _dt
 import json
-import math
 import platform
 import re
 import socket
@@ -34,7 +33,7 @@ import subprocess
 import sys
 import uuid
 from collections.abc import Mapping, Sequence
-from dataclasses import asdict, dataclass, field
+from dataclasses import dataclass, field
 from functools import cache
 from pathlib import Path
 from typing import Annotated, Any, Final, Literal, NotRequired
@@ -299,19 +298,11 @@ class Results:
         return None
 
     def to_json(self) -> dict[str, Any]:
-        """Plain JSON data (NaN and infinities become null)."""
-        data = {
-            "schema_version": self.schema_version,
-            "metadata": asdict(self.metadata),
-            "examples": [asdict(e) for e in self.examples],
-            "aggregates": [asdict(a) for a in self.aggregates],
-            "gates": [asdict(g) for g in self.gates],
-            "comparisons": [asdict(c) for c in self.comparisons],
-        }
-        if self.reviews:
-            data["reviews"] = self.reviews
-        clean: dict[str, Any] = _clean(data)
-        return clean
+        """Plain JSON data (NaN and infinities become null), the schema version first."""
+        data = _adapter().dump_python(self, mode="json")
+        if not self.reviews:
+            del data["reviews"]
+        return {"schema_version": data.pop("schema_version"), **data}
 
     @classmethod
     def from_json(cls, data: Mapping[str, Any], source: str = "results.json") -> Results:
@@ -331,20 +322,6 @@ class RunResults(Results):
     exit_code: int = 0
     # Node ids of the failed tests and of the modules that failed to collect.
     failed_tests: list[str] = field(default_factory=list)
-
-
-def _clean(value: Any) -> Any:
-    if isinstance(value, str):
-        return str(value)  # a MetricKind as its plain value
-    if isinstance(value, float) and not math.isfinite(value):
-        return None
-    if isinstance(value, dict):
-        return {str(k): _clean(v) for k, v in value.items()}
-    if isinstance(value, list | tuple):
-        return [_clean(v) for v in value]
-    if isinstance(value, Path):
-        return str(value)
-    return value
 
 
 def utc_now() -> str:
@@ -544,17 +521,11 @@ def merge_results(parts: Sequence[Results]) -> Results:
                 md.extra[k] = {**v, **mine}
             else:
                 md.extra.setdefault(k, v)
-    seen: set[tuple[str, str, str]] = set()
-    examples: list[ExampleRecord] = []
-    for p in parts:
-        for e in p.examples:
-            key = (e.suite, e.variant, e.example_id)
-            if key not in seen:
-                seen.add(key)
-                examples.append(e)
     return Results(
         metadata=md,
-        examples=examples,
+        examples=_unique(
+            [e for p in parts for e in p.examples], lambda e: (e.suite, e.variant, e.example_id)
+        ),
         aggregates=_unique(
             [a for p in parts for a in p.aggregates], lambda a: (a.suite, a.variant, a.metric)
         ),

@@ -1,10 +1,4 @@
-"""``run_suites``: run golden suites from code and get their results back as an object.
-
-The one way to run suites in process (the training gate uses it). It owns the
-``pytest.main`` call, hands the plugin's session the variants to evaluate and
-any ready backend for them (a live model, a running engine), and returns the
-:class:`~harness.results.Results` the plugin built, with pytest's exit code.
-``results.json`` and the scorecard are written only when ``report_dir`` is given.
+"""``run_suites``: the one way to run golden suites from code (the training gate uses it).
 
 Importing this module costs nothing: pytest and the rest load on the first call.
 """
@@ -13,7 +7,6 @@ from __future__ import annotations
 
 import contextlib
 import dataclasses
-import os
 import sys
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from pathlib import Path
@@ -23,9 +16,6 @@ if TYPE_CHECKING:
     from harness.backends import Backend
     from harness.config import Variant
     from harness.results import RunResults
-
-#: ``--harness-split`` values: the suites' dev part, their test part (the release verdict's), or both.
-SPLITS = ("dev", "test", "all")
 
 
 def run_suites(
@@ -45,30 +35,28 @@ def run_suites(
 
     ``variants``: names from ``[tool.harness.models]`` or :class:`~harness.config.Variant`
     objects, in order (default: ``default_models``). ``backends``: per variant name,
-    a ready backend to use instead of building one, or a function of the variant
-    that returns one (called inside the run); the run closes it at its end, as it
-    does its own, so hand in one that only borrows what must outlive the run.
-    ``root``: the project whose ``[tool.harness]`` applies, and the folder
-    ``paths``, ``report_dir`` and ``adapter`` are relative to (default: the working
-    directory; the run changes into it and back). ``adapter``, ``split`` and
-    ``limit`` are ``--harness-adapter`` (variant ``finetuned`` = base + the adapter),
-    ``--harness-split`` and ``--harness-limit``; ``use_cache=False`` is
-    ``--harness-no-cache``; ``pytest_args`` go to pytest as they are.
-
-    The result's ``exit_code`` is pytest's (0 every test passed, 1 some failed,
-    anything else: the run broke, and pytest said why); its ``examples`` are empty
-    when nothing was evaluated. Bad arguments raise :class:`~harness.errors.HarnessError`.
+    a ready backend, or a function of the variant that builds one inside the run;
+    the run closes it at its end, so hand in one that only borrows what must outlive
+    the run. ``root``: the project whose ``[tool.harness]`` applies, which the other
+    paths are relative to and the run changes into (default: the working directory).
+    ``adapter``, ``split``, ``limit``, ``use_cache=False``: the ``--harness-…``
+    options of those names. ``results.json`` and the scorecard are written only when
+    ``report_dir`` is given. The result's ``exit_code`` is pytest's; bad arguments
+    raise :class:`~harness.errors.HarnessError`.
     """
     import pytest
 
     from harness.errors import HarnessError
+    from harness.golden import RUN_SPLITS
     from harness.pytest_plugin import InProcessRun
     from harness.results import Results, RunMetadata, RunResults
 
     if not paths:
         raise HarnessError("run_suites: give at least one suite path, e.g. suites/")
-    if split not in SPLITS:
-        raise HarnessError(f"run_suites: split must be one of {', '.join(SPLITS)}, got {split!r}")
+    if split not in RUN_SPLITS:
+        raise HarnessError(
+            f"run_suites: split must be one of {', '.join(RUN_SPLITS)}, got {split!r}"
+        )
     chosen = None if variants is None else list(variants)
     if chosen == []:
         raise HarnessError(
@@ -104,12 +92,10 @@ def run_suites(
     args += list(pytest_args)
     plugin = InProcessRun(chosen, lent, write_report=report_dir is not None)
     folders = [p if p.is_dir() else p.parent for p in suites]
-    with _working_dir(project), _suite_imports_forgotten(folders):
+    with contextlib.chdir(project), _suite_imports_forgotten(folders):
         code = int(pytest.main(args, plugins=[plugin]))
-    built = plugin.results
     # The object equals what results.json holds (no NaN, plain lists), as a reader of it sees.
-    data = built.to_json() if built is not None else Results(RunMetadata.now()).to_json()
-    results = Results.from_json(data)
+    results = Results.from_json((plugin.results or Results(RunMetadata.now())).to_json())
     return RunResults(
         **{f.name: getattr(results, f.name) for f in dataclasses.fields(Results)},
         exit_code=code,
@@ -118,26 +104,12 @@ def run_suites(
 
 
 @contextlib.contextmanager
-def _working_dir(path: Path) -> Iterator[None]:
-    """In ``path`` for the run: ``[tool.harness]`` is found from the working directory."""
-    before = Path.cwd()
-    os.chdir(path)
-    try:
-        yield
-    finally:
-        os.chdir(before)
-
-
-@contextlib.contextmanager
 def _suite_imports_forgotten(folders: Sequence[Path]) -> Iterator[None]:
     """After the run, forget the modules it imported from the suites' folders, and their path entries.
 
-    pytest imports a suite module under its bare name (``test_refusal``) and
-    keeps it in ``sys.modules``: a later run in this process would reuse that
-    module object, stale if the file changed in between, or fail with "import
-    file mismatch" for another project's module of the same name. Only modules
-    the run imported are dropped, and only from those folders: a library imported
-    for the first time (numpy under scipy) must not be imported twice.
+    pytest keeps a suite module in ``sys.modules`` under its bare name: a later run
+    would reuse it, stale, or fail with "import file mismatch". A library imported
+    for the first time (numpy under scipy) stays: it must not be imported twice.
     """
     modules, path = set(sys.modules), set(sys.path)
     try:

@@ -17,6 +17,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from pydantic_core import to_jsonable_python
+
 from harness._io import in_project
 from harness._refusal import RefusalClass
 from harness._types import GoldenExample, SamplingParams
@@ -654,12 +656,5 @@ def _metric_value(res: MetricResult) -> MetricResult:
 
 
 def _jsonable(value: Any) -> Any:
-    if isinstance(value, dict):
-        return {str(k): _jsonable(v) for k, v in value.items()}
-    if isinstance(value, list | tuple):
-        return [_jsonable(v) for v in value]
-    if isinstance(value, float) and not math.isfinite(value):
-        return None
-    if value is None or isinstance(value, str | int | float | bool):
-        return value
-    return str(value)
+    # Anything else (a numpy integer, a path) as its text, the way results.json keeps it.
+    return to_jsonable_python(value, inf_nan_mode="null", serialize_unknown=True)

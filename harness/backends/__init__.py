@@ -93,12 +93,11 @@ def _problems(
 ) -> list[tuple[str, str]]:
     """(key, what is wrong) per error of a backend's options model, in the harness's words."""
     out: list[tuple[str, str]] = []
-    for error, issue in zip(exc.errors(), validation_issues(exc, where=name), strict=True):
-        kind, key = error["type"], str(error["loc"][0]) if error["loc"] else ""
-        what = issue.problem
-        if kind == "extra_forbidden":
+    for issue in validation_issues(exc, where=name):
+        key, what = issue.field.partition("[")[0], issue.problem
+        if what == "unknown key":
             what = _unknown_key(key, model.model_fields)
-        elif kind == "missing":
+        elif what == "missing":
             hint = model.model_fields[key].description
             what = f"required for backend {name!r}" + (f" ({hint})" if hint else "")
         out.append((key, what))
@@ -116,6 +115,16 @@ def check_options(name: str, options: Mapping[str, object], where: str) -> Backe
     except ValidationError as exc:
         key, what = _problems(exc, name, model)[0]
         raise ConfigError(f"{where} {key}: {what}") from None
+
+
+def check_arguments(name: str, arguments: Mapping[str, object]) -> None:
+    """A backend constructor's ``arguments`` (its ``locals()``) checked by backend ``name``'s model.
+
+    Only the model's keys count, ``None`` meaning unset; an error reads ``NAME backend: key: ...``.
+    """
+    fields = backend_spec(name).options.model_fields
+    given = {k: v for k, v in arguments.items() if k in fields and v is not None}
+    check_options(name, given, f"{name} backend:")
 
 
 def check_option(name: str, key: str, value: object, where: str) -> Any:
@@ -178,6 +187,7 @@ __all__ = [
     "backend_options",
     "backend_spec",
     "build_backend",
+    "check_arguments",
     "check_option",
     "check_options",
     "option_names",

@@ -113,6 +113,18 @@ def _number(positive: bool) -> Callable[[object], object]:
     return check
 
 
+def one_of(choices: Sequence[str], hint: str = "") -> BeforeValidator:
+    """Refuses a value not in ``choices``; ``hint`` (why they differ) follows in parentheses."""
+
+    def check(value: object) -> object:
+        if value not in choices:
+            why = f" ({hint})" if hint else ""
+            raise ValueError(f"expected one of {', '.join(choices)}, got {value!r}{why}")
+        return value
+
+    return BeforeValidator(check)
+
+
 def _not_empty(value: str) -> str:
     if not value:
         raise ValueError("expected a non-empty string")
@@ -129,5 +141,7 @@ PositiveNumber = Annotated[float, BeforeValidator(_number(positive=True))]
 NonNegativeNumber = Annotated[float, BeforeValidator(_number(positive=False))]
 #: A share of accelerator memory in (0, 1].
 Share = Annotated[float, BeforeValidator(_share)]
+#: The weights' dtype (``hf`` and ``vllm``).
+DType = Annotated[str, one_of(("bfloat16", "float16", "float32"))]
 #: A string that is not empty.
 Name = Annotated[str, AfterValidator(_not_empty)]

@@ -17,16 +17,13 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from harness._types import Completion, GenerationRequest, Message, SamplingParams
-from harness.backends import Backend, BackendOptions, BuildContext, register_backend, require
-from harness.backends._base import Name, PositiveInt
-from harness.errors import ConfigError
+from harness.backends import check_arguments, register_backend, require
+from harness.backends._base import Backend, BackendOptions, BuildContext, DType, Name, PositiveInt
 
 if TYPE_CHECKING:
     from transformers import PreTrainedModel, PreTrainedTokenizerBase
 
     from harness.config import Variant
-
-_DTYPES = ("float32", "bfloat16", "float16")
 
 
 def _sampling_key(sampling: SamplingParams) -> tuple[Any, ...]:
@@ -101,12 +98,7 @@ class HFBackend:
         model: PreTrainedModel | None = None,
         tokenizer: PreTrainedTokenizerBase | None = None,
     ) -> None:
-        if dtype not in _DTYPES:
-            raise ConfigError(f"dtype: {dtype!r} is not one of {', '.join(_DTYPES)}")
-        if batch_size < 1:
-            raise ConfigError(f"batch_size: must be at least 1, got {batch_size}")
-        if batch_tokens is not None and batch_tokens < 1:
-            raise ConfigError(f"batch_tokens: must be at least 1, got {batch_tokens}")
+        check_arguments(self.name, locals())
         self.model_path = Path(model_path)
         self._fingerprint = fingerprint
         self.dtype = dtype
@@ -286,7 +278,7 @@ def _seeded(seed: int | None) -> Iterator[None]:
 class HFOptions(BackendOptions):
     """The ``hf`` (and ``peft``) keys: see :class:`HFBackend` (unset: its defaults)."""
 
-    dtype: str | None = None
+    dtype: DType | None = None
     batch_size: PositiveInt | None = None
     batch_tokens: PositiveInt | None = None
     threads: PositiveInt | None = None

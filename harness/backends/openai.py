@@ -60,7 +60,7 @@ from pydantic import BaseModel, BeforeValidator, Field, StrictStr, ValidationErr
 from tenacity import RetryCallState, Retrying, retry_if_exception_type
 
 from harness._types import Completion, GenerationRequest
-from harness.backends import BackendOptions, BuildContext, register_backend
+from harness.backends import BackendOptions, BuildContext, check_arguments, register_backend
 from harness.backends._base import Name, NonNegativeInt, PositiveInt, PositiveNumber
 from harness.errors import ConfigError, HarnessError
 
@@ -74,7 +74,6 @@ __all__ = [
     "OpenAIResponseError",
     "OpenAIRetriesExhaustedError",
     "OpenAIStatusError",
-    "check_base_urls",
     "endpoint_fingerprint",
     "public_url",
 ]
@@ -179,35 +178,31 @@ def public_url(url: str) -> str:
     return urlunsplit((parts.scheme, host, parts.path.rstrip("/"), "", ""))
 
 
-def check_base_urls(value: object, where: str) -> tuple[str, ...]:
-    """``base_url`` as a tuple of http(s) URLs: one string, or a non-empty list without repeats.
+def _base_urls(value: object) -> object:
+    """``base_url`` checked: one http(s) URL, or a non-empty list (a tuple here) without repeats.
 
-    ``where`` starts each error (``file: [table] base_url``); URLs in errors
-    are shown without credentials.
+    URLs in errors are shown without credentials.
     """
     urls = [value] if isinstance(value, str) else value
     if not isinstance(urls, list | tuple) or not urls:
-        raise ConfigError(
-            f"{where}: expected an http(s) URL or a non-empty list of them, got {value!r} "
+        raise ValueError(
+            f"expected an http(s) URL or a non-empty list of them, got {value!r} "
             '(e.g. "http://127.0.0.1:8000/v1")'
         )
     seen: set[str] = set()
     for url in urls:
         if not isinstance(url, str):
-            raise ConfigError(f"{where}: expected URLs as strings, got {url!r}")
+            raise ValueError(f"expected URLs as strings, got {url!r}")
         parts = urlsplit(url)
         if parts.scheme not in ("http", "https") or not parts.netloc:
-            raise ConfigError(
-                f"{where}: {public_url(url)!r} is not an http(s) URL "
-                "(use e.g. http://127.0.0.1:8000/v1)"
+            raise ValueError(
+                f"{public_url(url)!r} is not an http(s) URL (use e.g. http://127.0.0.1:8000/v1)"
             )
-        key = url.rstrip("/")
-        if key in seen:
-            raise ConfigError(
-                f"{where}: {public_url(url)!r} is listed twice (list each replica once)"
-            )
-        seen.add(key)
-    return tuple(urls)
+        if url.rstrip("/") in seen:
+            raise ValueError(f"{public_url(url)!r} is listed twice (list each replica once)")
+        seen.add(url.rstrip("/"))
+    # A list is a set of replicas, kept as a tuple (of one, too) so the backend knows.
+    return value if isinstance(value, str) else tuple(urls)
 
 
 def endpoint_fingerprint(model: str, base_url: str | Sequence[str]) -> str:
@@ -338,18 +333,10 @@ class OpenAIBackend:
         stream: bool = False,
         rng: random.Random | None = None,
     ) -> None:
-        urls = check_base_urls(
-            list(base_url) if not isinstance(base_url, str) else base_url,
-            "openai backend: base_url",
-        )
+        check_arguments(self.name, locals())
+        urls = (base_url,) if isinstance(base_url, str) else tuple(base_url)
         if not model:
             raise ConfigError("openai backend: model: must not be empty (the served model name)")
-        if max_concurrency < 1:
-            raise ConfigError(f"openai backend: max_concurrency: {max_concurrency} is below 1")
-        if max_retries < 0:
-            raise ConfigError(f"openai backend: max_retries: {max_retries} is negative")
-        if timeout_s <= 0:
-            raise ConfigError(f"openai backend: timeout_s: {timeout_s} must be positive")
         if backoff_base_s < 0 or backoff_cap_s < 0:
             raise ConfigError("openai backend: backoff_base_s and backoff_cap_s must be >= 0")
 
@@ -761,15 +748,6 @@ class OpenAIBackend:
             f"openai backend: request {request.id!r} to {self._public_base_url}: {problem}: "
             f"{self._excerpt(body)}"
         )
-
-
-def _base_urls(value: object) -> object:
-    try:
-        urls = check_base_urls(value, "base_url")
-    except ConfigError as exc:
-        raise ValueError(str(exc).removeprefix("base_url: ")) from None
-    # A list is a set of replicas, kept as a tuple (of one, too) so the backend knows.
-    return value if isinstance(value, str) else urls
 
 
 class OpenAIOptions(BackendOptions):

@@ -36,7 +36,7 @@ from typing import TYPE_CHECKING, Annotated, Any
 from pydantic import BeforeValidator, Field
 
 from harness._types import Completion, GenerationRequest
-from harness.backends import BackendOptions, BuildContext, check_options, register_backend
+from harness.backends import BackendOptions, BuildContext, check_arguments, register_backend
 from harness.backends._base import NonNegativeInt, NonNegativeNumber, PositiveInt, PositiveNumber
 from harness.errors import ConfigError, HarnessError, MissingDependencyError
 
@@ -145,27 +145,14 @@ class RayBackend:
         max_retries: int = DEFAULT_MAX_RETRIES,
         factory: Factory | None = None,
     ) -> None:
-        from harness.config import resolve_auto
-
-        where = "[tool.harness.models] ray backend"
-        given = {"address": address} if address is not None else {}
-        check_options(
-            "ray",
-            {
-                "inner": inner,
-                "replicas": replicas,
-                "cpus_per_replica": cpus_per_replica,
-                "gpus_per_replica": gpus_per_replica,
-                "max_retries": max_retries,
-                **given,
-            },
-            where,
-        )
+        check_arguments("ray", locals())
         if inner.backend == "ray":
             raise ConfigError(
-                f"{where} inner: variant {inner.name!r} is itself a ray variant "
+                f"ray backend: inner: variant {inner.name!r} is itself a ray variant "
                 "(name the hf, peft or vllm variant it runs)"
             )
+        from harness.config import resolve_auto
+
         self.inner = resolve_auto(inner)
         self.address = address
         self.replicas = replicas

@@ -76,12 +76,10 @@ from pathlib import Path
 from types import TracebackType
 from typing import TYPE_CHECKING, Annotated, Any, Self
 
-from pydantic import BeforeValidator
-
 from harness import _merge
 from harness._types import Completion, GenerationRequest, SamplingParams
-from harness.backends import BackendOptions, BuildContext, check_option, register_backend
-from harness.backends._base import PositiveInt, Share
+from harness.backends import BackendOptions, BuildContext, check_arguments, register_backend
+from harness.backends._base import DType, PositiveInt, Share, one_of
 from harness.backends.peft import adapter_digest, adapter_rank, missing_adapter_files
 from harness.errors import ConfigError, HarnessError, MissingDependencyError
 
@@ -108,22 +106,6 @@ __all__ = [
     "lora_rank_limit",
 ]
 
-_DTYPES = ("bfloat16", "float16", "float32")
-# Engine options with their own constructor argument: taking them from engine_kwargs
-# too would let the fingerprint disagree with the engine.
-_OWN_ARGUMENTS = (
-    "dtype",
-    "max_model_len",
-    "enable_lora",
-    "max_lora_rank",
-    "max_loras",
-    "enable_prefix_caching",
-    "tensor_parallel_size",
-    "data_parallel_size",
-    "pipeline_parallel_size",
-    "gpu_memory_utilization",
-    "max_num_seqs",
-)
 #: ``max_model_len`` when none is given; a variant with another one gets another fingerprint.
 DEFAULT_MAX_MODEL_LEN = 2048
 #: Lines of the engine log quoted when the engine fails.
@@ -365,23 +347,7 @@ class VLLMBackend:
         adapter_mode: str = "lora",
         merged_dir: str | Path | None = None,
     ) -> None:
-        if dtype not in _DTYPES:
-            raise ConfigError(f"dtype: {dtype!r} is not one of {', '.join(_DTYPES)}")
-        if not isinstance(enable_prefix_caching, bool):
-            raise ConfigError(
-                f"enable_prefix_caching: expected true or false, got {enable_prefix_caching!r}"
-            )
-        engine_options: dict[str, Any] = {
-            "max_model_len": max_model_len,
-            "tensor_parallel_size": tensor_parallel_size,
-            "data_parallel_size": data_parallel_size,
-            "pipeline_parallel_size": pipeline_parallel_size,
-            "gpu_memory_utilization": gpu_memory_utilization,
-            "max_num_seqs": max_num_seqs,
-        }
-        for key, value in engine_options.items():
-            if value is not None:
-                check_option("vllm", key, value, key)
+        check_arguments(self.name, locals())
         if data_parallel_size > 1:
             # vllm.LLM raises for it ("not supported for single-process usage and may hang").
             raise ConfigError(
@@ -390,11 +356,13 @@ class VLLMBackend:
                 f"--data-parallel-size {data_parallel_size}` and use backend 'openai', or list "
                 "several servers in base_url)"
             )
-        if batch_size < 1:
-            raise ConfigError(f"batch_size: must be at least 1, got {batch_size}")
-        if max_lora_rank < 1 or max_loras < 1:
-            raise ConfigError("max_lora_rank and max_loras: must be at least 1")
-        clash = sorted(set(engine_kwargs or {}) & set(_OWN_ARGUMENTS))
+        if batch_size < 1 or max_loras < 1:
+            raise ConfigError("batch_size and max_loras: must be at least 1")
+        # Options with their own argument (the variant keys, LoRA's): taking them from
+        # engine_kwargs too would let the fingerprint disagree with the engine.
+        clash = sorted(
+            {*(engine_kwargs or {})} & {*VLLMOptions.model_fields, "enable_lora", "max_loras"}
+        )
         if clash:
             raise ConfigError(
                 f"engine_kwargs: {', '.join(clash)} has its own argument (pass it directly)"
@@ -736,19 +704,13 @@ def _run_chat(
     return outputs
 
 
-def _adapter_mode(value: object) -> object:
-    if value not in _merge.ADAPTER_MODES:
-        raise ValueError(
-            f"expected one of {', '.join(_merge.ADAPTER_MODES)}, got {value!r} "
-            "(auto: merged weights without CUDA, a LoRA adapter with it)"
-        )
-    return value
+_AUTO = "auto: merged weights without CUDA, a LoRA adapter with it"
 
 
 class VLLMOptions(BackendOptions):
     """The ``vllm`` keys: see :class:`VLLMBackend` (unset: its defaults, or vLLM's)."""
 
-    dtype: str | None = None
+    dtype: DType | None = None
     max_model_len: PositiveInt | None = None
     structured_outputs: bool | None = None
     max_lora_rank: PositiveInt | None = None
@@ -758,7 +720,7 @@ class VLLMOptions(BackendOptions):
     pipeline_parallel_size: PositiveInt | None = None
     gpu_memory_utilization: Share | None = None
     max_num_seqs: PositiveInt | None = None
-    adapter_mode: Annotated[str, BeforeValidator(_adapter_mode)] | None = None
+    adapter_mode: Annotated[str, one_of(_merge.ADAPTER_MODES, _AUTO)] | None = None
 
 
 #: The engine options of :class:`VLLMOptions` that ``harness serve`` takes too, by type.

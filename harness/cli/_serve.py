@@ -8,9 +8,9 @@ import time
 from pathlib import Path
 from typing import Any
 
-from harness.backends import check_option
+from harness.backends import check_option, require
 from harness.backends.vllm import ENGINE_OPTIONS
-from harness.errors import ConfigError, MissingDependencyError
+from harness.errors import ConfigError
 
 _POLL_S = 1.0
 
@@ -86,12 +86,9 @@ def engine_options_from(args: argparse.Namespace) -> dict[str, int | float | boo
 
 def cmd_serve(args: argparse.Namespace) -> int:
     """Start the server, print where it listens, wait for Ctrl-C, stop it."""
-    import importlib.util
-
     adapters = parse_lora(args.lora)
     engine_options = engine_options_from(args)
-    if importlib.util.find_spec("vllm") is None:
-        raise MissingDependencyError("vllm", "vllm")
+    require("vllm", "vllm")
     from harness.models import resolve_model
     from harness.serve import VLLMServer
 

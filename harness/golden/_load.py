@@ -479,19 +479,9 @@ def check_golden(
     examples = parser.parse()
     if parser.issues:
         return None, parser.issues
-    raw_lines: dict[str, str] = {}
     text_lines = p.read_bytes().removeprefix(b"\xef\xbb\xbf").decode("utf-8").split("\n")
-    for ex in examples:
-        raw_lines[ex.id] = text_lines[ex.source.line - 1]
-    return (
-        GoldenFile(
-            path=p,
-            examples=tuple(examples),
-            fingerprint=file_fingerprint(examples),
-            raw_lines=raw_lines,
-        ),
-        [],
-    )
+    raw_lines = {ex.id: text_lines[ex.source.line - 1] for ex in examples}
+    return GoldenFile(p, tuple(examples), file_fingerprint(examples), raw_lines), []
 
 
 def load_golden(

@@ -34,7 +34,9 @@ def test_every_position_is_planned_once_in_order() -> None:
 
 
 def test_bad_budget_is_a_config_error() -> None:
-    with pytest.raises(ConfigError, match="batch_tokens: must be at least 1, got 0"):
+    with pytest.raises(
+        ConfigError, match=r"^hf backend: batch_tokens: expected an integer >= 1, got 0$"
+    ):
         HFBackend("unused", fingerprint="x", batch_tokens=0)
 
 

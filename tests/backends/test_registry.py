@@ -13,8 +13,10 @@ from harness import BackendOptions, register_backend
 from harness._types import Completion, GenerationRequest
 from harness.backends import BuildContext, backend_names, build_backend, check_option
 from harness.backends._base import PositiveInt
+from harness.backends.hf import HFBackend
 from harness.backends.peft import missing_adapter_files
 from harness.backends.scripted import last_user_message
+from harness.backends.vllm import VLLMBackend
 from harness.config import Variant, load_config
 from harness.engine import BackendPool, run_suite
 from harness.errors import ConfigError, MissingDependencyError
@@ -142,6 +144,11 @@ def test_built_in_code_the_options_are_checked_too_and_a_missing_package_named()
         build_backend(Variant("x", backend="shout", options={"times": -1}))
     with pytest.raises(MissingDependencyError, match=r"golden-harness\[extra-x\]"):
         build_backend(Variant("x", backend="needs_pkg"))
+    # An unknown key is reported first, as itself, even after a bad value of a known one.
+    with pytest.raises(
+        ConfigError, match=r"^\[tool.harness.models.x\] volume: unknown key \(allowed: "
+    ):
+        build_backend(Variant("x", backend="shout", options={"times": -1, "volume": 11}))
     assert check_option("shout", "times", 3, "--times") == 3
     with pytest.raises(ConfigError, match=r"^--times: expected an integer >= 1, got 0$"):
         check_option("shout", "times", 0, "--times")
@@ -174,3 +181,15 @@ def test_one_definition_of_an_adapter_directory(tmp_path: Path) -> None:
     (tmp_path / "adapter_config.json").write_text("{}", encoding="utf-8")
     (tmp_path / "adapter_model.bin").write_bytes(b"")
     assert missing_adapter_files(tmp_path) == []
+
+
+def test_a_bad_dtype_is_refused_by_one_rule_in_code_and_in_the_config(tmp_path: Path) -> None:
+    says = "dtype: expected one of bfloat16, float16, float32, got 'int4'"
+    with pytest.raises(ConfigError, match=rf"^hf backend: {says}$"):
+        HFBackend("unused", fingerprint="x", dtype="int4")
+    with pytest.raises(ConfigError, match=rf"^vllm backend: {says}$"):
+        VLLMBackend("unused", fingerprint="x", dtype="int4")
+    path = project(tmp_path, '[tool.harness.models.m]\nbackend = "hf"\ndtype = "int4"\n')
+    with pytest.raises(ConfigError) as info:
+        load_config(path)
+    assert str(info.value) == f"{path}: [tool.harness.models.m] {says}"
