@@ -56,6 +56,7 @@ from pydantic import (
     model_validator,
 )
 
+from harness._merge import ADAPTER_MODES
 from harness._validation import YAML, expected, problem, validation_lines
 from harness.errors import ConfigError, HarnessError
 from harness.golden import SplitRatios
@@ -280,12 +281,6 @@ def _gate_backends() -> tuple[str, ...]:
     return GATE_BACKENDS
 
 
-def _adapter_modes() -> tuple[str, ...]:
-    from training.gate_engine import ADAPTER_MODES
-
-    return tuple(ADAPTER_MODES)
-
-
 _Suites = Annotated[tuple[str, ...], BeforeValidator(_suites)]
 
 
@@ -315,7 +310,7 @@ class GateSettings(_Settings):
     ] = "auto"
     # How a checkpoint reaches the engine: merged into its weights (fast on CPU, where
     # vLLM's LoRA ops are pure torch), as a LoRA adapter (fast on a GPU), or auto.
-    adapter_mode: Annotated[str, _choice(_adapter_modes, "auto: merged on CPU, lora on a GPU")] = (
+    adapter_mode: Annotated[str, _choice(ADAPTER_MODES, "auto: merged on CPU, lora on a GPU")] = (
         "auto"
     )
 

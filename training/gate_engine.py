@@ -79,8 +79,6 @@ def resolve_gate_backend(name: str, *, notice: bool = True) -> str:
     return chosen
 
 
-#: ``gate.adapter_mode`` values: ``auto`` is merged on CPU, lora where CUDA is visible.
-ADAPTER_MODES = _merge.ADAPTER_MODES
 # How to serve an adapter the merge does not cover, ending its error.
 _FIX = "set gate.adapter_mode: lora"
 

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import json
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from pathlib import Path
 from typing import Any
 
@@ -60,6 +60,37 @@ def make_config(tmp_path: Path) -> Callable[..., TrainConfig]:
         return tiny_settings(**{"output_dir": str(tmp_path / "run"), **overrides})
 
     return make
+
+
+def eval_project(
+    root: Path, pyproject: str, suites: Mapping[str, str], ask: str = "In one word: "
+) -> Path:
+    """A project to gate with: per suite name, a golden file of the short chats and its suite.
+
+    The questions are worded apart from the training chats (``ask`` before each): an
+    exact copy of an eval example in the training data is refused before training.
+    """
+    (root / "golden").mkdir(parents=True)
+    (root / "suites").mkdir()
+    (root / "pyproject.toml").write_text(pyproject, encoding="utf-8")
+    for name, suite in suites.items():
+        rows = [
+            {
+                "id": f"{name}-{i}",
+                "messages": [
+                    {"role": "system", "content": "Answer in one word."},
+                    {"role": "user", "content": f"{ask}{q}"},
+                    {"role": "assistant", "content": a},
+                ],
+                "expect": {"refuse": False},
+            }
+            for i, (q, a) in enumerate(SHORT_CHATS)
+        ]
+        (root / "golden" / f"{name}.jsonl").write_text(
+            "".join(json.dumps(r) + "\n" for r in rows), encoding="utf-8"
+        )
+        (root / "suites" / f"test_{name}.py").write_text(suite, encoding="utf-8")
+    return root
 
 
 @pytest.fixture(scope="session")

@@ -19,7 +19,7 @@ from types import SimpleNamespace
 from typing import Any
 
 import pytest
-from conftest import REPO, SHORT_CHATS  # tests/training/conftest.py
+from conftest import REPO, eval_project  # tests/training/conftest.py
 
 from training.distributed import FSDP_ENV, enable_cpu_fsdp, fsdp_requested, is_sharded
 from training.gate import GateCallback
@@ -49,31 +49,6 @@ def test_perfect(evaluate):  # fails: the run stops at its first checkpoint
 
 TRAIN = REPO / "golden" / "train"
 CONFIG = TRAIN / "fsdp_cpu.yaml"
-
-
-def _project(root: Path) -> Path:
-    """A project with the embedded model, one golden file of short chats and one suite."""
-    (root / "golden").mkdir(parents=True)
-    (root / "suites").mkdir()
-    (root / "pyproject.toml").write_text(PYPROJECT, encoding="utf-8")
-    rows = [
-        {
-            "id": f"short-{i}",
-            "messages": [
-                {"role": "system", "content": "Answer in one word."},
-                # Worded apart from the training chats (a copied eval example is refused).
-                {"role": "user", "content": f"In one word: {q}"},
-                {"role": "assistant", "content": a},
-            ],
-            "expect": {"refuse": False},
-        }
-        for i, (q, a) in enumerate(SHORT_CHATS)
-    ]
-    (root / "golden" / "short.jsonl").write_text(
-        "".join(json.dumps(r) + "\n" for r in rows), encoding="utf-8"
-    )
-    (root / "suites" / "test_short.py").write_text(SUITE, encoding="utf-8")
-    return root
 
 
 def _outputs(results: Path) -> dict[str, str]:
@@ -151,18 +126,30 @@ def test_enable_cpu_fsdp_is_a_no_op_without_an_fsdp_launch(
 def test_fsdp_run_gates_once_and_its_verdict_equals_one_process(
     embedded_model_dir: Path, short_chats_file: Path, tmp_path: Path
 ) -> None:
+    two_process_verdict_equals_one_process(
+        CONFIG, "FSDP", embedded_model_dir, short_chats_file, tmp_path
+    )
+
+
+def two_process_verdict_equals_one_process(
+    config: Path, distributed_type: str, model_dir: Path, chats: Path, tmp_path: Path
+) -> None:
+    """Train 2 steps on 2 gloo ranks under ``config``; the gate runs once, on rank 0, and its
+    verdict and answers equal one process's on the same checkpoint files (the live model)."""
     import torch
     from peft import PeftModel
     from safetensors.torch import load_file
     from transformers import AutoModelForCausalLM, AutoTokenizer
 
-    project = _project(tmp_path / "project")
-    out = project / "fsdp"
+    project = eval_project(tmp_path / "project", PYPROJECT, {"short": SUITE})
+    out = project / "sharded"
+    # Nothing in the training script is specific to FSDP (its run is named "fsdp").
     script = Path(__file__).with_name("_fsdp_gate_run.py")
-    env = {**os.environ, "HF_HUB_OFFLINE": "1", "PYTHONPATH": str(REPO)}
-    launch = [sys.executable, "-m", "accelerate.commands.launch", "--config_file", str(CONFIG)]
+    path = os.pathsep.join(p for p in (str(REPO), os.environ.get("PYTHONPATH", "")) if p)
+    env = {**os.environ, "HF_HUB_OFFLINE": "1", "PYTHONPATH": path}
+    launch = [sys.executable, "-m", "accelerate.commands.launch", "--config_file", str(config)]
     proc = subprocess.run(
-        [*launch, str(script), str(short_chats_file), str(out)],
+        [*launch, str(script), str(chats), str(out)],
         cwd=project,
         env=env,
         capture_output=True,
@@ -172,16 +159,16 @@ def test_fsdp_run_gates_once_and_its_verdict_equals_one_process(
     )
     assert proc.returncode == 0, (proc.stdout + proc.stderr)[-4000:]
     ranks = [json.loads((out / f"rank-{r}.json").read_text()) for r in (0, 1)]
-    assert [(r["world"], r["distributed_type"]) for r in ranks] == [(2, "FSDP")] * 2
+    assert [(r["world"], r["distributed_type"]) for r in ranks] == [(2, distributed_type)] * 2
     assert [r["step"] for r in ranks] == [2, 2], "every rank stops at the failing checkpoint"
     assert [r["evaluations"] for r in ranks] == [1, 0], "only rank 0 evaluates"
-    (fsdp_verdict,) = ranks[0]["verdicts"]
+    (sharded_verdict,) = ranks[0]["verdicts"]
     assert ranks[1]["verdicts"] == []
 
     # The checkpoint holds the whole adapter: every LoRA matrix at full size, and trained.
     checkpoint = out / "run" / "checkpoint-2"
     tensors = load_file(str(checkpoint / "adapter_model.safetensors"))
-    base = AutoModelForCausalLM.from_pretrained(str(embedded_model_dir), dtype=torch.float32)
+    base = AutoModelForCausalLM.from_pretrained(str(model_dir), dtype=torch.float32)
     layers = base.config.num_hidden_layers
     assert len(tensors) == layers * 7 * 2  # q k v o gate up down, A and B each
     widths = {base.config.hidden_size, base.config.intermediate_size}
@@ -209,11 +196,11 @@ def test_fsdp_run_gates_once_and_its_verdict_equals_one_process(
     gate.on_save(args, state, control, model=model, processing_class=tokenizer)
     (single,) = gate.history
     assert gate.evaluations == 1
-    assert _judged(single.__dict__) == _judged(fsdp_verdict)
+    assert _judged(single.__dict__) == _judged(sharded_verdict)
     single_results = project / "reports" / "single" / "checkpoint-2" / "results.json"
-    fsdp_results = out / "reports" / "fsdp" / "checkpoint-2" / "results.json"
-    assert _outputs(single_results) == _outputs(fsdp_results)
-    assert _outputs(fsdp_results), "the gate answered the suite's dev examples"
-    # Two paths: the live model in one process, the checkpoint's files under FSDP.
+    sharded_results = out / "reports" / "fsdp" / "checkpoint-2" / "results.json"
+    assert _outputs(sharded_results), "the gate answered the suite's dev examples"
+    assert _outputs(single_results) == _outputs(sharded_results)
+    # Two paths: the live model in one process, the checkpoint's files on the sharded run.
     assert "+live:" in _paths(single_results)
-    assert "+live:" not in _paths(fsdp_results)
+    assert "+live:" not in _paths(sharded_results)

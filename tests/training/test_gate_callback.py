@@ -15,7 +15,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from conftest import REPO, SHORT_CHATS, tiny_settings  # tests/training/conftest.py
+from conftest import REPO, eval_project, tiny_settings  # tests/training/conftest.py
 
 from training.gate import GateCallback
 from training.sft import train
@@ -45,29 +45,7 @@ def test_no_refusals(evaluate):
 @pytest.fixture
 def project(tmp_path: Path) -> Path:
     """A small project: pyproject with the embedded model, one golden file, one suite."""
-    root = tmp_path / "project"
-    (root / "golden").mkdir(parents=True)
-    (root / "suites").mkdir()
-    (root / "pyproject.toml").write_text(PYPROJECT, encoding="utf-8")
-    rows = [
-        {
-            "id": f"short-{i}",
-            "messages": [
-                {"role": "system", "content": "Answer in one word."},
-                # Worded apart from the training chats: an exact copy of an eval
-                # example in the training data is refused before training starts.
-                {"role": "user", "content": f"In one word: {q}"},
-                {"role": "assistant", "content": a},
-            ],
-            "expect": {"refuse": False},
-        }
-        for i, (q, a) in enumerate(SHORT_CHATS)
-    ]
-    (root / "golden" / "short.jsonl").write_text(
-        "".join(json.dumps(r) + "\n" for r in rows), encoding="utf-8"
-    )
-    (root / "suites" / "test_short.py").write_text(SUITE, encoding="utf-8")
-    return root
+    return eval_project(tmp_path / "project", PYPROJECT, {"short": SUITE})
 
 
 def short_config(project: Path, short_chats_file: Path, **overrides: Any) -> Any:

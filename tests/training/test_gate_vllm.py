@@ -20,7 +20,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from conftest import REPO, SHORT_CHATS, tiny_settings  # tests/training/conftest.py
+from conftest import REPO, eval_project, tiny_settings  # tests/training/conftest.py
 
 from harness.backends.peft import adapter_digest
 from harness.models import resolve_model
@@ -53,34 +53,11 @@ def test_answers(evaluate):
 """
 
 
-def _rows(prefix: str) -> str:
-    rows = [
-        {
-            "id": f"{prefix}-{i}",
-            "messages": [
-                {"role": "system", "content": "Answer in one word."},
-                # Worded apart from the training chats (exact copies are refused before training).
-                {"role": "user", "content": f"In one word, please: {q}"},
-                {"role": "assistant", "content": a},
-            ],
-            "expect": {"refuse": False},
-        }
-        for i, (q, a) in enumerate(SHORT_CHATS)
-    ]
-    return "".join(json.dumps(r) + "\n" for r in rows)
-
-
 @pytest.fixture
 def project(tmp_path: Path) -> Path:
     """A project whose base variant is served by vLLM: one task suite and one guard suite."""
-    root = tmp_path / "project"
-    (root / "golden").mkdir(parents=True)
-    (root / "suites").mkdir()
-    (root / "pyproject.toml").write_text(PYPROJECT, encoding="utf-8")
-    for name in ("short", "guard"):
-        (root / "golden" / f"{name}.jsonl").write_text(_rows(name), encoding="utf-8")
-        (root / "suites" / f"test_{name}.py").write_text(SUITE.format(name=name), encoding="utf-8")
-    return root
+    suites = {name: SUITE.format(name=name) for name in ("short", "guard")}
+    return eval_project(tmp_path / "project", PYPROJECT, suites, ask="In one word, please: ")
 
 
 def _config(project: Path, short_chats_file: Path, out: str) -> Any:
