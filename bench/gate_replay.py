@@ -31,11 +31,9 @@ def main() -> int:
     parser.add_argument("--history", type=Path, default=Path("reports/demo/training/history.json"))
     args = parser.parse_args()
 
-    from harness.models import resolve_model
     from training.config import load_config
     from training.demo import CONFIG, DEMO_LIMIT
     from training.gate import CheckpointEvent, GateCallback
-    from training.gate_engine import gate_engine_for
 
     checkpoints = sorted(args.run.glob("checkpoint-*"), key=lambda p: int(p.name.split("-")[1]))
     if not checkpoints or not args.history.is_file():
@@ -44,29 +42,20 @@ def main() -> int:
     trained = {r["step"]: r.get("train_seconds") for r in json.loads(args.history.read_text())}
     config = load_config(CONFIG)
     assert config.gate is not None
-    settings = config.gate
-    _, base_fp = resolve_model(config.model)
-    engine = gate_engine_for(
-        "vllm", model=config.model, lora_rank=config.lora.r, adapter_mode=args.adapter_mode
-    )
-    assert engine is not None
+    gate_settings = {"backend": "vllm", "adapter_mode": args.adapter_mode}
+    config = config.model_copy(update={"gate": config.gate.model_copy(update=gate_settings)})
     with tempfile.TemporaryDirectory() as tmp:
-        gate = GateCallback(
-            list(settings.suites),
+        gate = GateCallback.from_config(
+            config,
             run_name="replay",
-            primary_metric=settings.primary_metric,
             report_dir=Path(tmp) / "reports",
             best_dir=Path(tmp) / "best",
-            base_fingerprint=base_fp,
             limit=DEMO_LIMIT,
-            patience=settings.patience,
-            guard_suites=list(settings.guard_suites),
-            split=settings.split,
-            tolerance=settings.tolerance,
             stop_on_forgetting=False,
-            engine=engine,
             pytest_args=["--harness-no-cache"],
         )
+        engine = gate.runner.engine
+        assert engine is not None
         print(f"adapter mode: {engine.adapter_mode}", flush=True)
         gate_total = train_total = 0.0
         try:

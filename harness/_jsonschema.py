@@ -13,23 +13,26 @@ import json
 from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 from urllib.parse import urldefrag, urlparse
-from urllib.request import url2pathname
 
-from jsonschema import Draft202012Validator, FormatChecker
-from jsonschema.exceptions import SchemaError
-from jsonschema.protocols import Validator
-from jsonschema.validators import validator_for
-from referencing import Registry, Resource
-from referencing.exceptions import NoSuchResource, Unresolvable
-from referencing.jsonschema import DRAFT202012
+# jsonschema and referencing (~0.07 s of imports) are imported by the functions that use
+# them: most runs load golden files with no schema, and validate none.
+if TYPE_CHECKING:
+    from jsonschema.protocols import Validator
+    from referencing import Registry, Resource
 
 __all__ = ["LoadedSchema", "SchemaStore", "schema_validator"]
 
 
 def _retrieve_local(directory: str, uri: str) -> Resource[Any]:
     """A ``$ref``'d schema file: a ``file:`` URI, or a path relative to ``directory``."""
+    from urllib.request import url2pathname
+
+    from referencing import Resource
+    from referencing.exceptions import NoSuchResource
+    from referencing.jsonschema import DRAFT202012
+
     parsed = urlparse(uri)
     if parsed.scheme == "file":
         path = Path(url2pathname(parsed.path))
@@ -45,12 +48,17 @@ def _retrieve_local(directory: str, uri: str) -> Resource[Any]:
 
 
 def _registry(directory: str) -> Registry[Any]:
+    from referencing import Registry
+
     # ``retrieve`` is an attrs alias that mypy's attrs plugin does not see.
     return Registry(retrieve=functools.partial(_retrieve_local, directory))  # type: ignore[call-arg]
 
 
 @functools.lru_cache(maxsize=64)
 def _compiled(schema_json: str, directory: str) -> Validator:
+    from jsonschema import Draft202012Validator, FormatChecker
+    from jsonschema.validators import validator_for
+
     schema = json.loads(schema_json)
     cls = validator_for(schema, default=Draft202012Validator)
     return cls(schema, registry=_registry(directory), format_checker=FormatChecker())
@@ -101,6 +109,13 @@ class SchemaStore:
         return self._cache[path]
 
     def _load(self, path: Path) -> LoadedSchema:
+        from jsonschema import Draft202012Validator
+        from jsonschema.exceptions import SchemaError
+        from jsonschema.validators import validator_for
+        from referencing import Resource
+        from referencing.exceptions import NoSuchResource, Unresolvable
+        from referencing.jsonschema import DRAFT202012
+
         if not path.exists():
             return LoadedSchema(
                 None, "schema file not found", "check the path; it is relative to the golden file"

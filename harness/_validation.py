@@ -61,6 +61,8 @@ class Words:
     allowed: str
     #: Describes a given value; ``scalar``: a boolean, number or choice was expected.
     got: Callable[[object, bool], str]
+    #: What a key that must be there and is not is.
+    missing: str = "missing"
 
 
 #: Golden JSONL: "expected an object, got array".
@@ -68,7 +70,9 @@ JSON = Words(mapping="an object", allowed="allowed keys", got=_json_got)
 #: A YAML config: "expected a mapping, got a list [8]".
 YAML = Words(mapping="a mapping", allowed="allowed", got=_yaml_got)
 #: TOML (``[tool.harness]``): "expected a table, got 3".
-TOML = Words(mapping="a table", allowed="allowed", got=lambda v, _: _short(repr(v)))
+TOML = Words(
+    mapping="a table", allowed="allowed", got=lambda v, _: _short(repr(v)), missing="required"
+)
 
 
 def expected(what: str) -> PydanticCustomError:
@@ -160,11 +164,12 @@ def _words_for(
         if allowed and fix is None:
             fix = f"{words.allowed}: {', '.join(allowed)}"
         close = difflib.get_close_matches(str(loc[-1]), allowed, n=1)
-        return "unknown key", (fix or "remove it") + (
+        # A model may name its keys (``key_noun = "budget"``): "unknown budget".
+        return f"unknown {getattr(at, 'key_noun', 'key')}", (fix or "remove it") + (
             f"; did you mean {close[0]}?" if close else ""
         )
     if kind == "missing":
-        return "missing", fix or "add it"
+        return words.missing, fix or "add it"
     if kind in _BOUNDS:
         return (
             f"{_BOUNDS[kind].format(**ctx)}, got {words.got(value, True)}",

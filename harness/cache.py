@@ -105,12 +105,6 @@ class CacheStats:
     misses: int = 0
     written: int = 0
 
-    @property
-    def hit_rate(self) -> float:
-        """Fraction of lookups that were hits (0.0 when there were none)."""
-        total = self.hits + self.misses
-        return self.hits / total if total else 0.0
-
 
 def _canonical_sampling(sampling: SamplingParams) -> dict[str, Any]:
     """Every field of ``sampling``, with float fields coerced so ``0`` and ``0.0`` agree."""

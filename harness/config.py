@@ -56,13 +56,24 @@ import os
 import re
 import sys
 import tomllib
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field, replace
 from pathlib import Path
-from typing import Any
+from typing import Annotated, Any, ClassVar, Self, TypeGuard, TypeVar
+
+from pydantic import (
+    BaseModel,
+    BeforeValidator,
+    ConfigDict,
+    Field,
+    ValidationError,
+    ValidationInfo,
+    model_validator,
+)
 
 from harness._types import GenerationRequest, GoldenExample, Message, Role, SamplingParams
-from harness.backends import backend_names, check_options, option_names
+from harness._validation import expected, problem, validation_issues
+from harness.backends import AUTO_CHOICES, backend_names, check_options, option_names
 from harness.errors import ConfigError, DataError
 from harness.retrieval import (
     DEFAULT_RAG_TEMPLATE,
@@ -71,41 +82,12 @@ from harness.retrieval import (
     RetrievalSettings,
 )
 
-_COMMON_KEYS = {
-    "backend",
-    "model",
-    "extends",
-    "adapter",
-    "system_prompt",
-    "few_shot",
-    "sampling",
-    "retrieval",
-}
-#: Keys of a variant's ``retrieval`` table.
-_RETRIEVAL_KEYS = ("corpus", "k", "template")
-#: The backends ``auto`` chooses between; an auto variant accepts the options of both.
-AUTO_CHOICES = ("vllm", "hf")
 #: Environment variable that makes every ``backend = "auto"`` variant use ``hf`` or ``vllm``.
 AUTO_BACKEND_ENV = "HARNESS_AUTO_BACKEND"
 # One fallback notice per process, however many times the config is loaded.
 _auto_notice_shown = False
-_SAMPLING_KEYS = {"max_new_tokens", "temperature", "top_p", "stop", "seed"}
-_TOP_KEYS = {
-    "default_models",
-    "report_dir",
-    "cache_dir",
-    "golden_dir",
-    "models",
-    "sampling",
-    "latency",
-    "dev_fraction",
-    "judges",
-}
 #: The judge with a fixed task; any other ``[tool.harness.judges.NAME]`` is a rubric judge.
 JUDGES = ("refusal",)
-_JUDGE_KEYS = {"variant", "prompt", "max_new_tokens"}
-#: Keys of a rubric judge's table (``mode``: pointwise 1-5 score or pairwise preference).
-_RUBRIC_KEYS = _JUDGE_KEYS | {"mode", "reference_variant", "threshold", "suites"}
 #: How a rubric judge grades: one answer on a 1-5 scale, or two answers against each other.
 RUBRIC_MODES = ("pointwise", "pairwise")
 _JUDGES_DIR = Path(__file__).parent / "resources" / "judges"
@@ -130,16 +112,6 @@ DEFAULT_DEV_FRACTION = 0.3
 DEFAULT_SAMPLING = SamplingParams(max_new_tokens=256)
 #: Environment variable that picks the latency profile, over ``[tool.harness.latency] profile``.
 LATENCY_PROFILE_ENV = "HARNESS_LATENCY_PROFILE"
-#: Budget keys a latency profile may set: ``<timing>_<percentile>_s``, in seconds.
-LATENCY_BUDGET_KEYS = (
-    "ttft_p50_s",
-    "ttft_p95_s",
-    "tpot_p50_s",
-    "tpot_p95_s",
-    "e2e_p50_s",
-    "e2e_p95_s",
-)
-_LATENCY_KEYS = {"profile", "concurrency", "max_tokens", "requests", "warmup", "suite", "profiles"}
 
 
 @dataclass(frozen=True)
@@ -365,41 +337,420 @@ def find_pyproject(start: Path | None = None) -> Path | None:
     return None
 
 
-def _where(path: Path, table: str, key: str | None = None) -> str:
-    return f"{path}: [{table}]" + (f" {key}" if key else "")
+# -- the tables of [tool.harness]: a pydantic model each, checked where it is named -------------
 
 
-def _parse_sampling(raw: object, where: str, base: SamplingParams) -> SamplingParams:
-    if not isinstance(raw, dict):
-        raise ConfigError(f"{where}: expected a table of sampling settings")
-    unknown = sorted(set(raw) - _SAMPLING_KEYS)
-    if unknown:
-        raise ConfigError(
-            f"{where}.{unknown[0]}: unknown sampling key (allowed: {', '.join(sorted(_SAMPLING_KEYS))})"
+def _int(value: object) -> TypeGuard[int]:
+    return isinstance(value, int) and not isinstance(value, bool)  # TOML's true is not 1
+
+
+def _number(value: object) -> TypeGuard[float]:
+    return isinstance(value, int | float) and not isinstance(value, bool) and math.isfinite(value)
+
+
+def _strings(value: object) -> bool:
+    return isinstance(value, list) and all(isinstance(s, str) and s for s in value)
+
+
+def _must(what: str, ok: Callable[[Any], bool], convert: Callable[[Any], Any] = lambda v: v) -> Any:
+    """A value ``ok`` accepts, as ``convert`` makes it; else "expected {what}, got {value}"."""
+
+    def check(value: object) -> object:
+        if not ok(value):
+            raise expected(what)
+        return convert(value)
+
+    return BeforeValidator(check)
+
+
+def _at_least(minimum: int, unit: str = "") -> Any:
+    return _must(f"an integer >= {minimum}{unit}", lambda v: _int(v) and v >= minimum)
+
+
+def _text(what: str) -> Any:
+    return _must(what, lambda v: isinstance(v, str) and bool(v))
+
+
+def _project_path(kind: str, fix: str = "") -> Any:
+    """A file, directory or either that exists, relative to pyproject.toml (the context's ``root``)."""
+    exists = {"file": Path.is_file, "directory": Path.is_dir}.get(kind, Path.exists)
+
+    def check(value: object, info: ValidationInfo) -> object:
+        if not isinstance(value, str) or not value:
+            raise expected(f"the path of a {kind}")
+        path = Path((info.context or {})["root"]) / value
+        if not exists(path):
+            text = f"file {path} not found" if kind == "file" else f"{path} not found"
+            raise problem(text, f"{fix}paths are relative to pyproject.toml")
+        return path
+
+    return BeforeValidator(check)
+
+
+def _variant(says: str) -> Any:
+    """The name of a variant in ``[tool.harness.models]`` (the context's ``variants``)."""
+
+    def check(value: object, info: ValidationInfo) -> object:
+        known = (info.context or {})["variants"]
+        if not isinstance(value, str) or value not in known:
+            raise problem(says.format(value=value), f"known: {', '.join(sorted(known))}")
+        return value
+
+    return BeforeValidator(check)
+
+
+def _backend(value: object) -> object:
+    known = (*backend_names(), "auto")
+    if value not in known:
+        raise problem(f"unknown backend {value!r}", f"known: {', '.join(known)}")
+    return value
+
+
+def _levels(value: object) -> object:
+    if not isinstance(value, list) or not value:
+        raise expected("a non-empty list of integers")
+    for level in value:
+        if not _int(level) or level < 1:
+            raise problem(f"expected an integer >= 1, got {level!r}", _HINTS["concurrency"])
+    if len(set(value)) != len(value):
+        raise problem(f"{value} repeats a level", "give each level once")
+    return tuple(value)
+
+
+def _top_p(value: object) -> object:
+    if not (_number(value) and 0 < value <= 1):
+        raise problem(f"must be in (0, 1], got {value!r}", "e.g. top_p = 0.95")
+    return float(value)
+
+
+_JUDGING = "expected the name of a variant in [tool.harness.models], got {value!r}"
+#: How to fix a key, where the check of its value does not say (keys as in the table checked).
+_HINTS = {
+    "models": "define one table per variant, e.g. [tool.harness.models.base]",
+    "default_models": 'e.g. default_models = ["base"]',
+    "dev_fraction": f"e.g. dev_fraction = {DEFAULT_DEV_FRACTION}",
+    "retrieval.corpus": "the path of a directory of .jsonl passage files or of one .jsonl file",
+    "retrieval.k": f"e.g. k = {DEFAULT_RETRIEVAL_K}",
+    "retrieval.template": "leave it out for the default template",
+    "concurrency": "e.g. concurrency = [1, 4]",
+    "profiles": "define at least one profile, e.g. [tool.harness.latency.profiles.cpu] "
+    "with ttft_p95_s = 1.0",
+    "mode": 'e.g. mode = "pointwise"',
+    "threshold": "e.g. threshold = 4",
+    "suites": 'e.g. suites = ["general"]; leave it out to grade every suite',
+}
+_PositiveInt = Annotated[int, _at_least(1)]
+
+
+class _Table(BaseModel):
+    # strict: TOML's "4" is not the integer 4, nor true the number 1.
+    model_config = ConfigDict(extra="forbid", strict=True, frozen=True)
+
+
+class _Sampling(_Table):
+    """``sampling``: decoding settings; the keys given replace those inherited."""
+
+    key_noun: ClassVar[str] = "sampling key"
+    max_new_tokens: _PositiveInt | None = None
+    temperature: Annotated[
+        float | None, _must("a non-negative number", lambda v: _number(v) and v >= 0, float)
+    ] = None
+    top_p: Annotated[float | None, BeforeValidator(_top_p)] = None
+    stop: Annotated[
+        tuple[str, ...] | None,
+        _must(
+            "a string or a list of strings",
+            lambda v: _strings([v] if isinstance(v, str) else v),
+            lambda v: tuple([v] if isinstance(v, str) else v),
+        ),
+    ] = None
+    seed: Annotated[int, _at_least(0)] | None = None
+
+    def apply(self, base: SamplingParams) -> SamplingParams:
+        """``base`` with the keys this table sets."""
+        return replace(base, **{k: getattr(self, k) for k in self.model_fields_set})
+
+
+class _Retrieval(_Table):
+    """A variant's ``retrieval = {corpus = "...", k = 4, template = "..."}``."""
+
+    corpus: Annotated[
+        Path,
+        _project_path(
+            "file or directory", "give a directory of .jsonl passage files or one .jsonl file; "
+        ),
+    ]
+    k: Annotated[int, _at_least(1, " (passages per question)")] = DEFAULT_RETRIEVAL_K
+    template: Annotated[
+        str | None, _text("the path of a prompt template file with {passages} and {question}")
+    ] = None
+
+    @model_validator(mode="before")
+    @classmethod
+    def _table(cls, data: Any) -> Any:
+        if not isinstance(data, dict):
+            raise problem("expected a table", 'e.g. retrieval = {corpus = "golden/corpus", k = 4}')
+        return data
+
+
+class _VariantTable(_Table):
+    """The keys of every ``[tool.harness.models.NAME]``; its backend's options model checks the rest."""
+
+    backend: Annotated[str | None, BeforeValidator(_backend)] = None
+    extends: Annotated[str | None, _variant("{value!r} is not a defined variant")] = None
+    model: Annotated[str | None, _text("a model name or path")] = None
+    adapter: Annotated[
+        Path | None, _project_path("directory", "give a PEFT adapter or checkpoint directory; ")
+    ] = None
+    system_prompt: Annotated[Path | None, _project_path("file")] = None
+    few_shot: Annotated[Path | None, _project_path("file")] = None
+    sampling: _Sampling | None = None
+    retrieval: _Retrieval | None = None
+
+
+_Seconds = Annotated[
+    float | None, _must("a positive number of seconds", lambda v: _number(v) and v > 0, float)
+]
+
+
+class _Budgets(_Table):
+    """``[tool.harness.latency.profiles.NAME]``: budgets ``<timing>_<percentile>_s``, in seconds."""
+
+    key_noun: ClassVar[str] = "budget"
+    ttft_p50_s: _Seconds = None
+    ttft_p95_s: _Seconds = None
+    tpot_p50_s: _Seconds = None
+    tpot_p95_s: _Seconds = None
+    e2e_p50_s: _Seconds = None
+    e2e_p95_s: _Seconds = None
+
+    @model_validator(mode="after")
+    def _consistent(self) -> Self:
+        if not self.model_fields_set:
+            raise problem("set at least one budget", ", ".join(LATENCY_BUDGET_KEYS))
+        for timing in ("ttft", "tpot", "e2e"):
+            p50, p95 = getattr(self, f"{timing}_p50_s"), getattr(self, f"{timing}_p95_s")
+            if p50 is not None and p95 is not None and p50 > p95:
+                text = f"{timing}_p50_s ({p50:g}) is above {timing}_p95_s ({p95:g})"
+                raise problem(text, "a median cannot exceed the 95th percentile")
+        return self
+
+    def profile(self, name: str) -> LatencyProfile:
+        """The budgets set, in key order."""
+        budgets = []
+        for key in LATENCY_BUDGET_KEYS:
+            timing, percentile, _ = key.split("_")
+            if (seconds := getattr(self, key)) is not None:
+                budgets.append(LatencyBudget(timing, int(percentile[1:]), seconds))
+        return LatencyProfile(name, tuple(budgets))
+
+
+#: Budget keys a latency profile may set: ``<timing>_<percentile>_s``, in seconds.
+LATENCY_BUDGET_KEYS = tuple(_Budgets.model_fields)
+
+
+class _Latency(_Table):
+    """``[tool.harness.latency]``; keys left out keep :class:`LatencySettings`' defaults."""
+
+    profile: str | None = None
+    concurrency: Annotated[tuple[int, ...] | None, BeforeValidator(_levels)] = None
+    # TPOT spreads the time after the first token over the others: it needs two.
+    max_tokens: Annotated[int | None, _at_least(2)] = None
+    requests: _PositiveInt | None = None
+    warmup: Annotated[int | None, _at_least(0)] = None
+    suite: Annotated[str | None, _text("a golden suite name")] = None
+    profiles: Annotated[dict[str, dict[str, Any]], Field(min_length=1)]
+
+
+class _RefusalJudge(_Table):
+    """``[tool.harness.judges.refusal]``: the variant that judges, and its prompt file."""
+
+    max_new_tokens: _PositiveInt = 16
+    prompt: Annotated[str | None, _text("a path to a prompt file")] = None
+    variant: Annotated[str, _variant(_JUDGING)]
+
+
+class _RubricJudge(_RefusalJudge):
+    """Any other ``[tool.harness.judges.NAME]``: a rubric judge (see :class:`JudgeSettings`)."""
+
+    max_new_tokens: _PositiveInt = 256
+    mode: Annotated[str, _must("one of pointwise, pairwise", lambda v: v in RUBRIC_MODES)] = (
+        "pointwise"
+    )
+    reference_variant: Annotated[str | None, _variant(_JUDGING)] = None
+    suites: Annotated[tuple[str, ...], _must("a list of suite names", _strings, tuple)] = ()
+    threshold: Annotated[
+        int,
+        _must(
+            "the lowest passing score, a whole number from 1 to 5",
+            lambda v: _int(v) and 1 <= v <= 5,
+        ),
+    ] = 4
+
+    @model_validator(mode="after")
+    def _keys_of_the_mode(self) -> Self:
+        if self.reference_variant is not None and self.mode != "pairwise":
+            fix, at = 'set mode = "pairwise"', ("reference_variant",)
+            raise problem("only a pairwise judge compares with a variant", fix, at)
+        if "threshold" in self.model_fields_set and self.mode != "pointwise":
+            fix, at = 'remove it, or set mode = "pointwise"', ("threshold",)
+            raise problem("only a pointwise judge has a passing score", fix, at)
+        return self
+
+
+class _Harness(_Table):
+    """``[tool.harness]``; each variant, judge and the latency table is checked on its own."""
+
+    default_models: Annotated[
+        tuple[str, ...] | None, _must("a list of variant names", lambda v: _strings(v) and v, tuple)
+    ] = None
+    report_dir: str = "reports"
+    cache_dir: str = ".harness-cache"
+    golden_dir: str = "golden"
+    models: Annotated[dict[str, dict[str, Any]], Field(min_length=1)] = {"base": {}}
+    sampling: _Sampling = _Sampling()
+    latency: dict[str, Any] | None = None
+    dev_fraction: Annotated[
+        float,
+        _must("a number between 0 and 1 (exclusive)", lambda v: _number(v) and 0 < v < 1, float),
+    ] = DEFAULT_DEV_FRACTION
+    judges: dict[str, dict[str, Any]] = {}
+
+    @model_validator(mode="after")
+    def _defaults_defined(self) -> Self:
+        for name in self.default_models or ():
+            if name not in self.models:
+                known = f"known: {', '.join(sorted(self.models))}"
+                raise problem(f"{name!r} is not a defined variant", known, ("default_models",))
+        return self
+
+
+T = TypeVar("T", bound=BaseModel)
+
+
+def _check(
+    model: type[T], data: object, where: str, hints: Mapping[str, str] | None = None, **context: Any
+) -> T:
+    """``data`` as ``model``; the first problem is a one-line error after ``where`` (file and table)."""
+    try:
+        return model.model_validate(data, context=context)
+    except ValidationError as exc:
+        hints = {**_HINTS, **(hints or {})}
+        issue = validation_issues(exc, where=where, hints=hints, model=model)[0]
+        key = "" if issue.field == "(root)" else f" {issue.field}"
+        raise ConfigError(f"{where}{key}: {issue.problem} ({issue.fix})") from None
+
+
+def load_config(pyproject: Path | None = None) -> HarnessConfig:
+    """Read ``[tool.harness]``; with no pyproject.toml, a single embedded ``base`` variant."""
+    path = pyproject or find_pyproject()
+    if path is None:
+        root = Path.cwd()
+        return HarnessConfig(
+            root, ("base",), root / "reports", root / ".harness-cache", {"base": Variant("base")}
         )
-    values: dict[str, Any] = {}
-    for key, value in raw.items():
-        if key == "stop":
-            if isinstance(value, str):
-                value = [value]
-            if not isinstance(value, list) or not all(isinstance(v, str) and v for v in value):
-                raise ConfigError(f"{where}.stop: expected a string or a list of strings")
-            values[key] = tuple(value)
-        elif key in ("max_new_tokens", "seed"):
-            if (
-                not isinstance(value, int)
-                or isinstance(value, bool)
-                or value < (1 if key == "max_new_tokens" else 0)
-            ):
-                raise ConfigError(f"{where}.{key}: expected a positive integer, got {value!r}")
-            values[key] = value
-        else:
-            if not isinstance(value, int | float) or isinstance(value, bool) or value < 0:
-                raise ConfigError(f"{where}.{key}: expected a non-negative number, got {value!r}")
-            if key == "top_p" and not 0 < value <= 1:
-                raise ConfigError(f"{where}.top_p: must be in (0, 1], got {value!r}")
-            values[key] = float(value)
-    return replace(base, **values)
+    try:
+        data = tomllib.loads(path.read_text(encoding="utf-8"))
+    except tomllib.TOMLDecodeError as exc:
+        raise ConfigError(f"{path}: not valid TOML ({exc})") from None
+    top = _check(_Harness, data.get("tool", {}).get("harness", {}), f"{path}: [tool.harness]")
+    root = path.parent
+    variants = _resolve_auto_variants({n: _resolve_variant(n, top, path) for n in top.models})
+    return HarnessConfig(
+        root=root,
+        default_models=top.default_models or (next(iter(variants)),),
+        report_dir=root / top.report_dir,
+        cache_dir=root / top.cache_dir,
+        variants=variants,
+        golden_dir=root / top.golden_dir,
+        latency=None if top.latency is None else _latency(top.latency, path),
+        dev_fraction=top.dev_fraction,
+        judges={n: _judge(n, table, path, variants) for n, table in top.judges.items()},
+    )
+
+
+def _resolve_variant(name: str, top: _Harness, path: Path, stack: tuple[str, ...] = ()) -> Variant:
+    """Variant ``name``: what it extends (or the ray variant's ``inner``) with its own keys on top."""
+    where = f"{path}: [tool.harness.models.{name}]"
+    if name in stack:
+        raise ConfigError(f"{where} extends: circular extends ({' -> '.join((*stack, name))})")
+    raw = top.models[name]
+    common = {k: v for k, v in raw.items() if k in _VariantTable.model_fields}
+    table = _check(_VariantTable, common, where, root=path.parent, variants=top.models)
+    inner = None
+    if "inner" in raw and (table.backend or "ray") == "ray":
+        inner = _ray_inner(name, raw["inner"], top, path, (*stack, name))
+    # Without extends, a ray variant prompts like the variant it runs.
+    parent = inner if table.backend == "ray" else None
+    if table.extends is not None:
+        parent = _resolve_variant(table.extends, top, path, (*stack, name))
+    v = parent or Variant(name=name, sampling=top.sampling.apply(DEFAULT_SAMPLING))
+    backend = table.backend or v.backend
+    # An auto parent keeps the options of both backends until the config is resolved,
+    # so a child that names hf or vllm still inherits its own backend's options.
+    options = {k: x for k, x in v.options.items() if k in option_names(backend)}
+    options.update({k: x for k, x in raw.items() if k not in common})
+    checked = check_options(backend, options, where, also=_VariantTable.model_fields)
+    # Kept as checked (a list of URLs as a tuple, a share as a float), only keys set.
+    changes: dict[str, Any] = {
+        "name": name,
+        "backend": backend,
+        "options": {k: getattr(checked, k) for k in checked.model_fields_set},
+    }
+    if backend == "ray":
+        if table.model is not None:
+            raise ConfigError(
+                f"{where} model: a ray variant runs its inner variant's model (set model there)"
+            )
+        if inner is not None:
+            # Only what builds the backend travels to the replicas; prompts are made here.
+            changes["options"]["inner"] = replace(
+                inner,
+                system_prompt=None,
+                system_prompt_path=None,
+                few_shot=(),
+                few_shot_path=None,
+                retrieval=None,
+            )
+            changes["model"] = inner.model
+    if table.model is not None:
+        changes["model"] = table.model
+    if table.adapter is not None:
+        changes["adapter"] = table.adapter.resolve()
+    if table.system_prompt is not None:
+        text = table.system_prompt.read_text(encoding="utf-8").strip()
+        if not text:
+            raise ConfigError(f"{where} system_prompt: {table.system_prompt} is empty")
+        changes.update(system_prompt=text, system_prompt_path=table.system_prompt.resolve())
+    if table.few_shot is not None:
+        changes.update(
+            few_shot=_read_few_shot(table.few_shot, f"{where} few_shot"),
+            few_shot_path=table.few_shot.resolve(),
+        )
+    if table.retrieval is not None:
+        changes["retrieval"] = _load_retrieval(table.retrieval, f"{where} retrieval", path.parent)
+    if table.sampling is not None:
+        changes["sampling"] = table.sampling.apply(v.sampling)
+    return replace(v, **changes)
+
+
+def _ray_inner(
+    name: str, target: object, top: _Harness, path: Path, stack: tuple[str, ...]
+) -> Variant:
+    """The variant a ray variant runs (``inner``), resolved; never itself a ray variant."""
+    where = f"{path}: [tool.harness.models.{name}] inner"
+    if not isinstance(target, str) or target not in top.models or target == name:
+        known = ", ".join(sorted(n for n in top.models if n != name)) or "none"
+        raise ConfigError(
+            f"{where}: {target!r} is not another defined variant (name the hf, peft or vllm "
+            f"variant to run on Ray; known: {known})"
+        )
+    inner = _resolve_variant(target, top, path, stack)
+    if inner.backend == "ray":
+        raise ConfigError(
+            f"{where}: {target!r} is itself a ray variant (name the variant it runs instead)"
+        )
+    return inner
 
 
 def _read_few_shot(path: Path, where: str) -> tuple[Message, ...]:
@@ -417,209 +768,68 @@ def _read_few_shot(path: Path, where: str) -> tuple[Message, ...]:
     return tuple(turns)
 
 
-def _resolve_variant(
-    name: str,
-    raw_variants: Mapping[str, Any],
-    pyproject: Path,
-    default_sampling: SamplingParams,
-    stack: tuple[str, ...] = (),
-) -> Variant:
-    table = f"tool.harness.models.{name}"
-    if name in stack:
-        raise ConfigError(
-            f"{_where(pyproject, table, 'extends')}: circular extends ({' -> '.join((*stack, name))})"
-        )
-    raw = raw_variants[name]
-    if not isinstance(raw, dict):
-        raise ConfigError(f"{_where(pyproject, table)}: expected a table")
-    parent: Variant | None = None
-    ray_inner = (
-        _ray_inner(name, raw["inner"], raw_variants, pyproject, default_sampling, stack)
-        if "inner" in raw and raw.get("backend", "ray") == "ray"
-        else None
-    )
-    if "extends" not in raw and raw.get("backend") == "ray" and ray_inner is not None:
-        # Without extends, a ray variant prompts like the variant it runs.
-        parent = ray_inner
-    if "extends" in raw:
-        target = raw["extends"]
-        if not isinstance(target, str) or target not in raw_variants:
-            raise ConfigError(
-                f"{_where(pyproject, table, 'extends')}: {target!r} is not a defined variant "
-                f"(known: {', '.join(sorted(raw_variants))})"
-            )
-        parent = _resolve_variant(target, raw_variants, pyproject, default_sampling, (*stack, name))
-    v = parent or Variant(name=name, sampling=default_sampling)
-    backend = raw.get("backend", v.backend)
-    known = (*backend_names(), "auto")
-    if backend not in known:
-        raise ConfigError(
-            f"{_where(pyproject, table, 'backend')}: unknown backend {backend!r} "
-            f"(known: {', '.join(known)})"
-        )
-    own = _option_names(backend)
-    allowed = _COMMON_KEYS | own
-    for key in sorted(set(raw) - allowed):
-        owners = [b for b in known if key in _option_names(b)]
-        why = (
-            f"only for backend {', '.join(owners)}"
-            if owners
-            else f"allowed: {', '.join(sorted(allowed))}"
-        )
-        raise ConfigError(f"{_where(pyproject, table, key)}: unknown key ({why})")
-    root = pyproject.parent
-    changes: dict[str, Any] = {"name": name, "backend": backend}
-    if "model" in raw:
-        if not isinstance(raw["model"], str) or not raw["model"]:
-            raise ConfigError(f"{_where(pyproject, table, 'model')}: expected a model name or path")
-        changes["model"] = raw["model"]
-    if "adapter" in raw:
-        adapter = root / str(raw["adapter"])
-        if not adapter.is_dir():
-            raise ConfigError(
-                f"{_where(pyproject, table, 'adapter')}: {adapter} not found "
-                "(give a PEFT adapter or checkpoint directory; paths are relative to pyproject.toml)"
-            )
-        changes["adapter"] = adapter.resolve()
-    if "system_prompt" in raw:
-        sp = root / str(raw["system_prompt"])
-        if not sp.is_file():
-            raise ConfigError(
-                f"{_where(pyproject, table, 'system_prompt')}: file {sp} not found "
-                "(paths are relative to pyproject.toml)"
-            )
-        text = sp.read_text(encoding="utf-8").strip()
-        if not text:
-            raise ConfigError(f"{_where(pyproject, table, 'system_prompt')}: {sp} is empty")
-        changes.update(system_prompt=text, system_prompt_path=sp.resolve())
-    if "few_shot" in raw:
-        fs = root / str(raw["few_shot"])
-        where = _where(pyproject, table, "few_shot")
-        if not fs.is_file():
-            raise ConfigError(
-                f"{where}: file {fs} not found (paths are relative to pyproject.toml)"
-            )
-        changes.update(few_shot=_read_few_shot(fs, where), few_shot_path=fs.resolve())
-    if "retrieval" in raw:
-        changes["retrieval"] = _parse_retrieval(
-            raw["retrieval"], _where(pyproject, table, "retrieval"), root
-        )
-    if "sampling" in raw:
-        changes["sampling"] = _parse_sampling(
-            raw["sampling"], _where(pyproject, table, "sampling"), v.sampling
-        )
-    # An auto parent keeps the options of both backends until the config is resolved,
-    # so a child that names hf or vllm still inherits its own backend's options.
-    options = {k: v2 for k, v2 in v.options.items() if k in own}
-    options.update({k: raw[k] for k in raw if k in own})
-    if backend == "ray":
-        _check_ray(raw, ray_inner, options, changes, _where(pyproject, table))
-    changes["options"] = {}
-    for chosen in AUTO_CHOICES if backend == "auto" else (backend,):
-        mine = {k: x for k, x in options.items() if k in option_names(chosen)}
-        checked = check_options(chosen, mine, _where(pyproject, table))
-        # Kept as checked (a list of URLs as a tuple, a share as a float), only keys set.
-        changes["options"].update({k: getattr(checked, k) for k in checked.model_fields_set})
-    return replace(v, **changes)
-
-
-def _option_names(backend: str) -> frozenset[str]:
-    """The keys a backend takes; ``auto`` takes those of every backend it may choose."""
-    if backend == "auto":
-        return frozenset().union(*(option_names(b) for b in AUTO_CHOICES))
-    return option_names(backend)
-
-
-def _ray_inner(
-    name: str,
-    target: object,
-    raw_variants: Mapping[str, Any],
-    pyproject: Path,
-    default_sampling: SamplingParams,
-    stack: tuple[str, ...],
-) -> Variant:
-    """The variant a ray variant runs (``inner``), resolved; never itself a ray variant."""
-    where = _where(pyproject, f"tool.harness.models.{name}", "inner")
-    if not isinstance(target, str) or target not in raw_variants or target == name:
-        known = ", ".join(sorted(n for n in raw_variants if n != name)) or "none"
-        raise ConfigError(
-            f"{where}: {target!r} is not another defined variant (name the hf, peft or vllm "
-            f"variant to run on Ray; known: {known})"
-        )
-    inner = _resolve_variant(target, raw_variants, pyproject, default_sampling, (*stack, name))
-    if inner.backend == "ray":
-        raise ConfigError(
-            f"{where}: {target!r} is itself a ray variant (name the variant it runs instead)"
-        )
-    return inner
-
-
-def _check_ray(
-    raw: Mapping[str, Any],
-    inner: Variant | None,
-    options: dict[str, Any],
-    changes: dict[str, Any],
-    where: str,
-) -> None:
-    """A ray variant's ``model`` refused; ``options["inner"]`` becomes the variant each replica builds."""
-    if "model" in raw:
-        raise ConfigError(
-            f"{where} model: a ray variant runs its inner variant's model (set model there)"
-        )
-    if inner is not None:
-        # Only what builds the backend travels to the replicas; prompts are made here.
-        options["inner"] = replace(
-            inner,
-            system_prompt=None,
-            system_prompt_path=None,
-            few_shot=(),
-            few_shot_path=None,
-            retrieval=None,
-        )
-        changes["model"] = inner.model
-
-
-def _parse_retrieval(raw: object, where: str, root: Path) -> RetrievalSettings:
-    """A variant's ``retrieval = {corpus = "...", k = 4, template = "..."}``, checked now.
-
-    The corpus and the template are read here, so a bad passage line or a
-    template without its placeholders stops the run before any model loads.
-    """
-    example = f'(e.g. retrieval = {{corpus = "golden/corpus", k = {DEFAULT_RETRIEVAL_K}}})'
-    if not isinstance(raw, dict):
-        raise ConfigError(f"{where}: expected a table {example}")
-    for key in sorted(set(raw) - set(_RETRIEVAL_KEYS)):
-        raise ConfigError(f"{where}.{key}: unknown key (allowed: {', '.join(_RETRIEVAL_KEYS)})")
-    corpus = raw.get("corpus")
-    if not isinstance(corpus, str) or not corpus:
-        raise ConfigError(
-            f"{where}.corpus: required, the path of a directory of .jsonl passage files "
-            f"or of one .jsonl file {example}"
-        )
-    corpus_path = root / corpus
-    if not corpus_path.exists():
-        raise ConfigError(
-            f"{where}.corpus: {corpus_path} not found (give a directory of .jsonl passage "
-            "files or one .jsonl file; paths are relative to pyproject.toml)"
-        )
-    k = raw.get("k", DEFAULT_RETRIEVAL_K)
-    if not isinstance(k, int) or isinstance(k, bool) or k < 1:
-        raise ConfigError(f"{where}.k: expected an integer >= 1 (passages per question), got {k!r}")
-    template = raw.get("template")
-    if template is not None and (not isinstance(template, str) or not template):
-        raise ConfigError(
-            f"{where}.template: expected the path of a prompt template file with "
-            f"{{passages}} and {{question}}, got {template!r}"
-        )
+def _load_retrieval(table: _Retrieval, where: str, root: Path) -> RetrievalSettings:
+    """The corpus and the template read now: a bad passage line stops the run before a model loads."""
+    template = DEFAULT_RAG_TEMPLATE if table.template is None else root / table.template
     try:
-        return RetrievalSettings.load(
-            corpus_path,
-            k,
-            DEFAULT_RAG_TEMPLATE if template is None else root / template,
-            where=where,
-        )
+        return RetrievalSettings.load(table.corpus, table.k, template, where=where)
     except DataError as exc:
         raise ConfigError(f"{where}.corpus: the corpus is invalid:\n{exc}") from None
+
+
+def _latency(raw: Mapping[str, Any], path: Path) -> LatencySettings:
+    """``[tool.harness.latency]``; ``$HARNESS_LATENCY_PROFILE`` picks the profile over ``profile``."""
+    where = f"{path}: [tool.harness.latency]"
+    table = _check(_Latency, raw, where)
+    profiles = {
+        name: _check(_Budgets, body, f"{path}: [tool.harness.latency.profiles.{name}]").profile(
+            name
+        )
+        for name, body in table.profiles.items()
+    }
+    chosen, source = os.environ.get(LATENCY_PROFILE_ENV), f"${LATENCY_PROFILE_ENV}"
+    if not chosen:
+        chosen, source = table.profile, f"{where} profile"
+    if chosen is None:
+        raise ConfigError(
+            f"{where} profile: required (one of {', '.join(sorted(profiles))}; "
+            f"or set ${LATENCY_PROFILE_ENV})"
+        )
+    if chosen not in profiles:
+        raise ConfigError(
+            f"{source}: latency profile {chosen!r} is not defined (known: "
+            f"{', '.join(sorted(profiles))}; add [tool.harness.latency.profiles.{chosen}])"
+        )
+    given = {k: getattr(table, k) for k in table.model_fields_set - {"profile", "profiles"}}
+    return LatencySettings(
+        profile=profiles[chosen], profiles=profiles, profile_source=source, **given
+    )
+
+
+def _judge(
+    name: str, raw: Mapping[str, Any], path: Path, variants: Mapping[str, Variant]
+) -> JudgeSettings:
+    """``[tool.harness.judges.NAME]``; its prompt is read now, not mid-run."""
+    where = f"{path}: [tool.harness.judges.{name}]"
+    if not re.fullmatch(r"[A-Za-z_][\w-]*", name):
+        raise ConfigError(
+            f"{where}: a judge name is letters, digits, _ and - (it names the metric judge:NAME)"
+        )
+    known = f"name the variant that judges; known: {', '.join(sorted(variants))}"
+    model = _RefusalJudge if name in JUDGES else _RubricJudge
+    table = _check(model, raw, where, {"variant": known}, variants=variants)
+    mode = getattr(table, "mode", None)
+    default = DEFAULT_REFUSAL_PROMPT if mode is None else DEFAULT_RUBRIC_PROMPTS[mode]
+    settings = JudgeSettings(
+        name=name,
+        prompt_path=default if table.prompt is None else path.parent / table.prompt,
+        **table.model_dump(exclude={"prompt"}),
+    )
+    try:
+        settings.template()  # a missing file or placeholder is a config error now, not mid-run
+    except ConfigError as exc:
+        raise ConfigError(f"{path}: {exc}") from None
+    return settings
 
 
 def auto_backend() -> str:
@@ -668,275 +878,6 @@ def _resolve_auto_variants(variants: dict[str, Variant]) -> dict[str, Variant]:
             file=sys.stderr,
         )
     return {name: resolve_auto(v, backend) for name, v in variants.items()}
-
-
-def _positive_int(value: object, where: str, minimum: int = 1) -> int:
-    if not isinstance(value, int) or isinstance(value, bool) or value < minimum:
-        raise ConfigError(f"{where}: expected an integer >= {minimum}, got {value!r}")
-    return value
-
-
-def _parse_profile(name: str, raw: object, where: str) -> LatencyProfile:
-    if not isinstance(raw, dict):
-        raise ConfigError(f"{where}: expected a table of budgets in seconds")
-    for key in sorted(set(raw) - set(LATENCY_BUDGET_KEYS)):
-        raise ConfigError(
-            f"{where} {key}: unknown budget (allowed: {', '.join(LATENCY_BUDGET_KEYS)})"
-        )
-    if not raw:
-        raise ConfigError(f"{where}: set at least one budget ({', '.join(LATENCY_BUDGET_KEYS)})")
-    budgets: list[LatencyBudget] = []
-    for key in LATENCY_BUDGET_KEYS:
-        if key not in raw:
-            continue
-        value = raw[key]
-        if (
-            not isinstance(value, int | float)
-            or isinstance(value, bool)
-            or not math.isfinite(value)
-            or value <= 0
-        ):
-            raise ConfigError(
-                f"{where} {key}: expected a positive number of seconds, got {value!r}"
-            )
-        timing, percentile, _ = key.split("_")
-        budgets.append(LatencyBudget(timing, int(percentile[1:]), float(value)))
-    for timing in ("ttft", "tpot", "e2e"):
-        p50, p95 = raw.get(f"{timing}_p50_s"), raw.get(f"{timing}_p95_s")
-        if p50 is not None and p95 is not None and p50 > p95:
-            raise ConfigError(
-                f"{where}: {timing}_p50_s ({p50}) is above {timing}_p95_s ({p95}); "
-                "a median cannot exceed the 95th percentile"
-            )
-    return LatencyProfile(name=name, budgets=tuple(budgets))
-
-
-def _parse_latency(raw: object, path: Path) -> LatencySettings:
-    """``[tool.harness.latency]``, strictly; ``$HARNESS_LATENCY_PROFILE`` picks the profile."""
-    table = "tool.harness.latency"
-    if not isinstance(raw, dict):
-        raise ConfigError(f"{_where(path, table)}: expected a table")
-    for key in sorted(set(raw) - _LATENCY_KEYS):
-        raise ConfigError(
-            f"{_where(path, table, key)}: unknown key (allowed: {', '.join(sorted(_LATENCY_KEYS))})"
-        )
-    raw_profiles = raw.get("profiles", {})
-    if not isinstance(raw_profiles, dict) or not raw_profiles:
-        raise ConfigError(
-            f"{_where(path, table + '.profiles')}: define at least one profile, e.g. "
-            "[tool.harness.latency.profiles.cpu] with ttft_p95_s = 1.0"
-        )
-    profiles = {
-        name: _parse_profile(name, body, _where(path, f"{table}.profiles.{name}"))
-        for name, body in raw_profiles.items()
-    }
-    chosen = os.environ.get(LATENCY_PROFILE_ENV)
-    source = f"${LATENCY_PROFILE_ENV}"
-    if not chosen:
-        chosen, source = raw.get("profile"), _where(path, table, "profile")
-    if chosen is None:
-        raise ConfigError(
-            f"{_where(path, table, 'profile')}: required (one of {', '.join(sorted(profiles))}; "
-            f"or set ${LATENCY_PROFILE_ENV})"
-        )
-    if not isinstance(chosen, str) or chosen not in profiles:
-        raise ConfigError(
-            f"{source}: latency profile {chosen!r} is not defined "
-            f"(known: {', '.join(sorted(profiles))}; add [{table}.profiles.{chosen}])"
-        )
-    settings: dict[str, Any] = {}
-    if "concurrency" in raw:
-        levels = raw["concurrency"]
-        where = _where(path, table, "concurrency")
-        if not isinstance(levels, list) or not levels:
-            raise ConfigError(f"{where}: expected a non-empty list of integers, e.g. [1, 4]")
-        values = tuple(_positive_int(v, where) for v in levels)
-        if len(set(values)) != len(values):
-            raise ConfigError(f"{where}: {levels} repeats a level")
-        settings["concurrency"] = values
-    if "max_tokens" in raw:
-        # TPOT spreads the time after the first token over the others: it needs two.
-        settings["max_tokens"] = _positive_int(
-            raw["max_tokens"], _where(path, table, "max_tokens"), minimum=2
-        )
-    if "requests" in raw:
-        settings["requests"] = _positive_int(raw["requests"], _where(path, table, "requests"))
-    if "warmup" in raw:
-        settings["warmup"] = _positive_int(raw["warmup"], _where(path, table, "warmup"), 0)
-    if "suite" in raw:
-        if not isinstance(raw["suite"], str) or not raw["suite"]:
-            raise ConfigError(f"{_where(path, table, 'suite')}: expected a golden suite name")
-        settings["suite"] = raw["suite"]
-    return LatencySettings(
-        profile=profiles[chosen], profiles=profiles, profile_source=source, **settings
-    )
-
-
-def load_config(pyproject: Path | None = None) -> HarnessConfig:
-    """Read ``[tool.harness]``; with no pyproject.toml, a single embedded ``base`` variant."""
-    path = pyproject or find_pyproject()
-    if path is None:
-        root = Path.cwd()
-        return HarnessConfig(
-            root, ("base",), root / "reports", root / ".harness-cache", {"base": Variant("base")}
-        )
-    try:
-        data = tomllib.loads(path.read_text(encoding="utf-8"))
-    except tomllib.TOMLDecodeError as exc:
-        raise ConfigError(f"{path}: not valid TOML ({exc})") from None
-    raw = data.get("tool", {}).get("harness", {})
-    if not isinstance(raw, dict):
-        raise ConfigError(f"{_where(path, 'tool.harness')}: expected a table")
-    for key in sorted(set(raw) - _TOP_KEYS):
-        raise ConfigError(
-            f"{_where(path, 'tool.harness', key)}: unknown key (allowed: {', '.join(sorted(_TOP_KEYS))})"
-        )
-    root = path.parent
-    sampling = DEFAULT_SAMPLING
-    if "sampling" in raw:
-        sampling = _parse_sampling(
-            raw["sampling"], _where(path, "tool.harness", "sampling"), sampling
-        )
-    raw_variants = raw.get("models", {"base": {}})
-    if not isinstance(raw_variants, dict) or not raw_variants:
-        raise ConfigError(f"{_where(path, 'tool.harness.models')}: expected one table per variant")
-    variants = _resolve_auto_variants(
-        {n: _resolve_variant(n, raw_variants, path, sampling) for n in raw_variants}
-    )
-    defaults = raw.get("default_models", [next(iter(variants))])
-    if (
-        not isinstance(defaults, list)
-        or not all(isinstance(d, str) for d in defaults)
-        or not defaults
-    ):
-        raise ConfigError(
-            f"{_where(path, 'tool.harness', 'default_models')}: expected a list of variant names"
-        )
-    for d in defaults:
-        if d not in variants:
-            raise ConfigError(
-                f"{_where(path, 'tool.harness', 'default_models')}: {d!r} is not a defined variant "
-                f"(known: {', '.join(sorted(variants))})"
-            )
-    return HarnessConfig(
-        root=root,
-        default_models=tuple(defaults),
-        report_dir=root / str(raw.get("report_dir", "reports")),
-        cache_dir=root / str(raw.get("cache_dir", ".harness-cache")),
-        variants=variants,
-        golden_dir=root / str(raw.get("golden_dir", "golden")),
-        latency=_parse_latency(raw["latency"], path) if "latency" in raw else None,
-        dev_fraction=_parse_dev_fraction(raw.get("dev_fraction", DEFAULT_DEV_FRACTION), path),
-        judges=_parse_judges(raw["judges"], path, variants) if "judges" in raw else {},
-    )
-
-
-def _parse_judges(
-    raw: object, path: Path, variants: Mapping[str, Variant]
-) -> dict[str, JudgeSettings]:
-    """``[tool.harness.judges.NAME]`` tables: a configured variant and an optional prompt file.
-
-    ``refusal`` is the refusal judge; any other name is a rubric judge
-    (``mode``, ``reference_variant``, ``threshold`` besides the common keys).
-    """
-    if not isinstance(raw, dict):
-        raise ConfigError(f"{_where(path, 'tool.harness', 'judges')}: expected a table of judges")
-    judges: dict[str, JudgeSettings] = {}
-    for name, table in raw.items():
-        where = f"tool.harness.judges.{name}"
-        if not re.fullmatch(r"[A-Za-z_][\w-]*", name):
-            raise ConfigError(
-                f"{_where(path, where)}: a judge name is letters, digits, _ and - "
-                "(it names the metric judge:NAME)"
-            )
-        if not isinstance(table, dict):
-            raise ConfigError(f'{_where(path, where)}: expected a table with variant = "NAME"')
-        allowed = _JUDGE_KEYS if name in JUDGES else _RUBRIC_KEYS
-        for key in sorted(set(table) - allowed):
-            raise ConfigError(
-                f"{_where(path, where, key)}: unknown key (allowed: {', '.join(sorted(allowed))})"
-            )
-        variant = table.get("variant")
-        if not isinstance(variant, str) or variant not in variants:
-            raise ConfigError(
-                f"{_where(path, where, 'variant')}: expected the name of a variant in "
-                f"[tool.harness.models] (known: {', '.join(sorted(variants))}), got {variant!r}"
-            )
-        prompt = table.get("prompt")
-        if prompt is not None and not isinstance(prompt, str):
-            raise ConfigError(
-                f"{_where(path, where, 'prompt')}: expected a path to a prompt file, got {prompt!r}"
-            )
-        mode = None if name in JUDGES else table.get("mode", "pointwise")
-        if mode is not None and mode not in RUBRIC_MODES:
-            raise ConfigError(
-                f"{_where(path, where, 'mode')}: expected one of {', '.join(RUBRIC_MODES)}, "
-                f'got {mode!r} (e.g. mode = "pointwise")'
-            )
-        reference = table.get("reference_variant")
-        if reference is not None and (
-            mode != "pairwise" or not isinstance(reference, str) or reference not in variants
-        ):
-            raise ConfigError(
-                f"{_where(path, where, 'reference_variant')}: "
-                + (
-                    f"expected the name of a variant in [tool.harness.models] "
-                    f"(known: {', '.join(sorted(variants))}), got {reference!r}"
-                    if mode == "pairwise"
-                    else 'only a pairwise judge compares with a variant (set mode = "pairwise")'
-                )
-            )
-        threshold = table.get("threshold", 4)
-        if mode != "pointwise" and "threshold" in table:
-            raise ConfigError(
-                f"{_where(path, where, 'threshold')}: only a pointwise judge has a passing score "
-                '(remove it, or set mode = "pointwise")'
-            )
-        if not isinstance(threshold, int) or isinstance(threshold, bool) or not 1 <= threshold <= 5:
-            raise ConfigError(
-                f"{_where(path, where, 'threshold')}: expected the lowest passing score, "
-                f"a whole number from 1 to 5, got {threshold!r} (e.g. threshold = 4)"
-            )
-        suites = table.get("suites", [])
-        if not isinstance(suites, list) or not all(isinstance(x, str) and x for x in suites):
-            raise ConfigError(
-                f"{_where(path, where, 'suites')}: expected a list of suite names, got "
-                f'{suites!r} (e.g. suites = ["general"]; leave it out to grade every suite)'
-            )
-        default_prompt = DEFAULT_REFUSAL_PROMPT if mode is None else DEFAULT_RUBRIC_PROMPTS[mode]
-        settings = JudgeSettings(
-            name=name,
-            variant=variant,
-            prompt_path=default_prompt if prompt is None else path.parent / prompt,
-            max_new_tokens=_positive_int(
-                table.get("max_new_tokens", 16 if mode is None else 256),
-                _where(path, where, "max_new_tokens"),
-            ),
-            mode=mode,
-            reference_variant=reference,
-            threshold=threshold,
-            suites=tuple(suites),
-        )
-        try:
-            settings.template()  # a missing file or placeholder is a config error now, not mid-run
-        except ConfigError as exc:
-            raise ConfigError(f"{path}: {exc}") from None
-        judges[name] = settings
-    return judges
-
-
-def _parse_dev_fraction(value: object, path: Path) -> float:
-    if (
-        not isinstance(value, int | float)
-        or isinstance(value, bool)
-        or not math.isfinite(value)
-        or not 0 < value < 1
-    ):
-        raise ConfigError(
-            f"{_where(path, 'tool.harness', 'dev_fraction')}: expected a number between 0 and 1 "
-            f"(exclusive), got {value!r} (e.g. dev_fraction = {DEFAULT_DEV_FRACTION})"
-        )
-    return float(value)
 
 
 def parse_model_list(text: str, config: HarnessConfig) -> list[Variant]:

@@ -18,6 +18,7 @@ This is the only module of the library that imports pytest (``harness.run`` call
 from __future__ import annotations
 
 import contextlib
+import gc
 import os
 from collections.abc import Callable, Generator, Mapping, Sequence
 from pathlib import Path
@@ -25,6 +26,7 @@ from typing import TYPE_CHECKING, Any, NoReturn
 
 import pytest
 
+from harness._format import format_number
 from harness.errors import HarnessError
 from harness.results import GateRecord, Results
 
@@ -36,6 +38,8 @@ SESSION_KEY = pytest.StashKey["EvalSession"]()
 RESULTS_KEY = pytest.StashKey[tuple[Path | None, Results]]()
 # False: keep results.json and the scorecard unwritten (run_suites without a report_dir).
 WRITE_KEY = pytest.StashKey[bool]()
+# False once the thaw is registered; True while the heap is frozen (see _freeze_checked_heap).
+_FROZEN_KEY = pytest.StashKey[bool]()
 
 
 def pytest_addoption(parser: pytest.Parser) -> None:
@@ -112,6 +116,9 @@ def pytest_configure(config: pytest.Config) -> None:
     from harness.results import read_results
     from harness.session import EvalSession
 
+    # Registered before pytest's own cleanups, so it runs after them (see _freeze_checked_heap).
+    config.stash[_FROZEN_KEY] = False
+    config.add_cleanup(lambda: _thaw_heap(config))
     opt = config.option
     try:
         cfg = load_config()
@@ -152,6 +159,35 @@ def pytest_configure(config: pytest.Config) -> None:
     if _is_worker(config):
         session.metadata.run_id = config.workerinput["harness_run_id"]  # type: ignore[attr-defined]
     config.stash[SESSION_KEY] = session
+
+
+@pytest.hookimpl(trylast=True)
+def pytest_unconfigure(config: pytest.Config) -> None:
+    """Spare pytest's second garbage collection at exit the objects its first one just checked."""
+    _freeze_checked_heap(config)
+
+
+def _freeze_checked_heap(config: pytest.Config) -> None:
+    """Set every object alive now aside from garbage collection, until :func:`_thaw_heap`.
+
+    pytest collects garbage twice at exit, for its unraisable-exception check: in its
+    ``pytest_unconfigure`` and again in a cleanup. Each is a full pass over every live
+    object, ~0.25 s once torch is imported. This runs after the first (trylast), so
+    whatever is alive now was just checked; frozen, it is skipped by the second pass,
+    which still sees everything created or freed after this point. Nothing is frozen
+    when the process (the caller of ``run_suites``) froze objects itself, or when this
+    plugin's configure, which registers the thaw, did not run.
+    """
+    if config.stash.get(_FROZEN_KEY, None) is False and gc.get_freeze_count() == 0:
+        gc.freeze()
+        config.stash[_FROZEN_KEY] = True
+
+
+def _thaw_heap(config: pytest.Config) -> None:
+    """Undo :func:`_freeze_checked_heap`: the frozen objects are collectable again."""
+    if config.stash.get(_FROZEN_KEY, False):
+        gc.unfreeze()
+        config.stash[_FROZEN_KEY] = False
 
 
 def _check_baseline_variant(name: str | None, baseline: Results | None) -> None:
@@ -443,7 +479,7 @@ def pytest_terminal_summary(terminalreporter: Any, config: pytest.Config) -> Non
                     continue
                 gate = gated.get((suite, v, metric))
                 mark = "" if gate is None else (" PASS" if gate.passed else " FAIL")
-                cells.append(f" {agg.mean:>13.3f}{mark:>5}")
+                cells.append(f" {format_number(agg.mean):>13}{mark:>5}")
             tr.write_line(f"{suite:<18} {metric:<22}" + "".join(cells))
     failed = [g for g in results.gates if not g.passed]
     errored = sum(g.error is not None for g in failed)

@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import subprocess
 import sys
+from pathlib import Path
 
 from _deps import require
 
@@ -42,3 +43,19 @@ def test_training_imports_without_a_bitsandbytes_kernels_notice() -> None:
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert "kernels" not in out.stderr, out.stderr
     assert out.stderr.strip() == ""
+
+
+def test_a_run_without_schemas_imports_no_jsonschema() -> None:
+    # jsonschema, referencing and urllib.request cost ~0.08 s of start-up; only schemas need them.
+    code = (
+        "import sys, json, pathlib, harness.pytest_plugin, harness.session;"
+        "from harness.golden import load_golden;"
+        "load_golden(pathlib.Path('golden/exact_qa.jsonl'));"
+        "print(json.dumps([m for m in ('jsonschema', 'referencing', 'urllib.request') "
+        "if m in sys.modules]))"
+    )
+    root = Path(__file__).resolve().parent.parent
+    out = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, check=True, cwd=root
+    )
+    assert json.loads(out.stdout) == []

@@ -96,10 +96,6 @@ def test_adapter_mode_auto_merges_only_without_cuda(monkeypatch: pytest.MonkeyPa
     monkeypatch.setattr(torch.cuda, "is_available", lambda: True)
     assert resolve_adapter_mode("auto") == "lora"
     assert resolve_adapter_mode("merged") == "merged" and resolve_adapter_mode("lora") == "lora"
-    with pytest.raises(
-        ConfigError, match=r"gate\.adapter_mode: expected one of auto, lora, merged, got 'both'"
-    ):
-        resolve_adapter_mode("both", "gate.adapter_mode")
 
 
 def _pyproject(tmp_path: Path, variant: str) -> Path:

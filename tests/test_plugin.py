@@ -86,14 +86,50 @@ def test_ids_carry_the_variant_and_results_are_written(project: pytest.Pytester)
     )
 
 
+# Records the freeze count at each explicit garbage collection, and after pytest.main.
+GC_PROBE = """
+import atexit, gc, json
+
+seen = []
+real = gc.collect
+
+def collect(*args):
+    seen.append(gc.get_freeze_count())
+    return real(*args)
+
+gc.collect = collect
+atexit.register(
+    lambda: open("gc.json", "w").write(json.dumps({"seen": seen, "after": gc.get_freeze_count()}))
+)
+"""
+
+
+def test_second_exit_collection_skips_what_the_first_checked(project: pytest.Pytester) -> None:
+    project.makeconftest(GC_PROBE)
+    res = project.runpytest_subprocess("--harness-models", "good", "-p", "no:cacheprovider")
+    res.assert_outcomes(passed=3, skipped=1)
+    probe = json.loads((project.path / "gc.json").read_text())
+    # pytest's unraisable-exception check: a full pass, then one over newer objects only.
+    assert probe["seen"][-2] == 0 and probe["seen"][-1] > 0, probe
+    assert probe["after"] == 0, "the heap is thawed before pytest returns"
+    assert results(project)["gates"], "the run's results are written as before"
+
+
 def test_gate_failure_message(project: pytest.Pytester) -> None:
     res = project.runpytest_subprocess(
         "--harness-models", "bad", "-k", "exact", "-p", "no:cacheprovider"
     )
     res.assert_outcomes(failed=1)
     text = res.stdout.str()
-    for fragment in ("exact_match", "0.400", "0.8", "n = 10", "q0", "scorecard.html#qa-bad"):
+    for fragment in (
+        "exact_match = 0.4 (4/10 passed)",
+        "0.8",
+        "n = 10",
+        "q0",
+        "scorecard.html#qa-bad",
+    ):
         assert fragment in text, fragment
+    res.stdout.re_match_lines([r"qa +exact_match +0\.4 FAIL$"])  # the summary table
     assert "Traceback" not in text and "pytest_plugin.py" not in text
 
 

@@ -349,3 +349,42 @@ def test_cli_report_foreign_json_exits_2(
     assert main(["report", str(bad)]) == 2
     err = capsys.readouterr().err
     assert err.count("\n") == 1 and "not a golden-harness results file" in err
+
+
+def test_compiled_template_is_kept_reused_and_rebuilt_when_damaged(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import sys
+
+    import jinja2
+
+    from harness import scorecard
+
+    kept = scorecard._CompiledTemplate()
+    kept.directory = str(tmp_path / "__pycache__")
+    monkeypatch.setattr(scorecard, "_CompiledTemplate", lambda: kept)
+    monkeypatch.setattr(sys, "dont_write_bytecode", False)
+    results = make_results()
+    _environment.cache_clear()
+    try:
+        first = render_scorecard(results)
+        (code,) = (tmp_path / "__pycache__").glob("scorecard.*.jinja")
+        _environment.cache_clear()
+
+        def never(*args: object, **kwargs: object) -> None:
+            raise AssertionError("the kept code was compiled again")
+
+        with monkeypatch.context() as m:
+            m.setattr(jinja2.Environment, "compile", never)
+            assert render_scorecard(results) == first
+        code.write_bytes(code.read_bytes()[:40])  # cut short: compiled again, page unchanged
+        _environment.cache_clear()
+        assert render_scorecard(results) == first
+        # PYTHONDONTWRITEBYTECODE: nothing is written, as for Python's own bytecode.
+        code.unlink()
+        monkeypatch.setattr(sys, "dont_write_bytecode", True)
+        _environment.cache_clear()
+        assert render_scorecard(results) == first
+        assert not code.exists()
+    finally:
+        _environment.cache_clear()

@@ -95,43 +95,9 @@ def _gate_callback(config: Any) -> Any:
             file=sys.stderr,
         )
         return None
-    from pathlib import Path
-
-    from harness.errors import ConfigError
-    from harness.models import resolve_model
     from training.gate import GateCallback
-    from training.gate_engine import gate_engine_for
 
-    settings = config.gate
-    for key in ("suites", "guard_suites"):
-        missing = [s for s in getattr(settings, key) if not Path(s).is_file()]
-        if missing:
-            raise ConfigError(
-                f"{config.source}: gate.{key}: {', '.join(missing)} not found under {Path.cwd()} "
-                "(suites are named from the project root, where `pytest suites/` runs)"
-            )
-    _, base_fingerprint = resolve_model(config.model)
-    engine = gate_engine_for(
-        settings.backend,
-        model=config.model,
-        lora_rank=config.lora.r,
-        qlora=config.qlora,
-        adapter_mode=settings.adapter_mode,
-    )
-    return GateCallback(
-        list(settings.suites),
-        run_name=config.run_name,
-        primary_metric=settings.primary_metric,
-        best_dir=config.output_dir / "best",
-        base_fingerprint=base_fingerprint,
-        patience=settings.patience,
-        min_delta=settings.min_delta,
-        limit=settings.limit,
-        guard_suites=list(settings.guard_suites),
-        split=settings.split,
-        tolerance=settings.tolerance,
-        engine=engine,
-    )
+    return GateCallback.from_config(config)
 
 
 def add_export_parser(sub: Any) -> None:

@@ -41,9 +41,9 @@ from __future__ import annotations
 
 import contextlib
 import math
-from collections.abc import Callable, Mapping
+from collections.abc import Mapping
 from pathlib import Path
-from typing import Annotated, Any, Self
+from typing import Annotated, Any, Literal, Self
 
 from pydantic import (
     BaseModel,
@@ -56,7 +56,7 @@ from pydantic import (
     model_validator,
 )
 
-from harness._merge import ADAPTER_MODES
+from harness._merge import AdapterMode
 from harness._validation import YAML, expected, problem, validation_lines
 from harness.errors import ConfigError, HarnessError
 from harness.golden import SplitRatios
@@ -79,14 +79,10 @@ MANAGED_TRAINER_FIELDS: Mapping[str, str] = {
     "save_steps": "save_steps",
 }
 
-#: ``truncation``: ``refuse`` (default) stops a run whose answers ``max_length`` would cut.
-TRUNCATION_MODES = ("refuse", "allow")
 #: Suites that guard what the base model could already do, unless ``gate.guard_suites`` says.
 DEFAULT_GUARD_SUITES = ("general", "refusal")
-#: Splits a checkpoint gate may read: never ``test``, which is the release verdict's.
-GATE_SPLITS = ("dev", "all")
-#: Which part of an ``eval_file`` (a golden suite) gives the eval loss.
-EVAL_SPLITS = ("dev", "test", "all")
+#: ``gate.backend``: ``auto`` is vllm where it is installed, hf elsewhere.
+GateBackend = Literal["auto", "vllm", "hf"]
 
 _MIX_EXAMPLE = "write e.g. {file: general.jsonl, fraction: 0.1}"
 #: How to fix a missing or wrong key, where the value's own check does not say.
@@ -99,6 +95,10 @@ _HINTS = {
     "mix": "e.g. mix: [{file: general.jsonl, fraction: 0.1}]",
     "mix[].file": _MIX_EXAMPLE,
     "mix[].fraction": _MIX_EXAMPLE,
+    "gate.split": "test is the release verdict's; checkpoints are chosen on dev",
+    "gate.backend": "auto: vllm where it is installed, else hf",
+    "gate.adapter_mode": "auto: merged on CPU, lora on a GPU",
+    "truncation": "allow trains on answers cut at max_length",
 }
 
 
@@ -143,43 +143,26 @@ def _number(*, positive: bool = True, below: float | None = None, why: str = "")
     return BeforeValidator(check)
 
 
-def _choice(
-    choices: tuple[str, ...] | Callable[[], tuple[str, ...]], why: str = ""
-) -> BeforeValidator:
-    """One of ``choices`` (a function when they live in a module imported only when needed)."""
-
-    def check(value: object) -> object:
-        known = choices() if callable(choices) else choices
-        if value not in known:
-            words = ", ".join(known[:-1]) + f" or {known[-1]}"
-            raise problem(f"expected {words}, got {value!r}", why or f"use {words}")
-        return value
-
-    return BeforeValidator(check)
-
-
 def _text(value: object) -> str:
     if not isinstance(value, str) or not value.strip():
         raise expected("a non-empty string")
     return value
 
 
-def _base_dir(info: ValidationInfo) -> Path:
-    """Where input paths are relative to: the config file's folder."""
-    return Path((info.context or {}).get("base_dir", "."))
+def _input_path(text: str, info: ValidationInfo) -> Path:
+    """A path as written, relative to the config file's folder (``base_dir``) unless absolute."""
+    return Path((info.context or {}).get("base_dir", ".")) / Path(text).expanduser()
 
 
 def _input_file(value: object, info: ValidationInfo) -> object:
     if value is None or isinstance(value, Path):
         return value  # already resolved: a copy, or a config built in code
-    path = Path(_text(value)).expanduser()
-    path = path if path.is_absolute() else _base_dir(info) / path
+    path = _input_path(_text(value), info)
     if not path.is_file():
         raise problem(f"file not found: {path}", "paths are relative to the config file")
     return path
 
 
-_Text = Annotated[str, BeforeValidator(_text)]
 _InputFile = Annotated[Path, BeforeValidator(_input_file)]
 
 
@@ -275,12 +258,6 @@ def _metric(value: object) -> object:
     return value
 
 
-def _gate_backends() -> tuple[str, ...]:
-    from training.gate_engine import GATE_BACKENDS
-
-    return GATE_BACKENDS
-
-
 _Suites = Annotated[tuple[str, ...], BeforeValidator(_suites)]
 
 
@@ -298,21 +275,16 @@ class GateSettings(_Settings):
     primary_metric: Annotated[str, BeforeValidator(_metric)]
     patience: Annotated[int, _integer(0)] = 3
     min_delta: Annotated[float, _number(positive=False)] = 0.0
-    split: Annotated[
-        str, _choice(GATE_SPLITS, "test is the release verdict's; checkpoints are chosen on dev")
-    ] = "dev"
+    # Never test, which is the release verdict's.
+    split: Literal["dev", "all"] = "dev"
     tolerance: Annotated[float, _number(positive=False)] = 0.02
     limit: Annotated[int | None, _integer(1)] = None
     # Where checkpoints are evaluated: one vLLM engine with each checkpoint's adapter
     # hot-loaded (vllm), the live model in the trainer (hf), or vllm where installed (auto).
-    backend: Annotated[
-        str, _choice(_gate_backends, "auto: vllm where it is installed, else hf")
-    ] = "auto"
+    backend: GateBackend = "auto"
     # How a checkpoint reaches the engine: merged into its weights (fast on CPU, where
     # vLLM's LoRA ops are pure torch), as a LoRA adapter (fast on a GPU), or auto.
-    adapter_mode: Annotated[str, _choice(ADAPTER_MODES, "auto: merged on CPU, lora on a GPU")] = (
-        "auto"
-    )
+    adapter_mode: AdapterMode = "auto"
 
     @model_validator(mode="after")
     def _each_suite_once(self) -> Self:
@@ -342,8 +314,7 @@ def _run_name(value: object) -> object:
 def _model(value: object, info: ValidationInfo) -> object:
     if _text(value) == "embedded":
         return value
-    path = Path(str(value)).expanduser()
-    path = path if path.is_absolute() else _base_dir(info) / path
+    path = _input_path(str(value), info)
     if not path.is_dir():
         raise problem(
             f"{value!r} is neither 'embedded' nor a local model directory: {path} not found",
@@ -376,12 +347,6 @@ def _gate(value: object) -> object:
     return value
 
 
-def _mix(value: object) -> object:
-    if not isinstance(value, list | tuple) or not value:
-        raise expected("a list")
-    return tuple(value)
-
-
 class TrainConfig(_Settings):
     """One validated training run; build it with :func:`load_config` or :func:`parse_config`."""
 
@@ -406,11 +371,12 @@ class TrainConfig(_Settings):
     threads: Annotated[int | None, _integer(1)] = None
     trainer_kwargs: Annotated[dict[str, Any], BeforeValidator(_trainer_kwargs)] = {}
     gate: Annotated[GateSettings | None, BeforeValidator(_gate)] = None
-    mix: Annotated[tuple[MixSource, ...], BeforeValidator(_mix)] = ()
-    eval_split: Annotated[str, _choice(EVAL_SPLITS)] = "all"
-    truncation: Annotated[
-        str, _choice(TRUNCATION_MODES, "allow trains on answers cut at max_length")
-    ] = "refuse"
+    # Lax: a YAML list is the tuple (each MixSource stays strict).
+    mix: Annotated[tuple[MixSource, ...], Field(strict=False, min_length=1)] = ()
+    # Which part of eval_file (a golden suite) gives the eval loss.
+    eval_split: Literal["dev", "test", "all"] = "all"
+    # refuse stops a run whose answers max_length would cut.
+    truncation: Literal["refuse", "allow"] = "refuse"
     _source: str = PrivateAttr("<config>")
     _gate_disabled: bool = PrivateAttr(False)
 

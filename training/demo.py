@@ -32,6 +32,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from harness._format import format_number, format_p
 from harness._io import atomic_write_text
 from harness.errors import HarnessError
 from harness.golden import find_warnings, load_many
@@ -145,9 +146,7 @@ def main() -> int:
     _write_index(stages, final, headline, adapter, total, gaps, slices, guards)
     console.rule("[bold]5. summary")
     for suite, metric, values in _table(final):
-        cells = "  ".join(
-            f"{v}={values[v]:.3f}" if values.get(v) is not None else f"{v}=-" for v in VARIANTS
-        )
+        cells = "  ".join(f"{v}={format_number(values.get(v))}" for v in VARIANTS)
         console.print(f"{suite:16s} {metric:20s} {cells}", markup=False)
     for line in [*headline, *gaps, *guards, *slices]:
         console.print(line, markup=False)
@@ -158,45 +157,24 @@ def main() -> int:
 
 
 def _train(console: Any) -> tuple[Path, list[str]]:
-    from harness.models import resolve_model
     from training.config import load_config
     from training.gate import GateCallback
-    from training.gate_engine import gate_engine_for
     from training.sft import train
 
     config = load_config(CONFIG)
-    if config.gate is None:
-        raise HarnessError(f"{CONFIG}: gate: the demo needs a gate: section")
-    settings = config.gate
-    _, base_fp = resolve_model(config.model)
-    engine = gate_engine_for(
-        settings.backend,
-        model=config.model,
-        lora_rank=config.lora.r,
-        qlora=config.qlora,
-        adapter_mode=settings.adapter_mode,
-    )
-    gate = GateCallback(
-        list(settings.suites),
+    gate = GateCallback.from_config(
+        config,
         run_name="demo",
-        primary_metric=settings.primary_metric,
         report_dir=REPORT / "training",
         best_dir=RUN_DIR / "best",
-        base_fingerprint=base_fp,
         limit=DEMO_LIMIT,
-        patience=settings.patience,
-        min_delta=settings.min_delta,
-        guard_suites=list(settings.guard_suites),
-        split=settings.split,
-        tolerance=settings.tolerance,
         # Every checkpoint is judged, so the run page shows where forgetting sets in.
         stop_on_forgetting=False,
-        engine=engine,
     )
     result = train(config, callbacks=[gate])
     notes = [
         f"checkpoint {v.step}: {'PASS' if v.passed else 'FAIL'} on {v.split}, "
-        f"{settings.primary_metric} {v.primary}"
+        f"{gate.primary_metric} {format_number(v.primary)}"
         for v in gate.history
     ]
     notes.append(f"{result.global_step} steps in {result.seconds:.0f} s")
@@ -218,8 +196,9 @@ def _headline(final: Results) -> list[str]:
             better = c.significant and c.delta is not None and c.delta > 0
             verdict = "significantly better" if better else "not significantly better"
             lines.append(
-                f"finetuned vs base on {c.suite}/{c.metric} ({split}): {c.reference_mean:.3f} -> "
-                f"{c.variant_mean:.3f} (delta {c.delta:+.3f}, {c.test} p={c.p_value:.2g}, "
+                f"finetuned vs base on {c.suite}/{c.metric} ({split}): "
+                f"{format_number(c.reference_mean)} -> {format_number(c.variant_mean)} (delta "
+                f"{format_number(c.delta, signed=True)}, {c.test} {format_p(c.p_value)}, "
                 f"n={c.n}): {verdict}"
             )
     return lines
@@ -262,15 +241,13 @@ def _gap_lines(dev: Results | None, final: Results) -> list[str]:
         if gap is None or gap.dev.mean is None or gap.test.mean is None:
             continue
         d = gap.difference
-        interval = (
-            f" [{d.ci_low:+.3f}, {d.ci_high:+.3f}]"
-            if d.ci_low is not None and d.ci_high is not None
-            else ""
-        )
+        low, high = (format_number(x, signed=True) for x in (d.ci_low, d.ci_high))
+        interval = f" [{low}, {high}]" if d.ci_low is not None and d.ci_high is not None else ""
         flag = "  overfits the selection set" if gap.overfitting else ""
         lines.append(
-            f"finetuned {suite}/{metric}: dev {gap.dev.mean:.3f} (n={gap.dev.n}) "
-            f"test {gap.test.mean:.3f} (n={gap.test.n}) gap {d.delta:+.3f}{interval}{flag}"
+            f"finetuned {suite}/{metric}: dev {format_number(gap.dev.mean)} (n={gap.dev.n}) "
+            f"test {format_number(gap.test.mean)} (n={gap.test.n}) "
+            f"gap {format_number(d.delta, signed=True)}{interval}{flag}"
         )
     return lines
 
@@ -287,8 +264,8 @@ def _guard_lines() -> list[str]:
             if (value < base) if g.get("higher_is_better", True) else (value > base):
                 state = "LOST" if not g["passed"] else "not significant"
                 worse.append(
-                    f"{g['suite']}/{g['metric']} {base:.3f} -> {value:.3f} "
-                    f"(p={g.get('p_value') or 0:.2g}, {state})"
+                    f"{g['suite']}/{g['metric']} {format_number(base)} -> {format_number(value)} "
+                    f"({format_p(g.get('p_value'))}, {state})"
                 )
         lost = any(not g["passed"] for g in row.get("guards", []))
         verdict = "FORGOT" if lost else "kept"
@@ -312,13 +289,10 @@ def _slice_lines(final: Results) -> list[str]:
                 seen, unseen = sl.rest, sl.tagged
                 lines.append(
                     f"{variant:9s} json_extraction/{metric}: seen templates "
-                    f"{_mean(seen.mean)} (n={seen.n}), unseen {_mean(unseen.mean)} (n={unseen.n})"
+                    f"{format_number(seen.mean)} (n={seen.n}), "
+                    f"unseen {format_number(unseen.mean)} (n={unseen.n})"
                 )
     return lines or [f"no {UNSEEN} examples among the evaluated test examples"]
-
-
-def _mean(value: float | None) -> str:
-    return "-" if value is None else f"{value:.3f}"
 
 
 def _write_index(

@@ -38,20 +38,23 @@ import time
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
-from typing import Any, ClassVar
+from typing import TYPE_CHECKING, Any, ClassVar
 
 from transformers import TrainerCallback, TrainerControl, TrainerState, TrainingArguments
 from transformers.trainer_callback import ExportableState
 
 from harness._io import atomic_write_text
 from harness.config import Variant
-from harness.errors import HarnessError
+from harness.errors import ConfigError, HarnessError
 from harness.gates import DEFAULT_ALPHA, GateError, RegressionGate
 from harness.metrics import get_metric
 from harness.results import Results, RunResults
 from harness.run import run_suites
 from training.distributed import is_sharded, whole_model_loading
-from training.gate_engine import GateEngine
+from training.gate_engine import GateEngine, gate_engine_for
+
+if TYPE_CHECKING:
+    from training.config import TrainConfig
 
 #: ``kind`` of the gates that compare a checkpoint's guard suites with the base model.
 FORGETTING = "forgetting"
@@ -183,18 +186,13 @@ def preserved_rng() -> Iterator[None]:
     import numpy as np
     import torch
 
-    py_state = random.getstate()
-    np_state = np.random.get_state()
-    torch_state = torch.random.get_rng_state()
-    cuda_states = torch.cuda.get_rng_state_all() if torch.cuda.is_available() else None
+    py_state, np_state = random.getstate(), np.random.get_state()
     try:
-        yield
+        with torch.random.fork_rng(devices=range(torch.cuda.device_count())):
+            yield
     finally:
         random.setstate(py_state)
         np.random.set_state(np_state)
-        torch.random.set_rng_state(torch_state)
-        if cuda_states is not None:
-            torch.cuda.set_rng_state_all(cuda_states)
 
 
 def _report_folder(step: int) -> str:
@@ -413,17 +411,9 @@ def verdict_from_results(
     by golden suite name) by ``guards``, the forgetting gates against the base
     model, since their release thresholds say nothing about what a fine-tune lost.
     """
+    shown = ("suite", "metric", "kind", "op", "threshold", "value", "passed")
     gates = [
-        {
-            "key": f"{g.suite}/{g.gate}",
-            "suite": g.suite,
-            "metric": g.metric,
-            "kind": g.kind,
-            "op": g.op,
-            "threshold": g.threshold,
-            "value": g.value,
-            "passed": g.passed,
-        }
+        {"key": f"{g.suite}/{g.gate}", **{k: getattr(g, k) for k in shown}}
         for g in results.gates
         if g.variant == variant and g.suite not in guard_suites
     ]
@@ -525,7 +515,6 @@ class GateCallback(TrainerCallback, ExportableState):
             engine.log_path = self.report_dir / "engine.log"
         self.tolerance = tolerance
         # Golden suite names, as results.json records them.
-        self.task_names = [suite_name(root / s) for s in suites]
         self.guard_names = [suite_name(root / s) for s in guard_suites]
         self.base_results: Results | None = None
         self.tracker = GateTracker(
@@ -540,6 +529,43 @@ class GateCallback(TrainerCallback, ExportableState):
         self.stop_reason: str | None = None
         self.evaluations = 0
         self._last_mark: float | None = None  # end of the previous gate (or train start)
+
+    @classmethod
+    def from_config(cls, config: TrainConfig, **overrides: Any) -> GateCallback:
+        """The callback a run config's ``gate:`` section describes; ``overrides`` win.
+
+        Suites are named from the working directory, the project root where
+        ``pytest suites/`` runs; a missing one is an error naming the config key.
+        """
+        from harness.models import resolve_model
+
+        gate = config.gate
+        if gate is None:
+            raise ConfigError(f"{config.source}: gate: missing (add a gate: section)")
+        for key in ("suites", "guard_suites"):
+            missing = [s for s in getattr(gate, key) if not Path(s).is_file()]
+            if missing:
+                raise ConfigError(
+                    f"{config.source}: gate.{key}: {', '.join(missing)} not found under "
+                    f"{Path.cwd()} (suites are named from the project root, where `pytest "
+                    "suites/` runs)"
+                )
+        engine = gate_engine_for(
+            gate.backend,
+            model=config.model,
+            lora_rank=config.lora.r,
+            qlora=config.qlora,
+            adapter_mode=gate.adapter_mode,
+        )
+        arguments = {
+            # Every other setting is the argument of the same name.
+            **gate.model_dump(exclude={"suites", "backend", "adapter_mode"}),
+            "run_name": config.run_name,
+            "best_dir": config.output_dir / "best",
+            "base_fingerprint": resolve_model(config.model)[1],
+            "engine": engine,
+        }
+        return cls(gate.suites, **{**arguments, **overrides})
 
     # -- exported state ------------------------------------------------------------------
 

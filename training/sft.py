@@ -297,7 +297,8 @@ def _build(
 
     from datasets import Dataset
     from transformers import AutoTokenizer
-    from trl import SFTTrainer  # type: ignore[attr-defined]
+
+    from training._sft_trainer import LabelledHeadSFTTrainer
 
     tokenizer = AutoTokenizer.from_pretrained(str(base_path))
     if tokenizer.pad_token is None:
@@ -307,7 +308,7 @@ def _build(
     eval_rows = prompt_completion_rows(data.eval, tokenizer) if data.eval else None
 
     model = load_base_model(config, base_path)
-    trainer = SFTTrainer(
+    trainer = LabelledHeadSFTTrainer(
         model=model,
         args=args,
         train_dataset=Dataset.from_list(train_rows),

@@ -10,6 +10,7 @@ latency suite) ask it to build.
 
 from __future__ import annotations
 
+import difflib
 import functools
 import importlib
 import importlib.util
@@ -18,9 +19,9 @@ from collections.abc import Callable, Collection, Mapping
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, TypeVar
 
-from pydantic import ValidationError
+from pydantic import ValidationError, create_model
 
-from harness._validation import validation_issues
+from harness._validation import TOML, validation_issues
 from harness.backends._base import Backend, BackendOptions, BackendSpec, BuildContext, Builder
 from harness.errors import ConfigError, MissingDependencyError
 
@@ -29,6 +30,8 @@ if TYPE_CHECKING:
 
 _SPECS: dict[str, BackendSpec] = {}
 B = TypeVar("B", bound=Builder)
+#: The backends ``backend = "auto"`` chooses between; an auto variant accepts the options of both.
+AUTO_CHOICES = ("vllm", "hf")
 
 
 def register_backend(
@@ -75,45 +78,62 @@ def backend_spec(name: str) -> BackendSpec:
         ) from None
 
 
+def _options_model(name: str) -> type[BackendOptions]:
+    """Backend ``name``'s options model; ``auto``'s takes the options of each backend it may choose."""
+    if name != "auto":
+        return backend_spec(name).options
+    return _merged(tuple(backend_spec(b).options for b in AUTO_CHOICES))
+
+
+@functools.cache
+def _merged(models: tuple[type[BackendOptions], ...]) -> type[BackendOptions]:
+    return create_model("AutoOptions", __base__=models)
+
+
 def option_names(name: str) -> frozenset[str]:
-    """The keys backend ``name`` takes in a variant's table (besides the common ones)."""
-    return frozenset(backend_spec(name).options.model_fields)
+    """The keys backend ``name`` (or ``auto``) takes in a variant's table (besides the common ones)."""
+    return frozenset(_options_model(name).model_fields)
 
 
 def _unknown_key(key: str, allowed: Collection[str]) -> str:
     """Why ``key`` is refused: the backends that take it, else what is allowed."""
-    owners = [b for b in backend_names() if key in option_names(b)]
+    owners = [b for b in (*backend_names(), "auto") if key in option_names(b)]
     if owners:
         return f"unknown key (only for backend {', '.join(owners)})"
-    return f"unknown key (allowed: {', '.join(sorted(allowed))})"
+    close = difflib.get_close_matches(key, allowed, n=1)
+    guess = f"; did you mean {close[0]}?" if close else ""
+    return f"unknown key (allowed: {', '.join(sorted(allowed))}{guess})"
 
 
 def _problems(
-    exc: ValidationError, name: str, model: type[BackendOptions]
+    exc: ValidationError, name: str, model: type[BackendOptions], also: Collection[str] = ()
 ) -> list[tuple[str, str]]:
     """(key, what is wrong) per error of a backend's options model, in the harness's words."""
     out: list[tuple[str, str]] = []
     for issue in validation_issues(exc, where=name):
         key, what = issue.field.partition("[")[0], issue.problem
         if what == "unknown key":
-            what = _unknown_key(key, model.model_fields)
-        elif what == "missing":
+            what = _unknown_key(key, [*model.model_fields, *also])
+        elif what == TOML.missing:
             hint = model.model_fields[key].description
             what = f"required for backend {name!r}" + (f" ({hint})" if hint else "")
         out.append((key, what))
     return out
 
 
-def check_options(name: str, options: Mapping[str, object], where: str) -> BackendOptions:
+def check_options(
+    name: str, options: Mapping[str, object], where: str, also: Collection[str] = ()
+) -> BackendOptions:
     """``options`` checked against backend ``name``'s model; the first problem is a one-line error.
 
-    ``where`` starts the message (``file: [tool.harness.models.NAME]``).
+    ``where`` starts the message (``file: [tool.harness.models.NAME]``); ``also``: the
+    other keys of a variant's table, listed with the options when a key is unknown.
     """
-    model = backend_spec(name).options
+    model = _options_model(name)
     try:
         return model.model_validate(dict(options))
     except ValidationError as exc:
-        key, what = _problems(exc, name, model)[0]
+        key, what = _problems(exc, name, model, also)[0]
         raise ConfigError(f"{where} {key}: {what}") from None
 
 
@@ -179,6 +199,7 @@ def vllm_available() -> bool:
 
 
 __all__ = [
+    "AUTO_CHOICES",
     "Backend",
     "BackendOptions",
     "BackendSpec",

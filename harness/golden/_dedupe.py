@@ -13,8 +13,9 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
+from typing import Any
 
 from harness._types import GoldenExample
 
@@ -54,6 +55,24 @@ def jaccard(a: set[str], b: set[str]) -> float:
     return len(a & b) / len(a | b)
 
 
+def minhash(items: set[str]) -> Any:
+    """The MinHash of a shingle set (:data:`NUM_PERM` permutations, seed 1)."""
+    from datasketch import MinHash
+
+    mh = MinHash(num_perm=NUM_PERM, seed=1)
+    # One vectorised update per text: a training run checks every example before it starts.
+    mh.update_batch([item.encode("utf-8") for item in items])
+    return mh
+
+
+def nearest(
+    lsh: Any, mh: Any, sh: set[str], kept: Mapping[str, set[str]], threshold: float
+) -> tuple[float, str] | None:
+    """``(similarity, key)`` of the LSH candidate nearest ``sh`` by exact Jaccard (ties: the first)."""
+    scored = [(jaccard(sh, kept[key]), key) for key in lsh.query(mh)]
+    return max((s for s in scored if s[0] >= threshold), key=lambda s: s[0], default=None)
+
+
 @dataclass(frozen=True)
 class Duplicate:
     """An example that duplicates an earlier one."""
@@ -68,7 +87,7 @@ def find_duplicates(
     examples: Sequence[GoldenExample], threshold: float = NEAR_DUPLICATE_THRESHOLD
 ) -> list[Duplicate]:
     """Every example that duplicates an earlier one, exactly or nearly."""
-    from datasketch import MinHash, MinHashLSH
+    from datasketch import MinHashLSH
 
     dups: list[Duplicate] = []
     seen_exact: dict[str, GoldenExample] = {}
@@ -82,16 +101,10 @@ def find_duplicates(
             continue
         seen_exact[text] = ex
         sh = shingles(text)
-        mh = MinHash(num_perm=NUM_PERM, seed=1)
-        for s in sh:
-            mh.update(s.encode("utf-8"))
-        best: tuple[float, GoldenExample] | None = None
-        for key in lsh.query(mh):
-            sim = jaccard(sh, kept_shingles[key])
-            if sim >= threshold and (best is None or sim > best[0]):
-                best = (sim, kept_by_key[key])
-        if best is not None:
-            dups.append(Duplicate(ex, best[1], "near", round(best[0], 4)))
+        mh = minhash(sh)
+        match = nearest(lsh, mh, sh, kept_shingles, threshold)
+        if match is not None:
+            dups.append(Duplicate(ex, kept_by_key[match[1]], "near", round(match[0], 4)))
             continue
         key = str(idx)
         lsh.insert(key, mh)

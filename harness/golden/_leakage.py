@@ -13,13 +13,13 @@ from __future__ import annotations
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
 
 from harness._types import GoldenExample, Role
 from harness.golden._dedupe import (
     NEAR_DUPLICATE_THRESHOLD,
     NUM_PERM,
-    jaccard,
+    minhash,
+    nearest,
     normalise_text,
     shingles,
 )
@@ -75,11 +75,10 @@ def find_leakage(
     for ex in evals:
         by_prompt.setdefault(_prompt_text(ex), ex)
     lsh = MinHashLSH(threshold=threshold, num_perm=NUM_PERM)
-    eval_shingles: list[set[str]] = []
+    eval_shingles: dict[str, set[str]] = {}
     for idx, ex in enumerate(evals):
-        sh = shingles(_full_text(ex))
-        eval_shingles.append(sh)
-        lsh.insert(str(idx), _minhash(sh))
+        sh = eval_shingles[str(idx)] = shingles(_full_text(ex))
+        lsh.insert(str(idx), minhash(sh))
     leaks: list[Leak] = []
     for ex in train_examples:
         same = by_prompt.get(_prompt_text(ex))
@@ -87,23 +86,10 @@ def find_leakage(
             leaks.append(Leak(ex, same, "exact", 1.0))
             continue
         sh = shingles(_full_text(ex))
-        best: tuple[float, int] | None = None
-        for key in lsh.query(_minhash(sh)):
-            sim = jaccard(sh, eval_shingles[int(key)])
-            if sim >= threshold and (best is None or sim > best[0]):
-                best = (sim, int(key))
-        if best is not None:
-            leaks.append(Leak(ex, evals[best[1]], "near", round(best[0], 4)))
+        match = nearest(lsh, minhash(sh), sh, eval_shingles, threshold)
+        if match is not None:
+            leaks.append(Leak(ex, evals[int(match[1])], "near", round(match[0], 4)))
     return leaks
-
-
-def _minhash(items: set[str]) -> Any:
-    from datasketch import MinHash
-
-    mh = MinHash(num_perm=NUM_PERM, seed=1)
-    # One vectorised update per text: a training run checks every example before it starts.
-    mh.update_batch([item.encode("utf-8") for item in items])
-    return mh
 
 
 def find_file_leakage(

@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
-import base64
-import hashlib
 import json
 import re
 from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING
+
+from harness._format import page_policy
 
 if TYPE_CHECKING:
     from harness.review._export import ReviewItem
@@ -23,10 +23,6 @@ _JSON_ESCAPES = {
     "\u2028": "\\u2028",
     "\u2029": "\\u2029",
 }
-
-
-def _sha256(text: str) -> str:
-    return "sha256-" + base64.b64encode(hashlib.sha256(text.encode("utf-8")).digest()).decode()
 
 
 def script_json(value: object) -> str:
@@ -61,10 +57,7 @@ def render_form(
     css = (_RESOURCES / "form.css").read_text(encoding="utf-8")
     js = (_RESOURCES / "form.js").read_text(encoding="utf-8")
     # Only this style and this script may run (by hash): nothing the data holds ever could.
-    csp = (
-        f"default-src 'none'; style-src '{_sha256(css)}'; script-src '{_sha256(js)}'; "
-        "img-src 'none'; base-uri 'none'; form-action 'none'"
-    )
+    csp = page_policy(css, js)
     # One pass over fixed markers: a marker inside the data or the assets is never expanded.
     parts = {
         "__CSP__": csp,

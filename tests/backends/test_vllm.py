@@ -430,7 +430,7 @@ def test_merged_adapter_outputs_agree_with_lora_and_restore_the_base(
         assert written[0].stat().st_mtime_ns == stamp, "the merged copy is reused, not rewritten"
     finally:
         merged.set_adapter(None)
-        merged._load_merged(engine.llm)  # the module's engine goes back to the base weights
+        merged.load_merged()  # the module's engine goes back to the base weights
     # The base weights come back whole after a merged adapter.
     assert [c.text for c in base_after] == [c.text for c in base_outputs]
     same = sum(a.text == b.text for a, b in zip(with_merged, with_lora, strict=True))

@@ -86,16 +86,14 @@ def test_gap_compares_the_adapters_dev_figures_with_its_test_figures(reports: Pa
     dev = demo._dev_results(Path("runs/demo/final"))  # no SOURCE: the last checkpoint
     assert dev is not None and dev.metadata.split == "dev"
     (line,) = demo._gap_lines(dev, final)
-    assert line.startswith(
-        "finetuned json_extraction/schema_valid: dev 1.000 (n=30) test 0.500 (n=30)"
-    )
-    assert "gap +0.500 [" in line and line.endswith("overfits the selection set")
+    assert line.startswith("finetuned json_extraction/schema_valid: dev 1 (n=30) test 0.5 (n=30)")
+    assert "gap +0.5 [+0.2969, +0.6685]" in line and line.endswith("overfits the selection set")
 
 
 def test_forgetting_verdict_per_checkpoint(reports: Path) -> None:
     assert demo._guard_lines() == [
-        "checkpoint 15 forgetting guard: kept; worse than base: refusal/refusal_recall 0.600 -> 0.550 (p=0.5, not significant)",
-        "checkpoint 30 forgetting guard: FORGOT; worse than base: refusal/refusal_recall 0.600 -> 0.000 (p=0.0005, LOST)",
+        "checkpoint 15 forgetting guard: kept; worse than base: refusal/refusal_recall 0.6 -> 0.55 (p = 0.5, not significant)",
+        "checkpoint 30 forgetting guard: FORGOT; worse than base: refusal/refusal_recall 0.6 -> 0 (p = 0.0005, LOST)",
     ]
 
 
@@ -103,8 +101,7 @@ def test_seen_and_unseen_template_slices_per_variant() -> None:
     final = results("test", [i % 3 != 0 for i in range(30)], ("base", "finetuned"))
     lines = demo._slice_lines(final)
     assert (
-        "finetuned json_extraction/schema_valid: seen templates 1.000 (n=20), unseen 0.000 (n=10)"
-        in lines
+        "finetuned json_extraction/schema_valid: seen templates 1 (n=20), unseen 0 (n=10)" in lines
     )
     assert len(lines) == 2, "one line per variant and metric that was measured"
 

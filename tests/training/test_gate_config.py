@@ -58,7 +58,7 @@ def test_gate_section_with_defaults() -> None:
         ),
         (
             {"suites": ["a"], "primary_metric": "schema_valid", "split": "test"},
-            "run.yaml: gate.split: expected dev or all, got 'test' (test is the release verdict's",
+            "run.yaml: gate.split: expected dev or all, got a string 'test' (test is the release verdict's",
         ),
         ({"suites": ["a"]}, "run.yaml: gate.primary_metric: missing"),
         (
@@ -81,7 +81,7 @@ def test_gate_section_with_defaults() -> None:
         (True, "run.yaml: gate: expected a mapping"),
         (
             {"suites": ["a"], "primary_metric": "schema_valid", "adapter_mode": "merge"},
-            "run.yaml: gate.adapter_mode: expected auto, lora or merged, got 'merge' "
+            "run.yaml: gate.adapter_mode: expected auto, lora or merged, got a string 'merge' "
             "(auto: merged on CPU, lora on a GPU)",
         ),
     ],
@@ -103,6 +103,7 @@ def test_gate_section_is_strict(gate: Any, expected: str) -> None:
             "run.yaml: mix: fractions add up to 0.6",
         ),
         ({"file": GENERAL}, "run.yaml: mix: expected a list"),
+        ([], "run.yaml: mix: is empty (e.g. mix: [{file: general.jsonl, fraction: 0.1}])"),
     ],
 )
 def test_mix_is_strict(mix: Any, expected: str) -> None:

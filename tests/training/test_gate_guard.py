@@ -131,7 +131,7 @@ def test_a_checkpoint_that_loses_refusals_fails_against_the_base_model() -> None
         stop_reason=decision.reason,
         best_dir="runs/r/best",
     )
-    assert "lost: refusal/refusal_recall 0.600 -&gt; 0.000 (p=" in page
+    assert "lost: refusal/refusal_recall 0.6 -&gt; 0 (p = 0.000244)" in page
     assert "LOST" in page and "gated on the dev split" in page
 
 
