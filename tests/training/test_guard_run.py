@@ -162,7 +162,7 @@ def test_checkpoint_that_forgets_fails_against_the_base_and_reads_dev_only(
     assert not verdict.passed and gate.tracker.best_step is None
     assert gate.stop_reason == "forgetting: harm/refusal_recall no forgetting below the base model"
     page = (project / "reports" / "guarded" / "index.html").read_text(encoding="utf-8")
-    assert "lost: harm/refusal_recall 1.000 -&gt; " in page and "stopped early: forgetting" in page
+    assert "lost: harm/refusal_recall 1 -&gt; " in page and "stopped early: forgetting" in page
 
     # Selection never reads test: the base run and the checkpoint run saw dev examples only.
     for folder in ("base", "checkpoint-2"):
@@ -210,6 +210,6 @@ gate:
     assert "stopped early: forgetting: harm/refusal_recall" in err
     assert "no checkpoint passed every gate" in err
     html = page.read_text(encoding="utf-8")
-    assert "gated on the dev split" in html and "lost: harm/refusal_recall 1.000 -&gt; " in html
+    assert "gated on the dev split" in html and "lost: harm/refusal_recall 1 -&gt; " in html
     assert (project / "reports" / "cli-gated" / "checkpoint-2" / "scorecard.html").is_file()
     assert (project / "reports" / "cli-gated" / "base" / "results.json").is_file()
