@@ -112,8 +112,11 @@ def register() -> None:
         from vllm.lora.punica_wrapper import punica_cpu
     except ImportError:  # a vLLM without the CPU punica wrapper: nothing to patch
         return
-    ops: dict[str, object] = {"bgmv_shrink": bgmv_shrink, "bgmv_expand": bgmv_expand}
-    ops["bgmv_expand_slice"] = bgmv_expand_slice
+    ops: dict[str, object] = {
+        "bgmv_shrink": bgmv_shrink,
+        "bgmv_expand": bgmv_expand,
+        "bgmv_expand_slice": bgmv_expand_slice,
+    }
     # sgmv_* call bgmv_* through lora_ops' globals; the wrapper imported all by name.
     for module in (lora_ops, punica_cpu):
         for name, op in ops.items():
