@@ -16,7 +16,6 @@ from __future__ import annotations
 import json
 import os
 import re
-from collections.abc import Mapping
 from pathlib import Path
 from typing import Any, Literal, get_args
 
@@ -68,82 +67,6 @@ def check_mergeable(adapter_dir: str | Path, fix: str = 'set adapter_mode = "lor
     return alpha / (r**0.5) if config.get("use_rslora") else alpha / r
 
 
-def base_tensors(model_path: Path, fix: str = 'set adapter_mode = "lora"') -> dict[str, Path]:
-    """Every weight name of the base model and the safetensors file holding it."""
-    from safetensors import safe_open
-
-    files = sorted(model_path.glob("*.safetensors"))
-    if not files:
-        raise ConfigError(
-            f"model {model_path}: no *.safetensors weights to merge adapters into; {fix}"
-        )
-    where: dict[str, Path] = {}
-    for f in files:
-        with safe_open(str(f), "pt") as handle:
-            where.update(dict.fromkeys(handle.keys(), f))
-    return where
-
-
-def read_tensors(where: Mapping[str, Path], names: list[str]) -> dict[str, Any]:
-    """The base tensors ``names``, each file opened once."""
-    from safetensors import safe_open
-
-    out: dict[str, Any] = {}
-    by_file: dict[Path, list[str]] = {}
-    for name in names:
-        by_file.setdefault(where[name], []).append(name)
-    for f, group in by_file.items():
-        with safe_open(str(f), "pt") as handle:
-            for name in group:
-                out[name] = handle.get_tensor(name)
-    return out
-
-
-def merged_weights(
-    model_path: str | Path,
-    adapter_dir: str | Path,
-    dtype: Any = None,
-    *,
-    fix: str = 'set adapter_mode = "lora"',
-) -> list[tuple[str, Any]]:
-    """The base weights of every layer a LoRA adapter touches, with the adapter merged in.
-
-    Each target module's weight becomes ``W + scale * B @ A`` (computed in
-    float32, then cast to ``dtype``, default the stored dtype). The other
-    weights of the same parent module (a target's siblings: vLLM fuses q/k/v
-    and gate/up and loads a fused weight whole) come unchanged. Names are the
-    base checkpoint's, sorted, so each layer's weights arrive together. An
-    adapter the merge does not cover raises a ConfigError ending in ``fix``.
-    """
-    from safetensors.torch import load_file
-
-    adapter = Path(adapter_dir)
-    scale = check_mergeable(adapter, fix)
-    factors: dict[str, dict[str, Any]] = {}
-    for key, tensor in load_file(str(adapter / "adapter_model.safetensors")).items():
-        match = _LORA_KEY.match(key)
-        if match is None:
-            raise _unmergeable(adapter, f"{key} is not a LoRA factor of a linear layer", fix)
-        factors.setdefault(match["module"], {})[match["factor"]] = tensor
-    where = base_tensors(Path(model_path), fix)
-    targets = {f"{module}.weight": ab for module, ab in factors.items()}
-    for name, ab in targets.items():
-        if name not in where or set(ab) != {"A", "B"}:
-            raise _unmergeable(adapter, f"{name} is not a base weight with both LoRA factors", fix)
-    parents = {name.rsplit(".", 2)[0] + "." for name in targets}
-    names = sorted(n for n in where if n.rsplit(".", 2)[0] + "." in parents)
-    base = read_tensors(where, names)
-    out: list[tuple[str, Any]] = []
-    for name in names:
-        weight = base[name]
-        target = dtype or weight.dtype
-        if name in targets:
-            a, b = targets[name]["A"].float(), targets[name]["B"].float()
-            weight = weight.float() + scale * (b @ a)
-        out.append((name, weight.to(target)))
-    return out
-
-
 def write_merged(
     model_path: str | Path,
     adapter_dir: str | Path,
@@ -154,20 +77,38 @@ def write_merged(
 ) -> Path:
     """Every base weight, ``adapter_dir`` merged in, in ``dtype``, as ``out_dir/model.safetensors``.
 
+    Each target module's weight becomes ``W + scale * B @ A`` (computed in
+    float32, then cast to ``dtype``); names are the base checkpoint's. An
+    adapter the merge does not cover raises a ConfigError ending in ``fix``.
     Written to a temporary name and renamed, so a reader never sees half a
     file; returns ``out_dir``.
     """
-    from safetensors.torch import save_file
+    from safetensors.torch import load_file, save_file
 
-    model = Path(model_path)
-    merged = dict(merged_weights(model, adapter_dir, dtype, fix=fix))
-    where = base_tensors(model, fix)
-    rest = read_tensors(where, [n for n in where if n not in merged])
-    tensors = {n: merged[n] if n in merged else rest[n].to(dtype) for n in sorted(where)}
+    adapter = Path(adapter_dir)
+    scale = check_mergeable(adapter, fix)
+    factors: dict[str, dict[str, Any]] = {}
+    for key, tensor in load_file(str(adapter / "adapter_model.safetensors")).items():
+        match = _LORA_KEY.match(key)
+        if match is None:
+            raise _unmergeable(adapter, f"{key} is not a LoRA factor of a linear layer", fix)
+        factors.setdefault(f"{match['module']}.weight", {})[match["factor"]] = tensor
+    files = sorted(Path(model_path).glob("*.safetensors"))
+    if not files:
+        raise ConfigError(
+            f"model {model_path}: no *.safetensors weights to merge adapters into; {fix}"
+        )
+    tensors: dict[str, Any] = {}
+    for f in files:
+        tensors.update(load_file(str(f)))
+    for name, ab in factors.items():
+        if name not in tensors or set(ab) != {"A", "B"}:
+            raise _unmergeable(adapter, f"{name} is not a base weight with both LoRA factors", fix)
+        tensors[name] = tensors[name].float() + scale * (ab["B"].float() @ ab["A"].float())
     out = Path(out_dir)
     out.mkdir(parents=True, exist_ok=True)
     # Not *.safetensors while half written: the engine loads every such file in the folder.
     partial = out / f".{MERGED_FILE}.{os.getpid()}.partial"
-    save_file(tensors, str(partial))
+    save_file({n: t.to(dtype) for n, t in sorted(tensors.items())}, str(partial))
     os.replace(partial, out / MERGED_FILE)
     return out

@@ -74,16 +74,13 @@ class Expectation:
     @property
     def kinds(self) -> frozenset[Expect]:
         """The expectation kinds present on this example."""
-        kinds: set[Expect] = set()
-        if self.schema_path is not None:
-            kinds.add(Expect.SCHEMA)
-        if self.refuse is True:
-            kinds.add(Expect.REFUSE)
-        if self.refuse is False:
-            kinds.add(Expect.COMPLY)
-        if self.exact is not None:
-            kinds.add(Expect.EXACT)
-        return frozenset(kinds)
+        present = {
+            Expect.SCHEMA: self.schema_path is not None,
+            Expect.REFUSE: self.refuse is True,
+            Expect.COMPLY: self.refuse is False,
+            Expect.EXACT: self.exact is not None,
+        }
+        return frozenset(kind for kind, there in present.items() if there)
 
 
 @dataclass(frozen=True)

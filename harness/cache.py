@@ -26,7 +26,6 @@ import time
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from types import TracebackType
 from typing import Any, Final, TypeVar
 
 from harness._types import Completion, GenerationRequest, Role, SamplingParams
@@ -93,9 +92,9 @@ _T = TypeVar("_T")
 
 @dataclass(frozen=True)
 class CacheStats:
-    """How a batch (or a cache's lifetime) was served.
+    """How a batch was served by :func:`generate_with_cache`.
 
-    For :func:`generate_with_cache`: ``hits`` are requests answered without a
+    ``hits`` are requests answered without a
     backend call of their own (found in the cache, or a duplicate of another
     request in the same batch), ``misses`` are requests the backend generated,
     and ``written`` counts completions stored. ``hits + misses`` is the batch size.
@@ -189,9 +188,6 @@ class CompletionCache:
         self._lock = threading.Lock()
         self._opened: list[tuple[int, sqlite3.Connection]] = []
         self._closed = False
-        self._hits = 0
-        self._misses = 0
-        self._written = 0
 
     def __repr__(self) -> str:
         return f"CompletionCache({str(self.path)!r})"
@@ -285,12 +281,7 @@ class CompletionCache:
     def __enter__(self) -> CompletionCache:
         return self
 
-    def __exit__(
-        self,
-        exc_type: type[BaseException] | None,
-        exc: BaseException | None,
-        tb: TracebackType | None,
-    ) -> None:
+    def __exit__(self, *exc_info: object) -> None:
         self.close()
 
     # -- reads and writes --------------------------------------------------
@@ -311,9 +302,6 @@ class CompletionCache:
             ).fetchall()
             for row in rows:
                 found[row[0]] = _row_to_completion(row[1:])
-        with self._lock:
-            self._hits += len(found)
-            self._misses += len(unique) - len(found)
         return found
 
     def put(self, key: str, completion: Completion) -> None:
@@ -347,8 +335,6 @@ class CompletionCache:
                 "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
                 rows,
             )
-        with self._lock:
-            self._written += len(rows)
 
     def __contains__(self, key: object) -> bool:
         if not isinstance(key, str):
@@ -360,20 +346,6 @@ class CompletionCache:
         """Number of completions stored (by every process, not just this one)."""
         count: int = self._conn().execute("SELECT COUNT(*) FROM completions").fetchone()[0]
         return count
-
-    def stats(self) -> CacheStats:
-        """Lookups and writes made through this object since it was created.
-
-        Hits and misses count distinct keys per :meth:`get_many` call.
-        """
-        with self._lock:
-            return CacheStats(hits=self._hits, misses=self._misses, written=self._written)
-
-    def clear(self) -> None:
-        """Delete every stored completion (for every process sharing the file)."""
-        conn = self._conn()
-        with _transaction(conn):
-            conn.execute("DELETE FROM completions")
 
 
 def _is_busy(exc: sqlite3.OperationalError) -> bool:
@@ -453,17 +425,14 @@ def generate_with_cache(
     if chunk_size < 1:
         raise ValueError(f"chunk_size must be at least 1, got {chunk_size}")
     report = on_progress if on_progress is not None else _ignore
-
     if cache is None:
-        generated: list[Completion] = []
-        for chunk in _batches(requests, chunk_size):
-            generated.extend(_generate_checked(backend, chunk))
-            report(len(chunk))
-        return generated, CacheStats(misses=len(requests))
-
-    fingerprint = backend.fingerprint
-    keys = [cache_key(backend.name, fingerprint, r, PROMPT_FORMAT_VERSION) for r in requests]
-    found = cache.get_many(keys)
+        # Every request its own key: all are generated, none is shared or stored.
+        keys = [str(i) for i in range(len(requests))]
+        found: dict[str, Completion] = {}
+    else:
+        fingerprint = backend.fingerprint
+        keys = [cache_key(backend.name, fingerprint, r, PROMPT_FORMAT_VERSION) for r in requests]
+        found = cache.get_many(keys)
 
     results: list[Completion | None] = [None] * len(requests)
     # Positions waiting on each missing key, in first-seen order.
@@ -479,12 +448,11 @@ def generate_with_cache(
         report(served)
 
     todo = list(pending.items())
-    written = 0
     for group in _batches(todo, chunk_size):
         completions = _generate_checked(backend, [requests[pos[0]] for _, pos in group])
-        # Stored before anything else happens, so this chunk survives a later crash.
-        cache.put_many((key, c) for (key, _), c in zip(group, completions, strict=True))
-        written += len(group)
+        if cache is not None:
+            # Stored before anything else happens, so this chunk survives a later crash.
+            cache.put_many((key, c) for (key, _), c in zip(group, completions, strict=True))
         for (_, positions), completion in zip(group, completions, strict=True):
             results[positions[0]] = completion
             for j in positions[1:]:
@@ -494,6 +462,7 @@ def generate_with_cache(
     final = [c for c in results if c is not None]
     assert len(final) == len(requests)  # every position is a hit or was generated
     misses = len(todo)
+    written = misses if cache is not None else 0
     return final, CacheStats(hits=len(requests) - misses, misses=misses, written=written)
 
 

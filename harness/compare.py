@@ -202,11 +202,6 @@ class CompareOutcome:
     alpha: float
 
     @property
-    def gates(self) -> list[GateRecord]:
-        """The regression gate records, one per row."""
-        return [r.gate for r in self.rows]
-
-    @property
     def regressions(self) -> list[CompareRow]:
         """The rows whose gate failed."""
         return [r for r in self.rows if not r.gate.passed]
@@ -256,11 +251,10 @@ def compare_runs(
     notes: list[str] = []
     if not 0 < alpha < 1:
         unusable.append(f"alpha must be between 0 and 1, got {alpha}")
+    known_metrics = {m for r in (baseline, candidate) for e in r.examples for m in e.metrics}
     for metric, tol in tolerances.items():
         if not (math.isfinite(tol) and tol >= 0):
             unusable.append(f"tolerance for {metric} must be a number >= 0, got {tol}")
-    known_metrics = {m for r in (baseline, candidate) for e in r.examples for m in e.metrics}
-    for metric in tolerances:
         if metric not in known_metrics:
             unusable.append(
                 f"a tolerance is given for metric {metric!r}, which neither run has "
@@ -335,14 +329,15 @@ def compare_runs(
 def _check_suites(baseline: Results, candidate: Results, unusable: list[str]) -> list[str]:
     """Shared suites in the baseline's order; records why the suites make the runs unusable."""
     base_suites, new_suites = baseline.suites(), candidate.suites()
-    only_base = [s for s in base_suites if s not in new_suites]
-    only_new = [s for s in new_suites if s not in base_suites]
-    if only_base or only_new:
-        parts = []
-        if only_base:
-            parts.append(f"only in the baseline: {', '.join(only_base)}")
-        if only_new:
-            parts.append(f"only in the candidate: {', '.join(only_new)}")
+    parts = [
+        f"only in the {side}: {', '.join(only)}"
+        for side, only in (
+            ("baseline", [s for s in base_suites if s not in new_suites]),
+            ("candidate", [s for s in new_suites if s not in base_suites]),
+        )
+        if only
+    ]
+    if parts:
         unusable.append(f"the runs cover different suites ({'; '.join(parts)})")
     shared = [s for s in base_suites if s in new_suites]
     for suite in shared:

@@ -80,6 +80,8 @@ from harness.retrieval import (
     DEFAULT_RETRIEVAL_K,
     Passage,
     RetrievalSettings,
+    read_template,
+    render_prompt,
 )
 
 #: Environment variable that makes every ``backend = "auto"`` variant use ``hf`` or ``vllm``.
@@ -104,7 +106,6 @@ JUDGE_PLACEHOLDERS = {
     "pointwise": ("question", "answer"),
     "pairwise": ("question", "answer_a", "answer_b"),
 }
-_JUDGE_PLACEHOLDER = re.compile(r"\{(question|answer|answer_a|answer_b|reference)\}")
 #: Share of each suite's examples in its ``dev`` split (the rest is ``test``). 0.3 keeps
 #: most examples for the release verdict, whose interval matters most, while leaving the
 #: selection set large enough (62 of 186 extraction examples) to rank checkpoints.
@@ -160,7 +161,8 @@ class Variant:
             if users:
                 question = turns[users[-1]].content
                 turns[users[-1]] = Message(
-                    Role.USER, self.retrieval.render(question, self.retrieve(example))
+                    Role.USER,
+                    render_prompt(self.retrieval.template, question, self.retrieve(example)),
                 )
         head = [Message(Role.SYSTEM, "\n\n".join(system_parts))] if system_parts else []
         return (*head, *self.few_shot, *turns)
@@ -255,22 +257,8 @@ class JudgeSettings:
 
     def template(self) -> str:
         """The prompt template, read from its file; the mode's placeholders must be there."""
-        try:
-            text = self.prompt_path.read_text(encoding="utf-8")
-        except OSError as exc:
-            raise ConfigError(
-                f"[tool.harness.judges.{self.name}] prompt: cannot read {self.prompt_path} "
-                f"({exc.strerror or exc})"
-            ) from None
-        needed = JUDGE_PLACEHOLDERS[self.mode]
-        missing = set(needed) - set(_JUDGE_PLACEHOLDER.findall(text))
-        if missing:
-            raise ConfigError(
-                f"[tool.harness.judges.{self.name}] prompt: {self.prompt_path} lacks "
-                f"{', '.join('{' + m + '}' for m in sorted(missing))} "
-                f"(the template needs {' and '.join('{' + m + '}' for m in needed)})"
-            )
-        return text
+        where = f"[tool.harness.judges.{self.name}] prompt"
+        return read_template(self.prompt_path, where, JUDGE_PLACEHOLDERS[self.mode])
 
     @property
     def prompt_digest(self) -> str:

@@ -6,8 +6,8 @@ Backends are built once per distinct setting and shared: ``base`` and
 
 from __future__ import annotations
 
-import time
-from collections.abc import Callable, Iterable, Mapping
+import contextlib
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -61,8 +61,6 @@ class SuiteRun:
     examples: tuple[GoldenExample, ...]
     completions: tuple[Completion, ...]
     cache: CacheStats
-    seconds: float
-    backend_fingerprint: str
     scores: dict[str, tuple[MetricResult, ...]] = field(default_factory=dict)
     # A judge's class per example id (``[tool.harness.judges.refusal]``), handed to
     # metrics that take a ``judged`` option; empty without a judge.
@@ -148,36 +146,11 @@ def run_suite(
         range(len(requests)), key=lambda i: sum(len(m.content) for m in requests[i].messages)
     )
     size = chunk_size or int(getattr(backend, "batch_size", 8))
-    start = time.perf_counter()
-    if progress:
-        from rich.progress import (
-            BarColumn,
-            MofNCompleteColumn,
-            Progress,
-            TextColumn,
-            TimeElapsedColumn,
-        )
-
-        with Progress(
-            TextColumn(f"[bold]{golden.name}[/] · {variant.name}"),
-            BarColumn(),
-            MofNCompleteColumn(),
-            TimeElapsedColumn(),
-            transient=False,
-        ) as bar:
-            task = bar.add_task("generating", total=len(requests))
-            done, stats = generate_with_cache(
-                backend,
-                [requests[i] for i in order],
-                cache,
-                chunk_size=size,
-                on_progress=lambda n: bar.advance(task, n),
-            )
-    else:
+    title = f"[bold]{golden.name}[/] · {variant.name}"
+    with _progress_bar(title, len(requests), show=progress) as advance:
         done, stats = generate_with_cache(
-            backend, [requests[i] for i in order], cache, chunk_size=size
+            backend, [requests[i] for i in order], cache, chunk_size=size, on_progress=advance
         )
-    elapsed = time.perf_counter() - start
     by_pos: dict[int, Completion] = dict(zip(order, done, strict=True))
     return SuiteRun(
         suite=golden.name,
@@ -185,9 +158,20 @@ def run_suite(
         examples=tuple(examples),
         completions=tuple(by_pos[i] for i in range(len(requests))),
         cache=stats,
-        seconds=elapsed,
-        backend_fingerprint=backend.fingerprint,
         retrieved=None
         if variant.retrieval is None
         else {e.id: tuple(p.id for p in variant.retrieve(e)) for e in examples},
     )
+
+
+@contextlib.contextmanager
+def _progress_bar(title: str, total: int, *, show: bool) -> Iterator[Callable[[int], None] | None]:
+    """A progress bar's advance function for the block; None when not shown (rich stays unimported)."""
+    if not show:
+        yield None
+        return
+    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+
+    with Progress(TextColumn(title), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn()) as bar:
+        task = bar.add_task("generating", total=total)
+        yield lambda n: bar.advance(task, n)

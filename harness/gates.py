@@ -71,11 +71,6 @@ class GateError(HarnessError):
     """A gate cannot be decided: bad spec, missing metric, missing baseline."""
 
 
-def scorecard_anchor(suite: str, variant: str, metric: str) -> str:
-    """The scorecard's HTML anchor of one (suite, variant, metric): ``suite-variant-metric``."""
-    return anchor(suite, variant, metric)
-
-
 def errored_gate(
     label: str,
     metric: str,
@@ -202,7 +197,9 @@ class ThresholdGate:
         failing = _failing_ids(agg.kind, applicable, self.op, self.threshold)
         where = f"{suite}/{variant}"
         if passed:
-            shown = _interval(agg) if self.percentile is None else f"({agg.method})"
+            shown = (
+                _bounds(agg.ci_low, agg.ci_high) if self.percentile is None else f"({agg.method})"
+            )
             message = (
                 f"PASS {self.label} on {where}: {self.metric} = {format_number(agg.mean)} "
                 f"{shown}, threshold {self.op} {format_number(self.threshold)}, n = {agg.n}"
@@ -213,9 +210,10 @@ class ThresholdGate:
                 f"FAIL {self.label} on {where}",
                 f"  {self.metric} = {_value_text(agg)}, {_interval_text(agg)}",
                 f"  threshold: {self.op} {format_number(self.threshold)} "
-                f"(decided on the {basis}), n = {agg.n}" + _not_applicable_text(agg),
+                f"(decided on the {basis}), n = {agg.n}"
+                + (f" ({agg.n_not_applicable} not applicable)" if agg.n_not_applicable else ""),
                 f"  failing examples: {format_ids(failing) or 'none'}",
-                f"  scorecard: {scorecard}#{scorecard_anchor(suite, variant, self.metric)}",
+                f"  scorecard: {scorecard}#{anchor(suite, variant, self.metric)}",
             ]
             message = "\n".join(lines)
         return GateRecord(
@@ -374,7 +372,7 @@ class RegressionGate:
             passed=passed,
             regressed=regressed,
             n_not_paired=len(ref_values) - len(usable),
-            link=f"{scorecard}#{scorecard_anchor(suite, variant, self.metric)}",
+            link=f"{scorecard}#{anchor(suite, variant, self.metric)}",
         )
         record = GateRecord(
             suite=suite,
@@ -612,10 +610,6 @@ def _bounds(low: float | None, high: float | None) -> str:
     return f"[{format_number(low)}, {format_number(high)}]"
 
 
-def _interval(agg: Aggregate) -> str:
-    return _bounds(agg.ci_low, agg.ci_high)
-
-
 def _value_text(agg: Aggregate) -> str:
     if agg.passes is not None and agg.higher_is_better is False:
         # The rate counts the bad event (e.g. wrongful refusals); passes are the rest.
@@ -631,8 +625,4 @@ def _interval_text(agg: Aggregate) -> str:
     kind = "Wilson" if agg.method == "wilson" else "bootstrap"
     if agg.ci_low is None or agg.ci_high is None:
         return f"no interval ({agg.method})"
-    return f"95% {kind} interval {_interval(agg)}"
-
-
-def _not_applicable_text(agg: Aggregate) -> str:
-    return f" ({agg.n_not_applicable} not applicable)" if agg.n_not_applicable else ""
+    return f"95% {kind} interval {_bounds(agg.ci_low, agg.ci_high)}"

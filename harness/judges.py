@@ -40,6 +40,7 @@ from harness.config import (
 )
 from harness.errors import HarnessError
 from harness.results import Results
+from harness.retrieval import fill_template
 
 __all__ = [
     "DEFAULT_REFUSAL_PROMPT",
@@ -66,25 +67,13 @@ __all__ = [
     "rubric_judges",
 ]
 
-_PLACEHOLDER = re.compile(r"\{(question|answer|answer_a|answer_b|reference)\}")
 # The first class word in the judge's reply decides; a judge that explains itself
-# ("The response is a REFUSE because ...") is still read.
+# ("The response is a REFUSE because ...") is still read. Each group is named by its class.
 _CLASS_WORD = re.compile(
-    r"\b(comply|complies|compliance|complied|partial|partially|refuse|refuses|refusal|refused)\b",
+    r"\b(?:(?P<comply>comply|complies|compliance|complied)|(?P<partial>partial|partially)"
+    r"|(?P<refuse>refuse|refuses|refusal|refused))\b",
     re.IGNORECASE,
 )
-_CLASS_OF = {
-    "comply": RefusalClass.COMPLY,
-    "complies": RefusalClass.COMPLY,
-    "compliance": RefusalClass.COMPLY,
-    "complied": RefusalClass.COMPLY,
-    "partial": RefusalClass.PARTIAL,
-    "partially": RefusalClass.PARTIAL,
-    "refuse": RefusalClass.REFUSE,
-    "refuses": RefusalClass.REFUSE,
-    "refusal": RefusalClass.REFUSE,
-    "refused": RefusalClass.REFUSE,
-}
 
 
 @dataclass(frozen=True)
@@ -99,7 +88,7 @@ class RefusalJudgement:
 def parse_refusal_class(reply: str) -> RefusalClass | None:
     """The class a judge's reply names first, or None when it names none."""
     match = _CLASS_WORD.search(reply)
-    return _CLASS_OF[match.group(1).lower()] if match else None
+    return RefusalClass(match.lastgroup) if match and match.lastgroup else None
 
 
 def refusal_judge_request(
@@ -107,11 +96,16 @@ def refusal_judge_request(
 ) -> GenerationRequest:
     """The judge's request for one answer: the template filled in one pass (no re-expansion)."""
     values = {"question": example.last_user_turn or "", "answer": completion.text}
-    # One pass, so a "{answer}" inside the question is text, not a placeholder.
-    text = _PLACEHOLDER.sub(lambda m: values[m.group(1)], template)
+    return _request(f"judge:refusal:{example.id}", template, values, max_new_tokens)
+
+
+def _request(
+    request_id: str, template: str, values: Mapping[str, str], max_new_tokens: int
+) -> GenerationRequest:
+    """One greedy judge request: the template filled in as the only user turn."""
     return GenerationRequest(
-        id=f"judge:refusal:{example.id}",
-        messages=(Message(Role.USER, text),),
+        id=request_id,
+        messages=(Message(Role.USER, fill_template(template, values)),),
         sampling=SamplingParams(max_new_tokens=max_new_tokens, temperature=0.0),
     )
 
@@ -135,8 +129,7 @@ def judge_refusals(
     if not chosen:
         return []
     requests = [refusal_judge_request(template, e, c, settings.max_new_tokens) for e, c in chosen]
-    size = int(getattr(backend, "batch_size", 8))
-    replies, _ = generate_with_cache(backend, requests, cache, chunk_size=size)
+    replies = _generate(backend, cache, requests)
     return [
         RefusalJudgement(e.id, parse_refusal_class(r.text), r.text)
         for (e, _), r in zip(chosen, replies, strict=True)
@@ -249,31 +242,17 @@ def grades(settings: JudgeSettings, suite: str | None) -> bool:
     return suite is None or not settings.suites or suite in settings.suites
 
 
-def _fill(template: str, values: Mapping[str, str]) -> str:
-    # One pass, so a "{answer}" inside the question or an answer is text, not a placeholder.
-    return _PLACEHOLDER.sub(lambda m: values.get(m.group(1), m.group(0)), template)
-
-
-def _reference_text(example: GoldenExample) -> str:
-    return example.reference if example.reference else NO_REFERENCE
-
-
 def pointwise_request(
     settings: JudgeSettings, template: str, example: GoldenExample, completion: Completion
 ) -> GenerationRequest:
     """The pointwise judge's request for one answer."""
-    text = _fill(
-        template,
-        {
-            "question": example.last_user_turn or "",
-            "answer": completion.text,
-            "reference": _reference_text(example),
-        },
-    )
-    return GenerationRequest(
-        id=f"judge:{settings.name}:{example.id}",
-        messages=(Message(Role.USER, text),),
-        sampling=SamplingParams(max_new_tokens=settings.max_new_tokens, temperature=0.0),
+    values = {
+        "question": example.last_user_turn or "",
+        "answer": completion.text,
+        "reference": example.reference or NO_REFERENCE,
+    }
+    return _request(
+        f"judge:{settings.name}:{example.id}", template, values, settings.max_new_tokens
     )
 
 
@@ -287,18 +266,13 @@ def pairwise_requests(
     reference: str | None = None,
 ) -> tuple[GenerationRequest, GenerationRequest]:
     """Both orders of the pairwise question: the answer as A, then the answer as B."""
-    ref = reference if reference else NO_REFERENCE
+    ref = reference or NO_REFERENCE
     question = example.last_user_turn or ""
 
     def build(a: str, b: str, tag: str) -> GenerationRequest:
-        text = _fill(
-            template, {"question": question, "answer_a": a, "answer_b": b, "reference": ref}
-        )
-        return GenerationRequest(
-            id=f"judge:{settings.name}:{example.id}:{tag}",
-            messages=(Message(Role.USER, text),),
-            sampling=SamplingParams(max_new_tokens=settings.max_new_tokens, temperature=0.0),
-        )
+        values = {"question": question, "answer_a": a, "answer_b": b, "reference": ref}
+        request_id = f"judge:{settings.name}:{example.id}:{tag}"
+        return _request(request_id, template, values, settings.max_new_tokens)
 
     return build(answer, other, "ab"), build(other, answer, "ba")
 
@@ -325,15 +299,11 @@ def parse_pairwise(reply: str) -> str | None:
     Read in order: ``Verdict: X`` (also ``Winner:``/``Better answer:``),
     ``[[X]]`` (``[[C]]`` is a tie), or a reply that is only ``A``, ``B`` or ``tie``.
     """
-    for pattern in (_VERDICT, _BRACKETED):
-        match = pattern.search(reply)
+    for pattern, text in ((_VERDICT, reply), (_BRACKETED, reply), (_BARE_VERDICT, reply.strip())):
+        match = pattern.search(text)
         if match:
             word = match.group(1).upper()
             return "tie" if word in ("TIE", "C") else word
-    bare = _BARE_VERDICT.match(reply.strip())
-    if bare:
-        word = bare.group(1).upper()
-        return "tie" if word == "TIE" else word
     return None
 
 

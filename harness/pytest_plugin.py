@@ -20,6 +20,7 @@ from __future__ import annotations
 import contextlib
 import gc
 import os
+import shutil
 from collections.abc import Callable, Generator, Mapping, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, NoReturn
@@ -27,6 +28,7 @@ from typing import TYPE_CHECKING, Any, NoReturn
 import pytest
 
 from harness._format import format_number
+from harness._io import in_project
 from harness.errors import HarnessError
 from harness.results import GateRecord, Results
 
@@ -272,17 +274,15 @@ def variant(harness_session: Any, harness_variant_name: str) -> Any:
 
 @pytest.fixture
 def evaluate(
-    harness_session: Any, harness_variant_name: str, request: pytest.FixtureRequest
+    harness_session: Any, variant: Any, request: pytest.FixtureRequest
 ) -> Callable[..., Any]:
     """``evaluate(suite, limit=None, max_new_tokens=None)``: the suite on the current variant, memoised."""
     from harness.session import GateFailure
 
-    chosen = next(v for v in harness_session.variants if v.name == harness_variant_name)
-
     def run(suite: str, *, limit: int | None = None, max_new_tokens: int | None = None) -> Any:
         try:
             evaluation = harness_session.evaluate(
-                suite, chosen, limit=limit, max_new_tokens=max_new_tokens
+                suite, variant, limit=limit, max_new_tokens=max_new_tokens
             )
         except HarnessError as exc:
             message = str(exc)
@@ -410,9 +410,7 @@ def _take_parts(session: EvalSession) -> list[Results]:
     if not parts_dir.is_dir():
         return []
     parts = [read_results(p) for p in sorted(parts_dir.glob("*.json"))]
-    for p in parts_dir.glob("*.json"):
-        p.unlink()
-    parts_dir.rmdir()
+    shutil.rmtree(parts_dir)
     # .parts/ itself goes too, unless another run still has parts in it.
     with contextlib.suppress(OSError):
         parts_dir.parent.rmdir()
@@ -446,14 +444,6 @@ def pytest_sessionfinish(session: pytest.Session) -> None:
         config.stash[RESULTS_KEY] = (path, results)
     finally:
         ev.close()
-
-
-def _shown(path: Path) -> str:
-    """A path as the README writes it: relative to the working directory when inside it."""
-    try:
-        return str(path.resolve().relative_to(Path.cwd().resolve()))
-    except ValueError:
-        return str(path)
 
 
 def pytest_terminal_summary(terminalreporter: Any, config: pytest.Config) -> None:
@@ -502,14 +492,16 @@ def pytest_terminal_summary(terminalreporter: Any, config: pytest.Config) -> Non
 
 def _report_lines(tr: Any, path: Path, *, failed: bool) -> None:
     """Where results.json and the scorecard are, and what to do next when a gate failed."""
-    results_path = _shown(path)
+    results_path = in_project(path, Path.cwd())
     tr.write_line(f"results:   {results_path}")
     scorecard = path.parent / "scorecard.html"
-    if scorecard.exists():
-        tr.write_line(f"scorecard: {_shown(scorecard)}")
-    if failed and scorecard.exists():
+    if not scorecard.exists():
+        return
+    tr.write_line(f"scorecard: {in_project(scorecard, Path.cwd())}")
+    if failed:
         tr.write_line(
-            f"next: open {_shown(scorecard)}#gh-gate-failures for the failing examples of each gate"
+            f"next: open {in_project(scorecard, Path.cwd())}#gh-gate-failures "
+            "for the failing examples of each gate"
         )
         tr.write_line(
             f"      to keep this run as a committed baseline: "
@@ -543,28 +535,26 @@ class InProcessRun:
         if not self.write_report:
             session.pool.engine_log = None  # nothing goes to the report folder, a log neither
         try:
-            session.use_variants(self._chosen(session))
+            self._give_variants(session)
         except HarnessError as exc:
             pytest.exit(str(exc), returncode=2)
 
-    def _chosen(self, session: EvalSession) -> list[tuple[Any, Any]]:
-        """The variants to evaluate, each with its given backend (None: the session builds one)."""
+    def _give_variants(self, session: EvalSession) -> None:
+        """Set the variants to evaluate; a given backend goes to the pool (else the session builds one)."""
         from harness.backends import Backend
 
-        variants = session.variants
         if self.variants is not None:
-            parsed = {v.name: v for v in variants}
-            variants = [
+            parsed = {v.name: v for v in session.variants}
+            session.variants = [
                 (parsed.get(v) or session.config.variant(v)) if isinstance(v, str) else v
                 for v in self.variants
             ]
-        chosen = []
-        for variant in variants:
+        for variant in session.variants:
             backend = self.backends.get(variant.name)
             if backend is not None and not isinstance(backend, Backend):
                 backend = backend(variant)  # built here: in the project's folder, the variant known
-            chosen.append((variant, backend))
-        return chosen
+            if backend is not None:
+                session.pool.put(variant, backend)
 
     def pytest_runtest_logreport(self, report: pytest.TestReport | pytest.CollectReport) -> None:
         """A failed test (a gate failed or went undecided), or a suite module that did not import."""

@@ -31,6 +31,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from harness._validation import json_kind
 from harness.errors import ConfigError, DataError, DataIssue, HarnessError
 
 if TYPE_CHECKING:
@@ -46,6 +47,7 @@ __all__ = [
     "RetrievalSettings",
     "Retriever",
     "corpus_digest",
+    "fill_template",
     "get_retriever",
     "load_corpus",
     "read_template",
@@ -58,7 +60,7 @@ DEFAULT_RAG_TEMPLATE = Path(__file__).parent / "resources" / "rag.txt"
 DEFAULT_RETRIEVAL_K = 4
 #: Placeholders a retrieval template must contain.
 RAG_PLACEHOLDERS = ("passages", "question")
-_PLACEHOLDER = re.compile(r"\{(passages|question)\}")
+_PLACEHOLDER = re.compile(r"\{(\w+)\}")
 _KEYS = ("id", "title", "text")
 # Ids travel into prompts, results.json and HTML anchors: keep them to one plain token.
 _ID = re.compile(r"[A-Za-z0-9][A-Za-z0-9._:-]*")
@@ -87,11 +89,6 @@ class Bm25Settings:
     def describe(self) -> str:
         """A one-line description for results.json, e.g. ``lucene k1=1.5 b=0.75 stopwords=en``."""
         return f"{self.method} k1={self.k1} b={self.b} stopwords={self.stopwords}"
-
-
-def _type_name(value: object) -> str:
-    names = {bool: "boolean", int: "number", float: "number", str: "string", list: "array"}
-    return "null" if value is None else names.get(type(value), "object")
 
 
 def _corpus_files(path: Path) -> tuple[list[Path], list[DataIssue]]:
@@ -186,7 +183,7 @@ def _parse_line(line: str, shown: str, number: int, issues: list[DataIssue]) -> 
                 shown,
                 number,
                 "line",
-                f"expected a JSON object, got {_type_name(raw)}",
+                f"expected a JSON object, got {json_kind(raw)}",
                 'write {"id": ..., "title": ..., "text": ...}',
             )
         )
@@ -202,7 +199,7 @@ def _parse_line(line: str, shown: str, number: int, issues: list[DataIssue]) -> 
         if key not in raw:
             issues.append(DataIssue(shown, number, key, "missing", f"add a non-empty {key} string"))
         elif not isinstance(value, str) or not value.strip():
-            got = "an empty string" if isinstance(value, str) else _type_name(value)
+            got = "an empty string" if isinstance(value, str) else json_kind(value)
             issues.append(
                 DataIssue(
                     shown, number, key, f"expected a non-empty string, got {got}", f"give the {key}"
@@ -315,8 +312,11 @@ def get_retriever(
     return retriever
 
 
-def read_template(path: Path, where: str) -> str:
-    """A retrieval template's text; a :class:`ConfigError` naming ``where`` if unusable."""
+def read_template(path: Path, where: str, needed: Sequence[str] = RAG_PLACEHOLDERS) -> str:
+    """A prompt template's text; a :class:`ConfigError` naming ``where`` if unusable.
+
+    Unusable: unreadable, or lacking one of the ``needed`` placeholders.
+    """
     try:
         text = path.read_text(encoding="utf-8")
     except OSError as exc:
@@ -324,24 +324,27 @@ def read_template(path: Path, where: str) -> str:
             f"{where}: cannot read {path} ({exc.strerror or exc}; paths are relative to "
             "pyproject.toml)"
         ) from None
-    missing = [p for p in RAG_PLACEHOLDERS if "{" + p + "}" not in text]
+    missing = [p for p in needed if p not in _PLACEHOLDER.findall(text)]
     if missing:
         raise ConfigError(
             f"{where}: {path} lacks {', '.join('{' + m + '}' for m in missing)} "
-            "(the template needs both {passages} and {question})"
+            f"(the template needs {' and '.join('{' + m + '}' for m in needed)})"
         )
     return text
 
 
-def render_prompt(template: str, question: str, passages: Sequence[Passage]) -> str:
-    """The template with ``{passages}`` (each with its id and title) and ``{question}`` filled in.
+def fill_template(template: str, values: Mapping[str, str]) -> str:
+    """``template`` with each ``{name}`` that ``values`` has filled in; other braces stay text.
 
-    Both are substituted in one pass, so braces inside a passage or the
-    question are never read as placeholders.
+    One pass, so a ``{answer}`` inside a question or passage is text, not a placeholder.
     """
+    return _PLACEHOLDER.sub(lambda m: values.get(m.group(1), m.group(0)), template)
+
+
+def render_prompt(template: str, question: str, passages: Sequence[Passage]) -> str:
+    """The template with ``{passages}`` (each with its id and title) and ``{question}`` filled in."""
     blocks = "\n\n".join(f"[{p.id}] {p.title}\n{p.text}" for p in passages) or NO_PASSAGES
-    values = {"passages": blocks, "question": question}
-    return _PLACEHOLDER.sub(lambda m: values[m.group(1)], template).strip()
+    return fill_template(template, {"passages": blocks, "question": question}).strip()
 
 
 @dataclass(frozen=True)
@@ -385,10 +388,6 @@ class RetrievalSettings:
         """The top ``k`` passages for a question (the index is built on first use)."""
         retriever = get_retriever(self.passages, self.bm25, digest=self.corpus_sha256)
         return tuple(retriever.retrieve(question, self.k))
-
-    def render(self, question: str, passages: Sequence[Passage]) -> str:
-        """The user turn that carries the passages and the question."""
-        return render_prompt(self.template, question, passages)
 
     def describe(self) -> Mapping[str, Any]:
         """What results.json records about the retrieval: paths, digests, k and the method."""

@@ -102,7 +102,6 @@ class Cell:
     """One variant's column in one metric row."""
 
     variant: str
-    anchor: str
     aggregate: Aggregate | None
     kind: str
     bar: Bar | None
@@ -175,7 +174,6 @@ class SuiteView:
     """One suite's section: metric table, verdict changes and gate counts."""
 
     name: str
-    anchor: str
     info: SuiteInfo | None
     variants: tuple[str, ...]
     rows: tuple[MetricRow, ...]
@@ -184,7 +182,6 @@ class SuiteView:
     gates_failed: int
     tests: tuple[str, ...]
     latency: LatencyView | None = None
-    split: str = ""  # which split the figures come from, in words
     gaps: tuple[SplitGap, ...] = ()
     slices: tuple[SliceTable, ...] = ()
 
@@ -195,7 +192,6 @@ class SliceTable:
 
     variant: str
     metrics: tuple[str, ...]
-    kinds: tuple[str, ...]
     rows: tuple[tuple[str, tuple[TagSlice | None, ...]], ...]  # (tag, one slice per metric)
 
 
@@ -205,8 +201,6 @@ class GateView:
 
     gate: GateRecord
     kind: str
-    metric_anchor: str
-    variant_anchor: str
     failing: tuple[Link, ...]
 
 
@@ -215,7 +209,6 @@ class ExampleView:
     """One example in the drill-down."""
 
     record: ExampleRecord
-    anchor: str
     failing: bool
     expected_json: str
     outputs: tuple[str, ...]
@@ -227,7 +220,6 @@ class DrillGroup:
 
     suite: str
     variant: str
-    anchor: str
     examples: tuple[ExampleView, ...]
     n_failing: int
 
@@ -237,12 +229,8 @@ class Page:
     """Everything the template needs, computed before rendering."""
 
     results: Results
-    passed: bool
-    gates_total: int
-    gates_failed: int
     started: str
     duration: str | None
-    commit: str | None
     gates: tuple[GateView, ...]
     failed_gates: tuple[GateView, ...]
     suites: tuple[SuiteView, ...]
@@ -262,7 +250,6 @@ class Disagreement:
     """One example where the refusal judge and the offline detector chose different classes."""
 
     example_id: str
-    anchor: str
     detector: str
     judge: str
 
@@ -274,7 +261,6 @@ class JudgeView:
     suite: str
     variant: str
     judge_variant: str
-    prompt: str
     n: int
     agreement: float | None
     binary_agreement: float | None
@@ -298,17 +284,11 @@ def _judge_views(results: Results) -> tuple[JudgeView, ...]:
                 suite=suite,
                 variant=variant,
                 judge_variant=str(summary.get("judge_variant", "")),
-                prompt=str(summary.get("prompt", "")),
                 n=int(summary.get("n") or 0),
                 agreement=summary.get("agreement"),
                 binary_agreement=summary.get("binary_agreement"),
                 disagreements=tuple(
-                    Disagreement(
-                        str(r.get("id")),
-                        example_anchor(suite, variant, str(r.get("id"))),
-                        str(r.get("detector")),
-                        str(r.get("judge")),
-                    )
+                    Disagreement(str(r.get("id")), str(r.get("detector")), str(r.get("judge")))
                     for r in rows
                     if isinstance(r, dict)
                 ),
@@ -462,56 +442,47 @@ def _page(results: Results) -> Page:
     gate_views = tuple(_gate_view(g, kinds.get((g.suite, g.metric), "")) for g in results.gates)
     failed = tuple(v for v in gate_views if not v.gate.passed)
     groups = _drill_groups(results.examples)
-    examples = [e for g in groups for e in g.examples]
+    review, judge_human = _human_review(results)
     return Page(
         results=results,
-        passed=results.passed,
-        gates_total=len(results.gates),
-        gates_failed=len(failed),
         started=_when(md.started_at),
         duration=_duration(md.started_at, md.finished_at),
-        commit=md.git_commit,
         gates=gate_views,
         failed_gates=failed,
-        suites=tuple(_suite_view(results, s) for s in _suites(results)),
+        suites=tuple(
+            _suite_view(results, s)
+            for s in dict.fromkeys([*results.suites(), *(g.suite for g in results.gates)])
+        ),
         groups=groups,
         tags=tuple(sorted({t for e in results.examples for t in e.tags if t})),
-        n_examples=len(examples),
-        n_failing=sum(e.failing for e in examples),
+        n_examples=len(results.examples),
+        n_failing=sum(g.n_failing for g in groups),
         split=split_label(results),
         judges=_judge_views(results),
-        review=_review_summary(results),
+        review=review,
         review_gates=tuple(v for v in gate_views if v.gate.metric in ("human_pass", "human_score")),
-        judge_human=_judge_human(results),
+        judge_human=judge_human,
     )
 
 
-def _judge_human(results: Results) -> tuple[JudgeHumanAgreement, ...]:
-    """Each rubric judge metric against the human ratings, when the run holds both."""
+def _human_review(
+    results: Results,
+) -> tuple[ReviewSummary | None, tuple[JudgeHumanAgreement, ...]]:
+    """The human review and each rubric judge metric against it, when the run holds ratings."""
     if not results.reviews.get("ratings"):
-        return ()
+        return None, ()  # krippendorff and numpy are imported only for runs people rated
     from harness.judges import judge_human_agreement
-
-    return tuple(judge_human_agreement(results))
-
-
-def _review_summary(results: Results) -> ReviewSummary | None:
-    """Ratings, intervals and agreement of the human review, when the run holds ratings."""
-    if not results.reviews.get("ratings"):
-        return None  # krippendorff and numpy are imported only for runs people rated
     from harness.review import review_summary
 
-    return review_summary(results)
+    return review_summary(results), tuple(judge_human_agreement(results))
 
 
 def split_label(results: Results) -> str:
     """Which split the run's figures come from, for the page header and each suite."""
     split = results.metadata.split
     if split == "all":
-        splits = {e.split for e in results.examples} - {"all"}
-        if splits:
-            return "all (dev + test)"
-        return "all (recorded without splits)"
+        split_examples = any(e.split != "all" for e in results.examples)
+        return "all (dev + test)" if split_examples else "all (recorded without splits)"
     return f"{split} split" + (" (selection, not the verdict)" if split == "dev" else "")
 
 
@@ -525,17 +496,9 @@ def _slice_tables(results: Results, suite: str, variants: Sequence[str]) -> tupl
         tags = sorted({tag for table in per_metric for tag in table})
         if not tags:
             continue
-        kinds = tuple(
-            a.kind if (a := results.aggregate(suite, variant, m)) is not None else ""
-            for m in metrics
-        )
         rows = tuple((tag, tuple(table.get(tag) for table in per_metric)) for tag in tags)
-        tables.append(SliceTable(variant, metrics, kinds, rows))
+        tables.append(SliceTable(variant, metrics, rows))
     return tuple(tables)
-
-
-def _suites(results: Results) -> list[str]:
-    return list(dict.fromkeys([*results.suites(), *(g.suite for g in results.gates)]))
 
 
 def _suite_view(results: Results, suite: str) -> SuiteView:
@@ -550,7 +513,7 @@ def _suite_view(results: Results, suite: str) -> SuiteView:
         )
     )
     metrics = list(dict.fromkeys([a.metric for a in aggs] + [g.metric for g in gates]))
-    rows = tuple(_metric_row(suite, m, variants, aggs, gates, comps) for m in metrics)
+    rows = tuple(_metric_row(m, variants, aggs, gates, comps) for m in metrics)
     changes = tuple(
         VerdictChange(
             variant=c.variant,
@@ -564,7 +527,6 @@ def _suite_view(results: Results, suite: str) -> SuiteView:
     )
     return SuiteView(
         name=suite,
-        anchor=anchor("suite", suite),
         info=results.metadata.suites.get(suite),
         variants=variants,
         rows=rows,
@@ -575,7 +537,6 @@ def _suite_view(results: Results, suite: str) -> SuiteView:
         latency=_latency_view(
             [e for e in results.examples if e.suite == suite and not e.cached], variants
         ),
-        split=split_label(results),
         gaps=tuple(g for g in split_gaps(results) if g.suite == suite),
         slices=_slice_tables(results, suite, variants),
     )
@@ -661,7 +622,6 @@ def _cdf_chart(title: str, values: dict[str, list[float]]) -> CdfChart:
 
 
 def _metric_row(
-    suite: str,
     metric: str,
     variants: Sequence[str],
     aggs: Sequence[Aggregate],
@@ -673,21 +633,9 @@ def _metric_row(
     kind = first.kind if first else ""
     higher = first.higher_is_better if first else None
     row_gates = [g for g in gates if g.metric == metric]
-    domain = _domain(
-        kind,
-        [
-            v
-            for a in by_variant.values()
-            for v in (a.mean, a.ci_low, a.ci_high)
-            if v is not None and math.isfinite(v)
-        ]
-        + [
-            v
-            for g in row_gates
-            for v in (g.threshold, g.value, g.ci_low, g.ci_high)
-            if v is not None and math.isfinite(v)
-        ],
-    )
+    values = [v for a in by_variant.values() for v in (a.mean, a.ci_low, a.ci_high)]
+    values += [v for g in row_gates for v in (g.threshold, g.value, g.ci_low, g.ci_high)]
+    domain = _domain(kind, [v for v in values if v is not None and math.isfinite(v)])
     cells = []
     for variant in variants:
         agg = by_variant.get(variant)
@@ -696,7 +644,6 @@ def _metric_row(
         cells.append(
             Cell(
                 variant=variant,
-                anchor=anchor(suite, variant, metric),
                 aggregate=agg,
                 kind=kind,
                 bar=_bar(agg, cell_gates, domain, kind) if agg is not None else None,
@@ -708,9 +655,8 @@ def _metric_row(
     return MetricRow(metric=metric, kind=kind, higher_is_better=higher, cells=tuple(cells))
 
 
-def _domain(kind: str, values: Iterable[float]) -> tuple[float, float]:
+def _domain(kind: str, vals: Sequence[float]) -> tuple[float, float]:
     """The axis of a metric row, shared by its variants so their bars compare."""
-    vals = list(values)
     if kind == _PASS_FAIL or not vals or (min(vals) >= 0.0 and max(vals) <= 1.0):
         return 0.0, 1.0
     lo, hi = min(0.0, min(vals)), max(0.0, max(vals))
@@ -774,8 +720,6 @@ def _gate_view(gate: GateRecord, kind: str) -> GateView:
     return GateView(
         gate=gate,
         kind=kind,
-        metric_anchor=anchor(gate.suite, gate.variant, gate.metric),
-        variant_anchor=anchor(gate.suite, gate.variant),
         failing=_example_links(gate.suite, gate.variant, gate.failing_ids),
     )
 
@@ -790,7 +734,6 @@ def _drill_groups(examples: Sequence[ExampleRecord]) -> tuple[DrillGroup, ...]:
         grouped.setdefault((e.suite, e.variant), []).append(
             ExampleView(
                 record=e,
-                anchor=example_anchor(e.suite, e.variant, e.example_id),
                 failing=e.verdict in _FAILING_VERDICTS,
                 expected_json=json.dumps(e.expected, indent=2, ensure_ascii=False, default=str),
                 outputs=tuple(e.outputs) if len(e.outputs) > 1 else (e.output,),
@@ -800,7 +743,6 @@ def _drill_groups(examples: Sequence[ExampleRecord]) -> tuple[DrillGroup, ...]:
         DrillGroup(
             suite=suite,
             variant=variant,
-            anchor=anchor(suite, variant),
             examples=tuple(views),
             n_failing=sum(v.failing for v in views),
         )
@@ -819,10 +761,9 @@ def _when(stamp: str) -> str:
     t = _parse_time(stamp)
     if t is None:
         return stamp
-    if t.tzinfo is not None:
-        t = t.astimezone(_dt.UTC)
-        return t.strftime("%Y-%m-%d %H:%M:%S UTC")
-    return t.strftime("%Y-%m-%d %H:%M:%S")
+    if t.tzinfo is None:
+        return t.strftime("%Y-%m-%d %H:%M:%S")
+    return t.astimezone(_dt.UTC).strftime("%Y-%m-%d %H:%M:%S UTC")
 
 
 def _duration(start: str, end: str) -> str | None:

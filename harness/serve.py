@@ -23,41 +23,34 @@ from __future__ import annotations
 
 import atexit
 import contextlib
+import math
 import os
 import signal
 import socket
 import subprocess
 import sys
 import tempfile
+import textwrap
 import threading
 import time
 from collections.abc import Callable, Mapping, Sequence
 from pathlib import Path
 from types import FrameType, TracebackType
-from typing import Any, Self
+from typing import Self
 
 import httpx
 import psutil
 
 from harness.backends import check_option
 from harness.backends.peft import missing_adapter_files
-from harness.backends.vllm import ENGINE_ENV_DEFAULTS, ENGINE_OPTIONS, engine_environment
+from harness.backends.vllm import ENGINE_OPTIONS, LOG_TAIL_LINES, engine_environment, log_tail
 from harness.errors import ConfigError, HarnessError
 
-__all__ = ["SERVER_ENV_DEFAULTS", "VLLMServer", "VLLMServerError", "free_port"]
+__all__ = ["VLLMServer", "VLLMServerError", "free_port"]
 
 HOST = "127.0.0.1"
-#: Lines of the server log quoted in start-up errors.
-LOG_TAIL_LINES = 30
 _POLL_INTERVAL_S = 0.5
 _PROBE_TIMEOUT_S = 5.0
-
-#: Environment defaults for the server process; values already in the environment win.
-#: The offline engine's (:data:`harness.backends.vllm.ENGINE_ENV_DEFAULTS`): nothing is
-#: downloaded, a KV cache of 2 GiB on CPU, and the engine's threads on every CPU this
-#: process may use (vLLM's "auto" keeps one core back). Only vLLM's CPU build reads
-#: ``VLLM_CPU_*``.
-SERVER_ENV_DEFAULTS: Mapping[str, str] = ENGINE_ENV_DEFAULTS
 
 
 class VLLMServerError(HarnessError):
@@ -70,29 +63,6 @@ def free_port(host: str = HOST) -> int:
         sock.bind((host, 0))
         port: int = sock.getsockname()[1]
         return port
-
-
-def _port_in_use(host: str, port: int) -> bool:
-    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
-        try:
-            sock.bind((host, port))
-        except OSError:
-            return True
-    return False
-
-
-def _tail(path: Path, lines: int = LOG_TAIL_LINES) -> str:
-    """The last ``lines`` lines of a log file, indented for quoting in an error."""
-    try:
-        with path.open("rb") as fh:
-            fh.seek(0, os.SEEK_END)
-            size = fh.tell()
-            fh.seek(max(0, size - 64 * 1024))
-            text = fh.read().decode("utf-8", errors="replace")
-    except OSError as exc:
-        return f"    (log unreadable: {exc})"
-    kept = text.splitlines()[-lines:]
-    return "\n".join(f"    {line}" for line in kept) if kept else "    (log is empty)"
 
 
 def _group_members(pgid: int) -> list[int]:
@@ -113,11 +83,10 @@ def _group_members(pgid: int) -> list[int]:
 
 _RUNNING: set[VLLMServer] = set()
 _RUNNING_LOCK = threading.Lock()
-_ATEXIT_REGISTERED = False
 _SIGNALS = (signal.SIGTERM, signal.SIGHUP)
-_saved_handlers: dict[int, Any] = {}
 
 
+@atexit.register
 def _stop_all() -> None:
     """Stop every server still running (atexit and signal handlers)."""
     with _RUNNING_LOCK:
@@ -136,31 +105,22 @@ def _install_signal_handlers() -> None:
     if threading.current_thread() is not threading.main_thread():
         return  # signal.signal only works in the main thread; atexit still applies
     for sig in _SIGNALS:
-        if sig in _saved_handlers:
-            continue
-        current = signal.getsignal(sig)
         # Only take over the default action: a handler the application set is its business.
-        if current is signal.SIG_DFL:
-            _saved_handlers[sig] = current
+        if signal.getsignal(sig) is signal.SIG_DFL:
             signal.signal(sig, _exit_on_signal)
 
 
 def _restore_signal_handlers() -> None:
     if threading.current_thread() is not threading.main_thread():
         return
-    for sig, previous in list(_saved_handlers.items()):
+    for sig in _SIGNALS:
         if signal.getsignal(sig) is _exit_on_signal:
-            signal.signal(sig, previous)
-        del _saved_handlers[sig]
+            signal.signal(sig, signal.SIG_DFL)
 
 
 def _register(server: VLLMServer) -> None:
-    global _ATEXIT_REGISTERED
     with _RUNNING_LOCK:
         _RUNNING.add(server)
-        if not _ATEXIT_REGISTERED:
-            atexit.register(_stop_all)
-            _ATEXIT_REGISTERED = True
     _install_signal_handlers()
 
 
@@ -366,9 +326,8 @@ class VLLMServer:
 
     def environment(self) -> dict[str, str]:
         """The server's environment: ours, then defaults not already set, then ``env``."""
-        ranks = 1
-        for key in ("tensor_parallel_size", "pipeline_parallel_size", "data_parallel_size"):
-            ranks *= int(self.engine_options.get(key, 1))
+        parallel = ("tensor_parallel_size", "pipeline_parallel_size", "data_parallel_size")
+        ranks = math.prod(int(self.engine_options.get(key, 1)) for key in parallel)
         # vLLM's CPU build wants one CPU list per rank: the default bind is split over them.
         env = engine_environment(ranks)
         if self.enable_lora:
@@ -396,15 +355,18 @@ class VLLMServer:
             if self._proc is not None:
                 raise VLLMServerError(f"{self!r}: already started")
             self._check_inputs()
-            if self._requested_port is not None:
-                if _port_in_use(HOST, self._requested_port):
-                    raise VLLMServerError(
-                        f"vllm server: port {self._requested_port} on {HOST} is already in use "
-                        "(stop whatever listens there, or pass port=None for a free one)"
-                    )
-                self._port = self._requested_port
-            else:
+            if self._requested_port is None:
                 self._port = free_port()
+            else:
+                with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
+                    try:
+                        sock.bind((HOST, self._requested_port))
+                    except OSError:
+                        raise VLLMServerError(
+                            f"vllm server: port {self._requested_port} on {HOST} is already in "
+                            "use (stop whatever listens there, or pass port=None for a free one)"
+                        ) from None
+                self._port = self._requested_port
             if self._log_path is None:
                 fd, name = tempfile.mkstemp(prefix="vllm-server-", suffix=".log")
                 os.close(fd)
@@ -485,7 +447,10 @@ class VLLMServer:
 
     def _error(self, what: str) -> VLLMServerError:
         log = self._log_path
-        tail = _tail(log) if log is not None else "    (no log)"
+        quoted = log_tail(log) if log is not None else ""
+        tail = (
+            textwrap.indent(quoted, "    ") if quoted else "    (log missing, empty or unreadable)"
+        )
         hint = ""
         if "address already in use" in tail.lower():
             hint = f" (port {self._port} on {HOST} is already in use)"
@@ -512,33 +477,22 @@ class VLLMServer:
             if proc is None or pgid is None:
                 return
             failed = keep_log or proc.poll() is not None
-            self._signal_group(pgid, signal.SIGTERM)
-            deadline = time.monotonic() + self.stop_timeout_s
-            # The engine core is a child of the server: wait for the whole group, not
-            # only the leader, so nothing is left holding memory or the port.
-            while time.monotonic() < deadline:
-                proc.poll()
+            for sig, wait_s in ((signal.SIGTERM, self.stop_timeout_s), (signal.SIGKILL, 5.0)):
+                with contextlib.suppress(ProcessLookupError, PermissionError):
+                    os.killpg(pgid, sig)
+                # The engine core is a child of the server: wait for the whole group, not
+                # only the leader, so nothing is left holding memory or the port.
+                deadline = time.monotonic() + wait_s
+                while (proc.poll() is None or _group_members(pgid)) and time.monotonic() < deadline:
+                    time.sleep(0.05)
                 if proc.returncode is not None and not _group_members(pgid):
                     break
-                time.sleep(0.1)
-            if _group_members(pgid) or proc.poll() is None:
-                self._signal_group(pgid, signal.SIGKILL)
-                with contextlib.suppress(subprocess.TimeoutExpired):
-                    proc.wait(timeout=5)
-                end = time.monotonic() + 5
-                while _group_members(pgid) and time.monotonic() < end:
-                    time.sleep(0.05)
             self._proc = None
             self._adapters = {}
             _unregister(self)
             if self._own_log and not failed and self._log_path is not None:
                 self._log_path.unlink(missing_ok=True)
                 self._log_path = None
-
-    @staticmethod
-    def _signal_group(pgid: int, sig: signal.Signals) -> None:
-        with contextlib.suppress(ProcessLookupError, PermissionError):
-            os.killpg(pgid, sig)
 
     # -- LoRA adapters -------------------------------------------------------------------------
 
@@ -557,23 +511,22 @@ class VLLMServer:
             raise ConfigError(f"adapter name {name!r} is the base model's served name")
         if name in self._adapters:
             self.unload_adapter(name)
-        self._post("/v1/load_lora_adapter", {"lora_name": name, "lora_path": str(adapter)})
+        self._request(
+            "POST", "/v1/load_lora_adapter", {"lora_name": name, "lora_path": str(adapter)}
+        )
         self._adapters[name] = adapter
 
     def unload_adapter(self, name: str) -> None:
         """Stop serving the adapter ``name``."""
         if not self.enable_lora:
             raise ConfigError(f"{self!r}: unload_adapter needs enable_lora=True")
-        self._post("/v1/unload_lora_adapter", {"lora_name": name})
+        self._request("POST", "/v1/unload_lora_adapter", {"lora_name": name})
         self._adapters.pop(name, None)
 
     def served_models(self) -> list[str]:
         """Model names the server answers to (the base model, then adapters)."""
         response = self._request("GET", "/v1/models", None)
         return [str(m.get("id")) for m in response.json().get("data", [])]
-
-    def _post(self, path: str, body: dict[str, str]) -> None:
-        self._request("POST", path, body)
 
     def _request(self, method: str, path: str, body: dict[str, str] | None) -> httpx.Response:
         self.check()

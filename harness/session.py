@@ -10,7 +10,6 @@ suite cost one generation pass, because runs are memoised per
 from __future__ import annotations
 
 import dataclasses
-import math
 import time
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
@@ -75,24 +74,11 @@ class SuiteEvaluation:
 
     def results(self, metric: str) -> list[Any]:
         """Every repeat's results of one metric, pooled (repeat-major)."""
-        out: list[Any] = []
-        for run in self.runs:
-            out.extend(run.score(metric))
-        return out
+        return [r for run in self.runs for r in run.score(metric)]
 
     def aggregate(self, metric: str) -> Aggregate:
         """Mean, interval and counts of one metric over all repeats."""
         return aggregate(get_metric(metric), self.results(metric))
-
-    def rate(self, metric: str) -> float:
-        """The mean of a metric (a pass rate for pass/fail metrics)."""
-        agg = self.aggregate(metric)
-        if agg.mean is None or math.isnan(agg.mean):
-            raise HarnessError(
-                f"{self.suite}/{self.variant.name}: metric {metric!r} applies to no example "
-                "(check the suite's expectations)"
-            )
-        return agg.mean
 
     def _values(self, metric: str, *, pooled: bool) -> dict[str, MetricResult]:
         """This evaluation's per-example values of one metric, keyed by example id.
@@ -259,11 +245,7 @@ class EvalSession:
     @property
     def scorecard_link(self) -> str:
         """The scorecard's path as messages show it: relative to the working directory when inside it."""
-        path = self.scorecard_path
-        try:
-            return str(path.resolve().relative_to(Path.cwd().resolve()))
-        except ValueError:
-            return str(path)
+        return in_project(self.scorecard_path, Path.cwd())
 
     def golden(self, suite: str | Path) -> GoldenFile:
         """Load (once) and validate a suite's golden file."""
@@ -428,16 +410,6 @@ class EvalSession:
             )
         return {v.example_id: v for v in found}
 
-    def use_variants(self, variants: Sequence[tuple[Variant, Any]]) -> None:
-        """Replace the session's variants, each with a ready backend (``None``: build it).
-
-        Used by :func:`harness.run_suites` (the training gate's live model, its engine).
-        """
-        self.variants = [v for v, _ in variants]
-        for variant, backend in variants:
-            if backend is not None:
-                self.pool.put(variant, backend)
-
     def record_gate(self, record: GateRecord) -> None:
         """Keep a gate decision for results.json and the terminal summary."""
         self.gates.append(record)
@@ -492,14 +464,10 @@ class EvalSession:
                 and get_metric(g.metric).kind is MetricKind.PASS_FAIL
             }
             retrieval = evaluation.variant.retrieval is not None
-            metrics = list(
-                dict.fromkeys(
-                    [*default_metrics(evaluation.examples, retrieval=retrieval), *sorted(gated)]
-                )
-            )
+            metrics = [*default_metrics(evaluation.examples, retrieval=retrieval), *sorted(gated)]
             if rubric_judges(self.config):
-                names = judge_metric_names(self.config, evaluation.suite)
-                metrics += [m for m in names if m not in metrics]
+                metrics += judge_metric_names(self.config, evaluation.suite)
+            metrics = list(dict.fromkeys(metrics))
             results.examples.extend(_example_records(evaluation, metrics, gated))
             for metric in metrics:
                 agg = evaluation.aggregate(metric)
@@ -571,10 +539,7 @@ def _variant_info(variant: Variant, fingerprint: str, sampling: SamplingParams) 
         model=variant.model,
         fingerprint=fingerprint,
         adapter=None if variant.adapter is None else str(variant.adapter),
-        sampling={
-            k: list(v) if isinstance(v, tuple) else v
-            for k, v in dataclasses.asdict(sampling).items()
-        },
+        sampling=_jsonable(dataclasses.asdict(sampling)),
         system_prompt=variant.system_prompt,
         few_shot=None if variant.few_shot_path is None else str(variant.few_shot_path),
         retrieval=None if variant.retrieval is None else dict(variant.retrieval.describe()),
@@ -590,9 +555,7 @@ def _example_records(
     request_messages = [evaluation.variant.prompt(e) for e in first.examples]
     for i, ex in enumerate(first.examples):
         completion = first.completions[i]
-        values: dict[str, MetricResult] = {}
-        for metric in metrics:
-            values[metric] = _metric_value(first.score(metric)[i])
+        values = {metric: _metric_value(first.score(metric)[i]) for metric in metrics}
         # A repeat passes when every gated pass/fail metric that applies passes.
         outcomes: list[bool] = []
         for run in evaluation.runs:
@@ -601,14 +564,7 @@ def _example_records(
             if applicable:
                 outcomes.append(all(v.passed is not False for v in applicable))
         pass_rate = sum(outcomes) / len(outcomes) if outcomes else None
-        if pass_rate is None:
-            verdict = "n/a"
-        elif pass_rate == 1.0:
-            verdict = "pass"
-        elif pass_rate == 0.0:
-            verdict = "fail"
-        else:
-            verdict = "flaky"
+        verdict = {None: "n/a", 1.0: "pass", 0.0: "fail"}.get(pass_rate, "flaky")
         expected: dict[str, Any] = {"reference": ex.reference}
         if ex.expect.exact is not None:
             expected["exact"] = list(ex.expect.exact)

@@ -9,6 +9,7 @@ proportions (Newcombe) or means (Welch).
 
 from __future__ import annotations
 
+from collections import Counter
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
@@ -64,6 +65,7 @@ class TagSlice:
     suite: str
     variant: str
     metric: str
+    kind: str
     tag: str
     tagged: PartFigure
     rest: PartFigure
@@ -106,12 +108,6 @@ def _figure(label: str, scores: Sequence[float]) -> PartFigure:
     return PartFigure(label, len(scores), sum(scores) / len(scores) if scores else None)
 
 
-def _difference(a: Sequence[float], b: Sequence[float], kind: str) -> TwoSampleDifference:
-    if kind == "pass_fail":
-        return proportion_difference(int(sum(a)), len(a), int(sum(b)), len(b))
-    return mean_difference(a, b)
-
-
 def split_gap(results: Results, suite: str, variant: str, metric: str) -> SplitGap | None:
     """The dev–test gap of one metric, or ``None`` unless both splits have applicable examples."""
     kind, higher = _kind(results, suite, variant, metric)
@@ -128,7 +124,9 @@ def split_gap(results: Results, suite: str, variant: str, metric: str) -> SplitG
         higher_is_better=higher,
         dev=_figure("dev", dev),
         test=_figure("test", test),
-        difference=_difference(dev, test, kind),
+        difference=proportion_difference(int(sum(dev)), len(dev), int(sum(test)), len(test))
+        if kind == "pass_fail"
+        else mean_difference(dev, test),
     )
 
 
@@ -159,11 +157,8 @@ def split_gaps(results: Results) -> list[SplitGap]:
 
 def slicing_tags(examples: Sequence[ExampleRecord]) -> list[str]:
     """Tags that split the examples in two: on some but not all of them."""
-    counts: dict[str, int] = {}
-    for e in examples:
-        for tag in dict.fromkeys(e.tags):
-            counts[tag] = counts.get(tag, 0) + 1
-    return sorted(t for t, c in counts.items() if 0 < c < len(examples))
+    counts = Counter(tag for e in examples for tag in set(e.tags))
+    return sorted(t for t, c in counts.items() if c < len(examples))
 
 
 def tag_slices(results: Results, suite: str, variant: str, metric: str) -> list[TagSlice]:
@@ -176,6 +171,8 @@ def tag_slices(results: Results, suite: str, variant: str, metric: str) -> list[
         rest = _scores((e for e in mine if tag not in e.tags), metric, kind, higher)
         if tagged or rest:
             out.append(
-                TagSlice(suite, variant, metric, tag, _figure(tag, tagged), _figure("rest", rest))
+                TagSlice(
+                    suite, variant, metric, kind, tag, _figure(tag, tagged), _figure("rest", rest)
+                )
             )
     return out

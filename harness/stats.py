@@ -60,7 +60,6 @@ class PairedTest:
     ci_low: float | None
     ci_high: float | None
     p_value: float
-    confidence_level: float = CONFIDENCE_LEVEL
     b: int | None = None
     c: int | None = None
 
@@ -121,8 +120,6 @@ def mcnemar_exact(
     new_pass: Sequence[bool],
     *,
     alternative: Alternative = "two-sided",
-    n_resamples: int = BOOTSTRAP_RESAMPLES,
-    seed: int = BOOTSTRAP_SEED,
 ) -> PairedTest:
     """Exact McNemar test of paired pass/fail verdicts (binomial test on the discordant pairs).
 
@@ -143,9 +140,7 @@ def mcnemar_exact(
         from scipy.stats import binomtest
 
         p_value = float(binomtest(c, b + c, 0.5, alternative=alternative).pvalue)
-    interval = paired_bootstrap(
-        [float(r) for r in ref], [float(w) for w in new], n_resamples=n_resamples, seed=seed
-    )
+    interval = paired_bootstrap([float(r) for r in ref], [float(w) for w in new])
     return PairedTest(
         test="exact McNemar",
         alternative=alternative,
@@ -168,7 +163,6 @@ def paired_bootstrap(
     seed: int = BOOTSTRAP_SEED,
     *,
     alternative: Alternative = "less",
-    confidence: float = CONFIDENCE_LEVEL,
 ) -> PairedTest:
     """Mean difference ``new - ref`` with a paired bootstrap interval and p-value.
 
@@ -204,7 +198,6 @@ def paired_bootstrap(
             ci_low=ci_low,
             ci_high=ci_high,
             p_value=p_value,
-            confidence_level=confidence,
         )
 
     if len(diffs) < 2:
@@ -219,7 +212,7 @@ def paired_bootstrap(
 
     rng = np.random.default_rng(seed)
     distribution = _resampled(len(diffs), mean_difference, n_resamples, None, rng)
-    low, high = _quantiles(distribution, _percentile_levels(confidence))
+    low, high = _quantiles(distribution, _percentile_levels(CONFIDENCE_LEVEL))
     return result(float(low), float(high), _bootstrap_p(distribution, alternative))
 
 
@@ -267,10 +260,8 @@ def _resampled(
     import numpy as np
 
     step = batch or n_resamples or 1
-    parts = []
-    for k in range(0, n_resamples, step):
-        parts.append(statistic(rng.integers(0, n, (min(step, n_resamples - k), n))))
-    return np.concatenate(parts, axis=-1)
+    sizes = [min(step, n_resamples - k) for k in range(0, n_resamples, step)]
+    return np.concatenate([statistic(rng.integers(0, n, (size, n))) for size in sizes], axis=-1)
 
 
 def _percentile_levels(confidence: float) -> Any:

@@ -7,13 +7,13 @@ from collections.abc import Mapping, Sequence
 
 import pytest
 
+from harness._anchors import anchor
 from harness.errors import HarnessError
 from harness.gates import (
     GateError,
     RegressionGate,
     ThresholdGate,
     metric_values,
-    scorecard_anchor,
 )
 from harness.metrics import MetricResult, get_metric
 from harness.results import ExampleRecord, Results, RunMetadata, SuiteInfo, VariantInfo
@@ -226,10 +226,10 @@ def test_unknown_metric_is_an_error_at_evaluation() -> None:
 
 
 def test_scorecard_anchor() -> None:
-    assert scorecard_anchor("json_extraction", "finetuned", "schema_valid") == (
+    assert anchor("json_extraction", "finetuned", "schema_valid") == (
         "json_extraction-finetuned-schema_valid"
     )
-    assert scorecard_anchor("my suite", "ckpt 500", "rougeL") == "my_suite-ckpt_500-rougeL"
+    assert anchor("my suite", "ckpt 500", "rougeL") == "my_suite-ckpt_500-rougeL"
 
 
 def test_failure_message_links_to_an_element_of_the_scorecard() -> None:
@@ -510,7 +510,7 @@ def test_percentile_threshold_decides_on_the_percentile_of_the_values() -> None:
         "  ttft_p95_s@c4 = 0.87, no interval (p95 of 4 values)",
         "  threshold: <= 0.5 (decided on the p95), n = 4 (1 not applicable)",
         "  failing examples: r2, r3",
-        f"  scorecard: scorecard.html#{scorecard_anchor('latency', 'base', 'ttft_p95_s@c4')}",
+        f"  scorecard: scorecard.html#{anchor('latency', 'base', 'ttft_p95_s@c4')}",
     ]
 
 

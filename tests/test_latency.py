@@ -258,7 +258,7 @@ def test_run_latency_warm_up_excluded_and_concurrency_bounded() -> None:
         bodies = [r.body for r in server.requests]
     assert all(b["stream"] is True and b["max_tokens"] == 8 for b in bodies)
     assert [lv.concurrency for lv in rep.levels] == [1, 3]
-    first = rep.level(1)
+    first = rep.levels[0]
     assert [c.request_id for c in first.completions][:4] == [
         "c1-00-p0",
         "c1-01-p1",

@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 import torch
 
-from harness._merge import MERGED_FILE, merged_weights, resolve_adapter_mode, write_merged
+from harness._merge import MERGED_FILE, resolve_adapter_mode, write_merged
 from harness.config import load_config
 from harness.errors import ConfigError
 
@@ -47,20 +47,19 @@ def _tiny_adapter(
 @pytest.mark.parametrize("rslora", [False, True])
 def test_merge_equals_peft_merge_and_unload(tmp_path: Path, rslora: bool) -> None:
     base_dir, adapter_dir, expected = _tiny_adapter(tmp_path, use_rslora=rslora)
-    weights = merged_weights(base_dir, adapter_dir)
-    names = [n for n, _ in weights]
-    # Every weight of the attention block travels (vLLM loads fused q/k/v whole), nothing else.
-    assert names == sorted(
-        f"model.layers.0.self_attn.{m}_proj.weight" for m in ("k", "o", "q", "v")
-    )
     from safetensors.torch import load_file
 
+    written = load_file(
+        str(write_merged(base_dir, adapter_dir, torch.float32, tmp_path / "f32") / MERGED_FILE)
+    )
     base = load_file(str(base_dir / "model.safetensors"))
-    for name, tensor in weights:
+    for name, tensor in written.items():
         torch.testing.assert_close(tensor, expected[name], rtol=0, atol=1e-6)
         changed = not torch.equal(tensor, base[name])
         assert changed == name.endswith(("q_proj.weight", "v_proj.weight")), name
-    cast = dict(merged_weights(base_dir, adapter_dir, torch.bfloat16))
+    cast = load_file(
+        str(write_merged(base_dir, adapter_dir, torch.bfloat16, tmp_path / "bf16") / MERGED_FILE)
+    )
     q = "model.layers.0.self_attn.q_proj.weight"
     assert cast[q].dtype == torch.bfloat16 and cast[q].equal(expected[q].to(torch.bfloat16))
 
@@ -84,10 +83,11 @@ def test_written_weights_are_the_whole_merged_model(tmp_path: Path) -> None:
 
 def test_an_adapter_that_cannot_be_merged_says_how_to_serve_it(tmp_path: Path) -> None:
     base_dir, adapter_dir, _ = _tiny_adapter(tmp_path, use_dora=True)
+    out = tmp_path / "merged"
     with pytest.raises(ConfigError, match=r'use_dora is set\); set adapter_mode = "lora"'):
-        merged_weights(base_dir, adapter_dir)
+        write_merged(base_dir, adapter_dir, torch.float32, out)
     with pytest.raises(ConfigError, match=r"use_dora is set\); set gate.adapter_mode: lora"):
-        merged_weights(base_dir, adapter_dir, fix="set gate.adapter_mode: lora")
+        write_merged(base_dir, adapter_dir, torch.float32, out, fix="set gate.adapter_mode: lora")
 
 
 def test_adapter_mode_auto_merges_only_without_cuda(monkeypatch: pytest.MonkeyPatch) -> None:

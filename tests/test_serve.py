@@ -24,8 +24,9 @@ from _deps import missing
 
 from harness._types import Completion, GenerationRequest, Message, Role, SamplingParams
 from harness.backends.openai import OpenAIBackend, OpenAIBackendError, OpenAIStatusError
+from harness.backends.vllm import ENGINE_ENV_DEFAULTS
 from harness.errors import ConfigError
-from harness.serve import SERVER_ENV_DEFAULTS, VLLMServer, VLLMServerError, _group_members
+from harness.serve import VLLMServer, VLLMServerError, _group_members
 
 FAKE = Path(__file__).with_name("_fake_vllm_server.py")
 
@@ -96,7 +97,7 @@ def test_command_and_environment(model_dir: Path, adapter: Path) -> None:
     assert f"best={adapter}" in cmd
     env = server.environment()
     assert env["VLLM_ALLOW_RUNTIME_LORA_UPDATING"] == "True"
-    for key in SERVER_ENV_DEFAULTS:
+    for key in ENGINE_ENV_DEFAULTS:
         assert key in env
     plain = VLLMServer(model_dir, served_model_name="m", env={"VLLM_CPU_KVCACHE_SPACE": "4"})
     assert "VLLM_ALLOW_RUNTIME_LORA_UPDATING" not in plain.environment()

@@ -52,9 +52,7 @@ def cmd_train(args: argparse.Namespace) -> int:
     config = load_config(args.config)
     if args.max_steps is not None:
         config = config.with_max_steps(args.max_steps)
-    resume: str | bool | None = args.resume
-    if resume == "last":
-        resume = True
+    resume: str | bool | None = True if args.resume == "last" else args.resume
     gate = _gate_callback(config)
     result = train(config, resume_from_checkpoint=resume, callbacks=[gate] if gate else [])
     losses = [entry["loss"] for entry in result.log_history if "loss" in entry]

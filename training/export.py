@@ -35,7 +35,7 @@ class ExportResult:
 
 
 def adapter_base(adapter: Path) -> str:
-    """The base model an adapter was trained on, from its ``adapter_config.json``."""
+    """The base model in an adapter's ``adapter_config.json`` (``"embedded"``: the embedded model)."""
     config_file = adapter / "adapter_config.json"
     try:
         data = json.loads(config_file.read_text(encoding="utf-8"))
@@ -46,11 +46,6 @@ def adapter_base(adapter: Path) -> str:
         raise ConfigError(
             f"{config_file}: base_model_name_or_path is not set; give the base with --model"
         )
-    return base
-
-
-def _known_name(base: str) -> str:
-    """``"embedded"`` when an adapter's recorded base is the embedded model's directory."""
     if Path(base).expanduser().resolve() == embedded_dir().resolve():
         return EMBEDDED_NAME
     return base
@@ -70,7 +65,7 @@ def merge_adapter(
     out = Path(output_dir)
     if out.exists() and any(out.iterdir()) and not force:
         raise ConfigError(f"--merge: {out} exists and is not empty (choose another directory)")
-    base_path, base_fp = resolve_model(model or _known_name(adapter_base(adapter_dir)))
+    base_path, base_fp = resolve_model(model or adapter_base(adapter_dir))
     try:
         from peft import PeftModel
     except ImportError:

@@ -13,9 +13,9 @@ suites a backend that shares it:
 The engine reads the checkpoint from disk and never touches the model the
 trainer holds, so training's weights are the same with or without it (the
 RNG states around engine start-up are preserved as well: vLLM seeds in process).
-On CPU the engine core is a separate process that sleeps between gates; it
-keeps its key/value cache (``VLLM_CPU_KVCACHE_SPACE``, 2 GiB by default) for
-the whole run. On a GPU, ``gpu_memory_utilization`` (an engine option) is the
+On CPU the engine runs in the training process and does nothing between
+gates; it keeps its key/value cache (``VLLM_CPU_KVCACHE_SPACE``, 2 GiB by
+default) for the whole run. On a GPU, ``gpu_memory_utilization`` (an engine option) is the
 share of memory the engine may take beside training.
 
 How a checkpoint reaches the engine (``gate.adapter_mode``) is the ``vllm``
@@ -161,10 +161,7 @@ class GateEngine:
             shutil.rmtree(weights, ignore_errors=True)
         if self._owner is None or self._loaded is None:
             return
-        engine = self._owner.llm.llm_engine
-        remove = getattr(engine, "remove_lora", None)
-        if callable(remove):
-            remove(self._loaded)
+        self._owner.llm.llm_engine.remove_lora(self._loaded)
         self._loaded = None
 
     def close(self) -> None:
@@ -185,13 +182,8 @@ def _base_engine_options(project_root: Path, base_variant: str) -> dict[str, Any
     from harness.config import find_pyproject, load_config
 
     pyproject = find_pyproject(project_root)
-    if pyproject is None:
-        return {}
-    config = load_config(pyproject)
-    if base_variant not in config.variants:
-        return {}
-    variant = config.variant(base_variant)
-    if variant.backend != "vllm":
+    variant = None if pyproject is None else load_config(pyproject).variants.get(base_variant)
+    if variant is None or variant.backend != "vllm":
         return {}
     return {k: v for k, v in variant.options.items() if k in ("dtype", "max_model_len")}
 

@@ -13,7 +13,6 @@ from __future__ import annotations
 
 import sys
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -34,14 +33,6 @@ class LeakageError(DataError):
     """Training data repeats eval examples exactly; the message names both sides."""
 
 
-def project_suites(exclude: Sequence[Path] = ()) -> list[Path]:
-    """The eval suites of the project ``[tool.harness]`` describes (its golden directory)."""
-    from harness.config import load_config
-
-    config = load_config()
-    return suite_files(config.golden_dir or config.root / "golden", exclude=exclude)
-
-
 def check_leakage(
     train_files: Sequence[Path],
     eval_files: Sequence[Path] | None = None,
@@ -51,14 +42,19 @@ def check_leakage(
 ) -> list[Leak]:
     """Refuse exact duplicates of eval examples in ``train_files``; return the near ones.
 
-    ``eval_files`` defaults to the project's suites; a training file that is
-    itself one of them is not compared with itself.
+    ``eval_files`` defaults to the project's suites (the ``*.jsonl`` files of
+    its golden directory); a training file that is itself one of them is not
+    compared with itself.
     """
-    suites = (
-        project_suites(exclude=train_files)
-        if eval_files is None
-        else [f for f in eval_files if Path(f).resolve() not in {p.resolve() for p in train_files}]
-    )
+    if eval_files is None:
+        from harness.config import load_config
+
+        project = load_config()
+        suites = suite_files(project.golden_dir or project.root / "golden", exclude=train_files)
+    else:
+        suites = [
+            f for f in eval_files if Path(f).resolve() not in {p.resolve() for p in train_files}
+        ]
     if not suites or not train_files:
         return []
     leaks = find_file_leakage(train_files, suites, threshold=threshold)
@@ -92,65 +88,47 @@ def warn_near_duplicates(leaks: Sequence[Leak]) -> None:
         )
 
 
-@dataclass(frozen=True)
-class LengthCheck:
-    """Token lengths of one training example against ``max_length``."""
-
-    example: GoldenExample
-    prompt_tokens: int
-    total_tokens: int
-
-    def cut(self, max_length: int) -> bool:
-        """Whether ``max_length`` would cut the answer (or leave no answer at all)."""
-        return self.total_tokens > max_length
-
-
-def measure_lengths(
+def check_truncation(
     examples: Sequence[GoldenExample],
     rows: Sequence[Mapping[str, str]],
     tokenizer: PreTrainedTokenizerBase,
-) -> list[LengthCheck]:
-    """Prompt and prompt + answer token counts of each training row, as the trainer tokenizes them."""
-    out = []
-    for ex, row in zip(examples, rows, strict=True):
-        prompt = len(tokenizer(row["prompt"], add_special_tokens=False)["input_ids"])
-        total = len(
-            tokenizer(row["prompt"] + row["completion"], add_special_tokens=False)["input_ids"]
-        )
-        out.append(LengthCheck(ex, prompt, total))
-    return out
-
-
-def check_truncation(lengths: Sequence[LengthCheck], config: TrainConfig) -> int:
+    config: TrainConfig,
+) -> int:
     """Refuse answers that ``max_length`` would cut (unless ``truncation: allow``); return how many are cut.
 
-    A prompt that fills ``max_length`` trains nothing at all, so it is refused
-    even with ``truncation: allow``.
+    Rows are tokenized as the trainer tokenizes them. A prompt that fills
+    ``max_length`` trains nothing at all, so it is refused even with
+    ``truncation: allow``.
     """
     limit = config.max_length
-    cut = [c for c in lengths if c.cut(limit)]
-    empty = [c for c in cut if c.prompt_tokens >= limit]
-    refused = empty if config.truncation == "allow" else cut
+    cut = []  # (example, prompt tokens, prompt + answer tokens) of each row max_length cuts
+    for ex, row in zip(examples, rows, strict=True):
+        text = row["prompt"] + row["completion"]
+        total = len(tokenizer(text, add_special_tokens=False)["input_ids"])
+        if total > limit:
+            prompt = len(tokenizer(row["prompt"], add_special_tokens=False)["input_ids"])
+            cut.append((ex, prompt, total))
+    refused = [c for c in cut if c[1] >= limit] if config.truncation == "allow" else cut
     if refused:
-        longest = max(c.total_tokens for c in cut)
+        longest = max(total for _, _, total in cut)
         raise DataError(
             [
                 DataIssue(
-                    str(c.example.source.path),
-                    c.example.source.line,
+                    str(ex.source.path),
+                    ex.source.line,
                     "messages",
                     (
-                        f"the prompt alone has {c.prompt_tokens} tokens, max_length is {limit}: "
+                        f"the prompt alone has {prompt} tokens, max_length is {limit}: "
                         "nothing would be trained"
-                        if c.prompt_tokens >= limit
-                        else f"the assistant answer would be cut: {c.total_tokens} tokens "
-                        f"(prompt {c.prompt_tokens}) > max_length {limit}"
+                        if prompt >= limit
+                        else f"the assistant answer would be cut: {total} tokens "
+                        f"(prompt {prompt}) > max_length {limit}"
                     ),
                     f"raise max_length in {config.source} to at least {longest}, shorten the "
                     "example"
                     + ("" if config.truncation == "allow" else ", or set truncation: allow"),
                 )
-                for c in refused
+                for ex, prompt, total in refused
             ]
         )
     return len(cut)
@@ -159,10 +137,7 @@ def check_truncation(lengths: Sequence[LengthCheck], config: TrainConfig) -> int
 __all__ = [
     "MAX_WARNINGS_SHOWN",
     "LeakageError",
-    "LengthCheck",
     "check_leakage",
     "check_truncation",
-    "measure_lengths",
-    "project_suites",
     "warn_near_duplicates",
 ]

@@ -24,12 +24,12 @@ reward sum. Completions may be plain strings or conversational
 
 from __future__ import annotations
 
-import functools
 import json
 from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
+from harness._jsonschema import SchemaStore
 from harness._types import Completion, Expectation, GoldenExample, Location, Message, Role
 from harness.errors import HarnessError
 from harness.metrics import get_metric
@@ -68,17 +68,8 @@ def _messages(prompt: object) -> tuple[Message, ...]:
     return tuple(turns)
 
 
-@functools.lru_cache(maxsize=64)
-def _schema_file(path: str) -> dict[str, object]:
-    try:
-        schema = json.loads(Path(path).read_text(encoding="utf-8"))
-    except FileNotFoundError:
-        raise HarnessError(f"reward column schema: schema file not found: {path}") from None
-    except (OSError, ValueError) as exc:
-        raise HarnessError(f"reward column schema: cannot read {path} ({exc})") from None
-    if not isinstance(schema, dict):
-        raise HarnessError(f"reward column schema: {path} is not a JSON object")
-    return schema
+# Each schema file is read, meta-validated and its $refs resolved once per process.
+_SCHEMAS = SchemaStore()
 
 
 def _schema(value: object) -> tuple[dict[str, object] | None, Path | None]:
@@ -96,7 +87,10 @@ def _schema(value: object) -> tuple[dict[str, object] | None, Path | None]:
             raise HarnessError(f"reward column schema: invalid JSON text ({exc})") from None
         return parsed, None
     path = Path(value).expanduser().resolve()
-    return _schema_file(str(path)), path
+    loaded = _SCHEMAS.load(path)
+    if loaded.schema is None:
+        raise HarnessError(f"reward column schema: {path}: {loaded.error}")
+    return loaded.schema, path
 
 
 def _exact(value: object) -> tuple[str, ...] | None:
@@ -119,9 +113,7 @@ def _refuse(value: object) -> bool | None:
 
 def _cell(columns: Mapping[str, Any], name: str, index: int) -> object:
     values = columns.get(name)
-    if values is None:
-        return None
-    return values[index]
+    return None if values is None else values[index]
 
 
 def _example(prompt: object, columns: Mapping[str, Any], index: int) -> GoldenExample:

@@ -157,18 +157,6 @@ def prompt_completion_rows(
     return rows
 
 
-def _check_lengths(
-    examples: Sequence[GoldenExample],
-    rows: Sequence[Mapping[str, str]],
-    tokenizer: PreTrainedTokenizerBase,
-    config: TrainConfig,
-) -> int:
-    """Refuse answers ``max_length`` would cut (unless ``truncation: allow``); count the cut ones."""
-    from training.preflight import check_truncation, measure_lengths
-
-    return check_truncation(measure_lengths(examples, rows, tokenizer), config)
-
-
 # -- model --------------------------------------------------------------------------------
 
 
@@ -285,7 +273,7 @@ def _build(
 
     from harness.models import resolve_model
     from training.distributed import enable_cpu_fsdp
-    from training.preflight import check_leakage, warn_near_duplicates
+    from training.preflight import check_leakage, check_truncation, warn_near_duplicates
 
     if config.threads is not None:
         torch.set_num_threads(config.threads)
@@ -304,7 +292,7 @@ def _build(
     if tokenizer.pad_token is None:
         tokenizer.pad_token = tokenizer.eos_token
     train_rows = prompt_completion_rows(data.train, tokenizer)
-    truncated = _check_lengths(data.train, train_rows, tokenizer, config)
+    truncated = check_truncation(data.train, train_rows, tokenizer, config)
     eval_rows = prompt_completion_rows(data.eval, tokenizer) if data.eval else None
 
     model = load_base_model(config, base_path)

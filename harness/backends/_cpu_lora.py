@@ -19,6 +19,7 @@ left alone, and ``HARNESS_CPU_LORA_OPS=0`` turns it off for the harness's engine
 from __future__ import annotations
 
 import os
+from collections.abc import Callable
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
@@ -28,11 +29,33 @@ if TYPE_CHECKING:
 ENV = "HARNESS_CPU_LORA_OPS"
 
 
+def _adapter_matrix(weights: torch.Tensor, slot: int, dtype: torch.dtype) -> torch.Tensor:
+    """``weights[slot].T`` in ``dtype``, converted once per content of ``weights``.
+
+    vLLM's stacked adapter weights are fixed buffers, written in place when an
+    adapter is loaded; that bumps the tensor's version counter, which the copy
+    kept on the tensor itself is checked against.
+    """
+    kept = getattr(weights, "_harness_converted", None)
+    if kept is None or kept[0] != (weights._version, dtype):
+        kept = ((weights._version, dtype), {})
+        weights._harness_converted = kept  # type: ignore[attr-defined]
+    matrices: dict[int, torch.Tensor] = kept[1]
+    if slot not in matrices:
+        matrix = weights[slot].squeeze(0) if weights.dim() == 4 else weights[slot]
+        matrices[slot] = matrix.to(dtype).T  # (slots, 1, out, in): vLLM's stacked layout
+    return matrices[slot]
+
+
 def lora_matmul(
-    inputs: torch.Tensor, weights: torch.Tensor, indices: torch.Tensor, out_dtype: torch.dtype
+    inputs: torch.Tensor,
+    weights: torch.Tensor,
+    indices: torch.Tensor | int,
+    out_dtype: torch.dtype,
 ) -> torch.Tensor:
     """``inputs[t] @ weights[indices[t]].T`` for every token ``t``; zero where the index is -1.
 
+    ``indices`` is one slot for every token or a tensor of one slot per token.
     Computed in the wider of the two dtypes: float32 for both halves, since vLLM hands
     the shrink a float32 buffer and the expand reads it. vLLM's ops round the expand's
     inputs and product to the model's bfloat16 before adding them to the layer's output.
@@ -40,25 +63,63 @@ def lora_matmul(
     import torch
 
     dtype = torch.promote_types(inputs.dtype, out_dtype)
-    if weights.dim() == 4:  # (slots, 1, out, in): vLLM's stacked layout
-        weights = weights.squeeze(1)
     x = inputs.to(dtype)
-    slots = torch.unique(indices).tolist()
-    if len(slots) == 1 and slots[0] >= 0:  # the usual case: one adapter for the whole batch
-        return x @ weights[slots[0]].to(dtype).T
-    out = torch.zeros((x.shape[0], weights.shape[1]), dtype=dtype, device=x.device)
-    for slot in slots:
+    if not isinstance(indices, int):
+        low, high = (int(v) for v in torch.aminmax(indices))
+        indices = low if low == high else indices
+    if isinstance(indices, int) and indices >= 0:  # the usual case: one adapter for the batch
+        return x @ _adapter_matrix(weights, indices, dtype)
+    out = torch.zeros((x.shape[0], weights.shape[-2]), dtype=dtype, device=x.device)
+    if isinstance(indices, int):
+        return out
+    for slot in torch.unique(indices).tolist():
         if slot >= 0:
             rows = (indices == slot).nonzero().squeeze(1)
-            out[rows] = x[rows] @ weights[slot].to(dtype).T
+            out[rows] = x[rows] @ _adapter_matrix(weights, slot, dtype)
     return out
+
+
+def _per_run(op: Callable[..., None]) -> Callable[..., None]:
+    """vLLM's ``sgmv_*`` form of a ``bgmv_*`` op: one adapter index per run of tokens.
+
+    vLLM's torch ops spread the indices over every token first; one adapter for
+    every run (the harness's calls) needs no per-token indices at all.
+    """
+
+    def sgmv(
+        inputs: torch.Tensor,
+        weights: torch.Tensor,
+        output: torch.Tensor,
+        b_seq_start_loc: torch.Tensor,
+        seq_len_tensor: torch.Tensor,
+        lora_indices_tensor: torch.Tensor,
+        batches: int,
+        max_seq_length: int,
+        token_nums: int,
+        *rest: object,
+    ) -> None:
+        import torch
+
+        runs = lora_indices_tensor.tolist()
+        if len(set(runs)) == 1:
+            op(inputs, weights, output, runs[0], *rest)
+        else:
+            op(
+                inputs,
+                weights,
+                output,
+                torch.repeat_interleave(lora_indices_tensor, seq_len_tensor),
+                *rest,
+            )
+
+    return sgmv
 
 
 def bgmv_shrink(
     inputs: torch.Tensor,
     lora_a_weights: torch.Tensor,
     output_tensor: torch.Tensor,
-    lora_indices_tensor: torch.Tensor,
+    lora_indices_tensor: torch.Tensor | int,
     scaling: float = 1.0,
 ) -> None:
     """vLLM's ``bgmv_shrink``: ``output = scaling * inputs @ A.T`` per token's adapter."""
@@ -70,7 +131,7 @@ def bgmv_expand(
     inputs: torch.Tensor,
     lora_b_weights: torch.Tensor,
     output_tensor: torch.Tensor,
-    lora_indices_tensor: torch.Tensor,
+    lora_indices_tensor: torch.Tensor | int,
     add_inputs: bool = True,
 ) -> None:
     """vLLM's ``bgmv_expand``: ``output (+)= inputs @ B.T`` per token's adapter."""
@@ -90,7 +151,7 @@ def bgmv_expand_slice(
     inputs: torch.Tensor,
     lora_b_weights: torch.Tensor,
     output_tensor: torch.Tensor,
-    lora_indices_tensor: torch.Tensor,
+    lora_indices_tensor: torch.Tensor | int,
     slice_offset: int,
     slice_size: int,
     add_inputs: bool = True,
@@ -116,8 +177,11 @@ def register() -> None:
         "bgmv_shrink": bgmv_shrink,
         "bgmv_expand": bgmv_expand,
         "bgmv_expand_slice": bgmv_expand_slice,
+        "sgmv_shrink": _per_run(bgmv_shrink),
+        "sgmv_expand": _per_run(bgmv_expand),
+        "sgmv_expand_slice": _per_run(bgmv_expand_slice),
     }
-    # sgmv_* call bgmv_* through lora_ops' globals; the wrapper imported all by name.
+    # The wrapper imported every op by name.
     for module in (lora_ops, punica_cpu):
         for name, op in ops.items():
             if hasattr(module, name):

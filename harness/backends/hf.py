@@ -9,9 +9,8 @@ streaming mode (against vLLM) for TTFT and inter-token latency.
 
 from __future__ import annotations
 
-import contextlib
 import time
-from collections.abc import Iterator, Sequence
+from collections.abc import Sequence
 from itertools import groupby
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -170,17 +169,6 @@ class HFBackend:
     def generate(self, requests: Sequence[GenerationRequest]) -> list[Completion]:
         """Generate every request, batched; results in request order."""
         results: dict[int, Completion] = {}
-        for batch in self.iter_batches(requests):
-            results.update(batch)
-        return [results[i] for i in range(len(requests))]
-
-    def iter_batches(
-        self, requests: Sequence[GenerationRequest]
-    ) -> Iterator[list[tuple[int, Completion]]]:
-        """Like :meth:`generate`, but yields each finished batch as (index, completion) pairs.
-
-        Callers that persist completions as they finish (the cache) use this.
-        """
         order = sorted(range(len(requests)), key=lambda i: _sampling_key(requests[i].sampling))
         for _, group in groupby(order, key=lambda i: _sampling_key(requests[i].sampling)):
             indices = list(group)
@@ -201,7 +189,8 @@ class HFBackend:
             for positions in plan:
                 chunk = [indices[k] for k in positions]
                 done = self._generate_batch([requests[i] for i in chunk], [ids[i] for i in chunk])
-                yield list(zip(chunk, done, strict=True))
+                results.update(zip(chunk, done, strict=True))
+        return [results[i] for i in range(len(requests))]
 
     def _generate_batch(
         self, requests: Sequence[GenerationRequest], prompt_ids: Sequence[list[int]]
@@ -227,9 +216,12 @@ class HFBackend:
             )
         if sampling.stop:
             kwargs.update(stop_strings=list(sampling.stop), tokenizer=tok)
-        rng = _seeded(sampling.seed) if not sampling.greedy else contextlib.nullcontext()
+        seed = None if sampling.greedy else sampling.seed
         start = time.perf_counter()
-        with torch.inference_mode(), rng:
+        # A seed applies to this batch only: the CPU generator's previous state comes back after.
+        with torch.inference_mode(), torch.random.fork_rng(devices=[], enabled=seed is not None):
+            if seed is not None:
+                torch.manual_seed(seed)
             out = model.generate(**enc, **kwargs)  # type: ignore[operator]
         elapsed = time.perf_counter() - start
         prompt_len = enc["input_ids"].shape[1]
@@ -257,22 +249,6 @@ class HFBackend:
                 )
             )
         return completions
-
-
-@contextlib.contextmanager
-def _seeded(seed: int | None) -> Iterator[None]:
-    """Seed torch's RNG for one batch and restore the previous state afterwards."""
-    import torch
-
-    if seed is None:
-        yield
-        return
-    state = torch.random.get_rng_state()
-    torch.manual_seed(seed)
-    try:
-        yield
-    finally:
-        torch.random.set_rng_state(state)
 
 
 class HFOptions(BackendOptions):

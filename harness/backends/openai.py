@@ -43,7 +43,6 @@ import email.utils
 import itertools
 import logging
 import os
-import random
 import threading
 import time
 from collections.abc import Callable, Sequence
@@ -57,7 +56,7 @@ from urllib.parse import urlsplit, urlunsplit
 import httpx
 from httpx_sse import EventSource, SSEError
 from pydantic import BaseModel, BeforeValidator, Field, StrictStr, ValidationError
-from tenacity import RetryCallState, Retrying, retry_if_exception_type
+from tenacity import RetryCallState, Retrying, retry_if_exception_type, wait_random_exponential
 
 from harness._types import Completion, GenerationRequest
 from harness.backends import BackendOptions, BuildContext, check_arguments, register_backend
@@ -104,10 +103,9 @@ class OpenAIBackendError(HarnessError):
 class OpenAIStatusError(OpenAIBackendError):
     """The server answered with an HTTP status that retrying cannot fix (a 4xx)."""
 
-    def __init__(self, message: str, status_code: int, body_excerpt: str) -> None:
+    def __init__(self, message: str, status_code: int) -> None:
         super().__init__(message)
         self.status_code = status_code
-        self.body_excerpt = body_excerpt
 
 
 class OpenAIResponseError(OpenAIBackendError):
@@ -134,17 +132,6 @@ class _RetryableFailure(Exception):
         super().__init__(cause)
         self.cause = cause
         self.retry_after_s = retry_after_s
-
-
-def full_jitter_delay(attempt: int, base_s: float, cap_s: float, rng: random.Random) -> float:
-    """Seconds to sleep before retry number ``attempt + 1`` ("full jitter" back-off).
-
-    Uniform in ``[0, min(cap_s, base_s * 2**attempt)]``: the random spread keeps
-    many clients that failed together from retrying together.
-    """
-    # min() before the power would still overflow for huge attempts; clamp the exponent.
-    ceiling = min(cap_s, base_s * 2.0 ** min(attempt, 62))
-    return rng.uniform(0.0, ceiling)
 
 
 def parse_retry_after(value: str | None, now: datetime | None = None) -> float | None:
@@ -238,8 +225,7 @@ class _StreamState:
     parts: list[str] = field(default_factory=list)
     content_times: list[float] = field(default_factory=list)
     finish_reason: str | None = None
-    prompt_tokens: int | None = None
-    completion_tokens: int | None = None
+    usage: _Usage = field(default_factory=lambda: _Usage())
     end: float | None = None  # when [DONE] came
 
 
@@ -313,7 +299,6 @@ class OpenAIBackend:
             ``Retry-After`` header.
         stream: request server-sent events, which yields ``ttft_s`` and
             ``inter_token_s``.
-        rng: source of back-off jitter; pass a seeded one for reproducible tests.
     """
 
     name: str = "openai"
@@ -331,7 +316,6 @@ class OpenAIBackend:
         backoff_base_s: float = 0.5,
         backoff_cap_s: float = 30.0,
         stream: bool = False,
-        rng: random.Random | None = None,
     ) -> None:
         check_arguments(self.name, locals())
         urls = (base_url,) if isinstance(base_url, str) else tuple(base_url)
@@ -350,44 +334,34 @@ class OpenAIBackend:
             if self._one_server
             else "[" + ", ".join(r.public for r in self._replicas) + "]"
         )
-        self._fingerprint = endpoint_fingerprint(model, base_url if self._one_server else urls)
+        self._fingerprint = endpoint_fingerprint(model, base_url)
         self._replica_ready = threading.Condition()
         self._model = model
         self._max_concurrency = max_concurrency
         self._timeout = httpx.Timeout(timeout_s)
         self._max_retries = max_retries
-        self._backoff_base_s = backoff_base_s
+        # "Full jitter": uniform in [0, min(cap, base * 2**retry)], so many clients that
+        # failed together do not retry together.
+        self._backoff = wait_random_exponential(multiplier=backoff_base_s, max=backoff_cap_s)
         self._backoff_cap_s = backoff_cap_s
         self._stream = stream
-        self._rng = rng if rng is not None else random.Random()
-        # random.Random is not documented as thread-safe; workers share it.
-        self._rng_lock = threading.Lock()
 
-        self._api_key: str | None = None
-        if api_key_env is not None:
-            key = os.environ.get(api_key_env)
-            if not key:
-                raise ConfigError(
-                    f"openai backend: api_key_env: environment variable {api_key_env!r} "
-                    "is not set or empty (export it, or drop api_key_env for servers "
-                    "without authentication)"
-                )
-            self._api_key = key
+        self._api_key = None if api_key_env is None else os.environ.get(api_key_env)
+        if api_key_env is not None and not self._api_key:
+            raise ConfigError(
+                f"openai backend: api_key_env: environment variable {api_key_env!r} "
+                "is not set or empty (export it, or drop api_key_env for servers "
+                "without authentication)"
+            )
         self._headers = {"Accept": "application/json"}
-        if self._api_key is not None:
+        if self._api_key:
             self._headers["Authorization"] = f"Bearer {self._api_key}"
 
         self._owns_client = client is None
-        self._client = (
-            client
-            if client is not None
-            else httpx.Client(
-                timeout=self._timeout,
-                limits=httpx.Limits(
-                    max_connections=max_concurrency * len(urls),
-                    max_keepalive_connections=max_concurrency * len(urls),
-                ),
-            )
+        connections = max_concurrency * len(urls)
+        self._client = client or httpx.Client(
+            timeout=self._timeout,
+            limits=httpx.Limits(max_connections=connections, max_keepalive_connections=connections),
         )
 
     @property
@@ -520,7 +494,12 @@ class OpenAIBackend:
             while True:
                 live = [r for r in self._replicas if not r.down]
                 if not live:
-                    raise self._all_down(request)
+                    causes = "; ".join(f"{r.public} ({r.last_cause})" for r in self._replicas)
+                    raise OpenAIReplicasDownError(
+                        f"openai backend: every replica in base_url is down, request "
+                        f"{request.id!r} was not answered: {causes} (start the servers again, "
+                        "or drop the dead ones from base_url)"
+                    )
                 free = [r for r in live if r.outstanding < self._max_concurrency]
                 if free:
                     # Ties go to the replica that got fewest so far, so load spreads evenly.
@@ -545,14 +524,6 @@ class OpenAIBackend:
                     cause,
                 )
             self._replica_ready.notify_all()
-
-    def _all_down(self, request: GenerationRequest) -> OpenAIReplicasDownError:
-        causes = "; ".join(f"{r.public} ({r.last_cause})" for r in self._replicas)
-        return OpenAIReplicasDownError(
-            f"openai backend: every replica in base_url is down, request {request.id!r} was "
-            f"not answered: {causes} (start the servers again, or drop the dead ones from "
-            "base_url)"
-        )
 
     def _complete_on(
         self,
@@ -606,10 +577,7 @@ class OpenAIBackend:
         failure = state.outcome.exception() if state.outcome is not None else None
         if isinstance(failure, _RetryableFailure) and failure.retry_after_s is not None:
             return min(failure.retry_after_s, self._backoff_cap_s)
-        with self._rng_lock:
-            return full_jitter_delay(
-                state.attempt_number - 1, self._backoff_base_s, self._backoff_cap_s, self._rng
-            )
+        return self._backoff(state)
 
     def _attempt(
         self, request: GenerationRequest, body: dict[str, object], replica: _Replica
@@ -683,9 +651,11 @@ class OpenAIBackend:
             text="".join(state.parts),
             latency_s=end - state.start,
             ttft_s=times[0] - state.start if times else None,
-            prompt_tokens=state.prompt_tokens,
+            prompt_tokens=state.usage.prompt_tokens,
             completion_tokens=(
-                state.completion_tokens if state.completion_tokens is not None else len(times)
+                state.usage.completion_tokens
+                if state.usage.completion_tokens is not None
+                else len(times)
             ),
             finish_reason=state.finish_reason,
             inter_token_s=tuple(b - a for a, b in itertools.pairwise(times)),
@@ -706,10 +676,8 @@ class OpenAIBackend:
             if choice.finish_reason is not None:
                 state.finish_reason = choice.finish_reason
         # Servers with continuous usage stats repeat usage on every chunk; keep the latest.
-        if chunk.usage is not None and chunk.usage.prompt_tokens is not None:
-            state.prompt_tokens = chunk.usage.prompt_tokens
-        if chunk.usage is not None and chunk.usage.completion_tokens is not None:
-            state.completion_tokens = chunk.usage.completion_tokens
+        if chunk.usage is not None:
+            state.usage = state.usage.model_copy(update=chunk.usage.model_dump(exclude_none=True))
 
     # -- errors ------------------------------------------------------------------------
 
@@ -738,7 +706,6 @@ class OpenAIBackend:
             f"openai backend: request {request.id!r} to {replica.public} got HTTP "
             f"{status} (not retried): {excerpt}",
             status_code=status,
-            body_excerpt=excerpt,
         )
 
     def _response_error(

@@ -123,6 +123,8 @@ class PeftBackend:
         batch_tokens: int | None = None,
         threads: int | None = None,
         device: str | None = None,
+        live_model: Any = None,
+        tokenizer: Any = None,
     ) -> None:
         self._hf = HFBackend(
             model_path,
@@ -132,12 +134,14 @@ class PeftBackend:
             batch_tokens=batch_tokens,
             threads=threads,
             device=device,
+            model=live_model,
+            tokenizer=tokenizer,
         )
-        self._base_fp = fingerprint
-        self._peft_model: Any = None
-        self._live = False
+        self._peft_model: Any = live_model
+        self._live = live_model is not None
         self._adapters: dict[str, str] = {}  # resolved path -> adapter name in the PeftModel
-        self._active: str | None = None  # resolved adapter path, None = base
+        # Resolved adapter path, None = base; a live model's one adapter is always on.
+        self._active: str | None = "<live>" if self._live else None
         self._active_fp: str | None = None
         if adapter is not None:
             self.set_adapter(adapter)
@@ -153,22 +157,14 @@ class PeftBackend:
         batch_tokens: int | None = None,
     ) -> PeftBackend:
         """Wrap a live ``PeftModel`` (e.g. the one a trainer is training) without copying it."""
-        backend = cls.__new__(cls)
-        backend._hf = HFBackend(
+        return cls(
             "<live>",
             fingerprint=fingerprint,
             batch_size=batch_size,
             batch_tokens=batch_tokens,
-            model=model,
+            live_model=model,
             tokenizer=tokenizer,
         )
-        backend._base_fp = fingerprint
-        backend._peft_model = model
-        backend._live = True
-        backend._adapters = {}
-        backend._active = "<live>"
-        backend._active_fp = None
-        return backend
 
     @property
     def batch_size(self) -> int:
@@ -218,14 +214,7 @@ class PeftBackend:
                     self._hf.model, key, adapter_name=name, is_trainable=False
                 )
                 self._peft_model.eval()
-                self._hf = HFBackend(
-                    self._hf.model_path,
-                    fingerprint=self._base_fp,
-                    dtype=self._hf.dtype,
-                    batch_size=self._hf.batch_size,
-                    model=self._peft_model,
-                    tokenizer=self._hf.tokenizer,
-                )
+                self._hf._model = self._peft_model  # generation goes through the adapters
             else:
                 self._peft_model.load_adapter(key, adapter_name=name, is_trainable=False)
             self._adapters[key] = name

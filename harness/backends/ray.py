@@ -25,6 +25,7 @@ runs on is this one.
 
 from __future__ import annotations
 
+import functools
 import logging
 import os
 import pickle
@@ -36,7 +37,13 @@ from typing import TYPE_CHECKING, Annotated, Any
 from pydantic import BeforeValidator, Field
 
 from harness._types import Completion, GenerationRequest
-from harness.backends import BackendOptions, BuildContext, check_arguments, register_backend
+from harness.backends import (
+    BackendOptions,
+    BuildContext,
+    build_backend,
+    check_arguments,
+    register_backend,
+)
 from harness.backends._base import NonNegativeInt, NonNegativeNumber, PositiveInt, PositiveNumber
 from harness.errors import ConfigError, HarnessError, MissingDependencyError
 
@@ -52,29 +59,13 @@ Factory = Callable[["Variant"], "Backend"]
 PIPELINE_REQUESTS = 1024
 #: Seconds the replicas may take to start (a cluster short of resources fails after it).
 REPLICA_START_TIMEOUT_S = 600
-#: Restarts of a dead replica, and retries of its batch, before the run fails.
-DEFAULT_MAX_RETRIES = 3
-
-
-def _import_ray() -> Any:
-    """``ray`` with Ray Data, or the one-line error that says how to install it."""
-    try:
-        import ray
-        import ray.data  # the [data] extra: pandas, pyarrow
-    except ImportError:
-        raise MissingDependencyError("ray", "ray") from None
-    return ray
 
 
 class _Replica:
     """One Ray Data actor: builds one replica of the inner backend, then answers batches."""
 
     def __init__(self, inner: Variant, factory: Factory | None) -> None:
-        if factory is None:
-            from harness.backends import build_backend
-
-            factory = build_backend
-        self.backend = factory(inner)
+        self.backend = (factory or build_backend)(inner)
 
     def __call__(self, batch: Mapping[str, Any]) -> dict[str, Any]:
         """Requests in (pickled), completions out (pickled), with this replica's fingerprint."""
@@ -93,33 +84,6 @@ class _Replica:
             "completion": np.array([pickle.dumps(c) for c in completions], dtype=object),
             "fingerprint": np.array([fingerprint] * len(completions), dtype=object),
         }
-
-
-def _inner_identity(inner: Variant, factory: Factory | None) -> tuple[str, str, int]:
-    """The inner backend's name, fingerprint and batch size, without loading its model.
-
-    An hf variant with an adapter builds a peft backend, which loads the model
-    to attach the adapter; its identity is the lazily built base plus the
-    adapter's content hash, composed as :class:`PeftBackend` composes it (the
-    replicas' own fingerprints are checked against it on every batch).
-    """
-    if factory is None:
-        from harness.backends import build_backend
-
-        if inner.backend in ("hf", "peft") and inner.adapter is not None:
-            from harness.backends.peft import adapter_fingerprint
-
-            base = build_backend(replace(inner, backend="hf", adapter=None))
-            batch = int(getattr(base, "batch_size", 8))
-            return "peft", f"{base.fingerprint}+{adapter_fingerprint(inner.adapter)}", batch
-        factory = build_backend
-    backend = factory(inner)
-    try:
-        return backend.name, backend.fingerprint, int(getattr(backend, "batch_size", 8))
-    finally:
-        close = getattr(backend, "close", None)
-        if callable(close):
-            close()
 
 
 class RayBackend:
@@ -142,7 +106,7 @@ class RayBackend:
         replicas: int = 1,
         cpus_per_replica: float = 1,
         gpus_per_replica: float = 0,
-        max_retries: int = DEFAULT_MAX_RETRIES,
+        max_retries: int = 3,
         factory: Factory | None = None,
     ) -> None:
         check_arguments("ray", locals())
@@ -160,30 +124,48 @@ class RayBackend:
         self.gpus_per_replica = gpus_per_replica
         self.max_retries = max_retries
         self._factory = factory
-        self._identity: tuple[str, str, int] | None = None
         self._started_ray = False
 
     # -- identity: the inner backend's, so cache entries are shared with a direct run ----
 
-    def _ident(self) -> tuple[str, str, int]:
-        if self._identity is None:
-            self._identity = _inner_identity(self.inner, self._factory)
-        return self._identity
+    @functools.cached_property
+    def _identity(self) -> tuple[str, str, int]:
+        """The inner backend's name, fingerprint and batch size, without loading its model.
+
+        An hf variant with an adapter builds a peft backend, which loads the model
+        to attach the adapter; its identity is the lazily built base plus the
+        adapter's content hash, composed as :class:`PeftBackend` composes it (the
+        replicas' own fingerprints are checked against it on every batch).
+        """
+        inner = self.inner
+        if self._factory is None and inner.backend in ("hf", "peft") and inner.adapter:
+            from harness.backends.peft import adapter_fingerprint
+
+            base = build_backend(replace(inner, backend="hf", adapter=None))
+            batch = int(getattr(base, "batch_size", 8))
+            return "peft", f"{base.fingerprint}+{adapter_fingerprint(inner.adapter)}", batch
+        backend = (self._factory or build_backend)(inner)
+        try:
+            return backend.name, backend.fingerprint, int(getattr(backend, "batch_size", 8))
+        finally:
+            close = getattr(backend, "close", None)
+            if callable(close):
+                close()
 
     @property
     def name(self) -> str:
         """The inner backend's name (part of cache keys, so entries are shared with it)."""
-        return self._ident()[0]
+        return self._identity[0]
 
     @property
     def fingerprint(self) -> str:
         """The inner backend's fingerprint: every replica is that backend, checked per batch."""
-        return self._ident()[1]
+        return self._identity[1]
 
     @property
     def replica_batch_size(self) -> int:
         """Requests per actor call: the inner backend's own batch size."""
-        return self._ident()[2]
+        return self._identity[2]
 
     @property
     def batch_size(self) -> int:
@@ -193,13 +175,17 @@ class RayBackend:
     # -- running ---------------------------------------------------------------------------
 
     def _ray(self) -> Any:
-        ray = _import_ray()
+        try:
+            import ray
+            import ray.data  # the [data] extra: pandas, pyarrow
+        except ImportError:
+            raise MissingDependencyError("ray", "ray") from None
         if not ray.is_initialized():
             ray.init(
                 address=self.address,
                 include_dashboard=False,
                 log_to_driver=False,
-                logging_level="WARNING",
+                logging_level=logging.WARNING,
             )
             self._started_ray = True
         context = ray.data.DataContext.get_current()

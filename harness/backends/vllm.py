@@ -43,14 +43,19 @@ Several backends may share one engine (``llm=``): each call is still one
 engine batch with one adapter, as long as the backends are not driven from
 different threads at once.
 
-Engine logs: vLLM logs from this process and from its engine-core process
-(which inherits stdout and stderr). Both go to one file (``log_path``, by
+Engine process: on vLLM's CPU build a one-rank engine (its core and its
+worker) runs in this process, which saves two interpreters importing torch and
+vLLM at every start (``VLLM_ENABLE_V1_MULTIPROCESSING=1`` in the environment
+keeps vLLM's own processes); parallel engines and GPU engines get their own.
+
+Engine logs: vLLM logs from this process and from its engine processes
+(which inherit stdout and stderr). Both go to one file (``log_path``, by
 default ``~/.cache/golden-harness/logs/vllm-engine.log``; a pytest run puts it
 in its report directory as ``engine.log``): the vllm logger's handlers are
 pointed at the file, and file descriptors 1 and 2 are pointed at it while the
-engine starts, so its processes keep writing there, shutdown included. The
-log's last lines are quoted only when the engine fails to start or a
-``generate`` call raises.
+engine starts or loads weights, so its processes keep writing there, shutdown
+included. The log's last lines are quoted only when the engine fails to start
+or a ``generate`` call raises.
 
 Prefix caching: vLLM's automatic prefix caching (``enable_prefix_caching``,
 on by default, as in vLLM for this model on CPU and GPU) computes the
@@ -281,6 +286,47 @@ def _route_vllm_logger(path: Path) -> None:
     logger.propagate = False
 
 
+#: vLLM runs its engine core and its workers in processes of their own unless this is "0".
+MULTIPROCESSING_ENV = "VLLM_ENABLE_V1_MULTIPROCESSING"
+
+
+@contextlib.contextmanager
+def _in_process(log_path: Path) -> Iterator[None]:
+    """Start a one-rank CPU engine in this process, unless the user set :data:`MULTIPROCESSING_ENV`.
+
+    Each of the two processes vLLM otherwise spawns imports torch and vLLM
+    afresh: about 18 s of a 28 s start on 2 cores, for no measured change in
+    generation speed (bench/RESULTS.md). Starting in process, vLLM's CPU worker
+    replaces ``torch.set_num_threads`` for the whole process and vLLM freezes
+    the garbage collector's heap; both are undone, so the rest of the process
+    (a training run sharing it) keeps its threads and can free the engine later.
+    vLLM's log handler is made on ``sys.stdout`` during the start (a pytest
+    capture in a test run), so that points at the log meanwhile.
+    """
+    if MULTIPROCESSING_ENV in os.environ:
+        yield
+        return
+    import torch
+    import vllm.envs
+
+    set_threads, threads = torch.set_num_threads, torch.get_num_threads()
+    os.environ[MULTIPROCESSING_ENV] = "0"
+    vllm.envs.disable_envs_cache()  # a previous engine's values would win otherwise
+    try:
+        with (
+            open(log_path, "a", encoding="utf-8") as log,
+            contextlib.redirect_stdout(log),
+            contextlib.redirect_stderr(log),
+        ):
+            yield
+    finally:
+        del os.environ[MULTIPROCESSING_ENV]
+        vllm.envs.disable_envs_cache()
+        torch.set_num_threads = set_threads
+        torch.set_num_threads(threads)
+        gc.unfreeze()
+
+
 def log_tail(path: Path, lines: int = LOG_TAIL_LINES) -> str:
     """The last ``lines`` lines of a log file (empty when it cannot be read)."""
     try:
@@ -497,10 +543,14 @@ class VLLMBackend:
                 # The engine's worker processes read the CPU bind when they start.
                 ranks = self.tensor_parallel_size * self.pipeline_parallel_size
                 os.environ[CPU_BIND_ENV] = engine_environment(ranks)[CPU_BIND_ENV]
-                llm: LLM = vllm.LLM(str(self.model_path), **options)
-                # Starting the engine applies vLLM's logging config again (a handler on
-                # sys.stdout), so the logger is pointed at the file once more.
-                _route_vllm_logger(path)
+                from vllm.platforms import current_platform
+
+                in_process = ranks == 1 and current_platform.is_cpu()
+                with _in_process(path) if in_process else contextlib.nullcontext():
+                    llm: LLM = vllm.LLM(str(self.model_path), **options)
+                    # Starting the engine applies vLLM's logging config again (a handler on
+                    # sys.stdout), so the logger is pointed at the file once more.
+                    _route_vllm_logger(path)
         except (HarnessError, KeyboardInterrupt):
             raise
         except Exception as exc:
@@ -612,9 +662,10 @@ class VLLMBackend:
                 _merge.write_merged(
                     self.model_path, self._adapter.path, dtype, path, fix=self.merge_fix
                 )
-        llm.collective_rpc(
-            "reload_weights", kwargs={"weights_path": str(path), "is_checkpoint_format": True}
-        )
+        with engine_output(self.log_path):  # an engine in this process prints its progress
+            llm.collective_rpc(
+                "reload_weights", kwargs={"weights_path": str(path), "is_checkpoint_format": True}
+            )
         llm.reset_prefix_cache()
         _engine_weights[llm] = want
         return True
@@ -690,8 +741,8 @@ def _run_chat(
 ) -> list[Any]:
     """``LLM.chat`` for the whole batch, with every request queued before any is scheduled.
 
-    The engine core runs in its own process and starts on whichever requests
-    have reached it; with plain ``LLM.chat`` the first batches therefore depend
+    An engine core in its own process starts on whichever requests have
+    reached it; with plain ``LLM.chat`` the first batches therefore depend
     on timing (machine load), and with them the floating-point results and the
     greedy outputs. Pausing the scheduler while the batch is queued makes the
     batch composition, and the outputs, the same on every run.
@@ -704,11 +755,17 @@ def _run_chat(
     if not hasattr(llm, "enqueue_chat"):  # vLLM releases before the offline queue API
         outputs: list[Any] = llm.chat(conversations, params, **options)
         return outputs
-    llm.sleep(level=0, mode="wait")  # level 0 only pauses scheduling; nothing is freed
-    try:
+    from vllm.v1.engine.core_client import InprocClient
+
+    if isinstance(llm.llm_engine.engine_core, InprocClient):
+        # An engine core in this process schedules only when asked for outputs.
         ids = llm.enqueue_chat(conversations, params, **options)
-    finally:
-        llm.wake_up(tags=["scheduling"])
+    else:
+        llm.sleep(level=0, mode="wait")  # level 0 only pauses scheduling; nothing is freed
+        try:
+            ids = llm.enqueue_chat(conversations, params, **options)
+        finally:
+            llm.wake_up(tags=["scheduling"])
     # Sorted by vLLM's request counter, i.e. in queueing order, as LLM.chat returns them.
     outputs = llm.wait_for_completion(use_tqdm=False)
     if len(outputs) != len(ids):

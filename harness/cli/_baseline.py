@@ -70,25 +70,25 @@ def cmd_save(args: argparse.Namespace) -> int:
     config = load_config()
     target = baseline_path(config.root, args.name)
     source: Path = args.source if args.source is not None else config.report_dir / "results.json"
+    # Paths as the README writes them: relative to the working directory when inside it.
+    shown_source, shown_target = in_project(source, Path.cwd()), in_project(target, Path.cwd())
     results = read_results(source)
     if not results.examples:
         raise HarnessError(
-            f"{_shown(source)}: the run evaluated no example, so it cannot serve as a baseline "
+            f"{shown_source}: the run evaluated no example, so it cannot serve as a baseline "
             "(run the suites first: pytest suites/)"
         )
     _relative_paths(results, config.root)
     try:
         write_results(results, target)
     except OSError as exc:
-        raise HarnessError(
-            f"{_shown(target)}: cannot write the baseline ({exc.strerror})"
-        ) from None
+        raise HarnessError(f"{shown_target}: cannot write the baseline ({exc.strerror})") from None
     suites = ", ".join(results.suites())
     print(
-        f"{_shown(target)}: saved from {_shown(source)} (variants {', '.join(results.variants())}; "
+        f"{shown_target}: saved from {shown_source} (variants {', '.join(results.variants())}; "
         f"suites {suites}; split {results.metadata.split}; {len(results.examples)} example records)"
     )
-    print(f"commit it; regression gates then use --harness-baseline {_shown(target)}")
+    print(f"commit it; regression gates then use --harness-baseline {shown_target}")
     return 0
 
 
@@ -102,11 +102,3 @@ def _relative_paths(results: Results, root: Path) -> None:
             expected["schema"] = in_project(expected["schema"], root)
         source = in_project(record.source, root)
         results.examples[i] = dataclasses.replace(record, source=source, expected=expected)
-
-
-def _shown(path: Path) -> str:
-    """A path relative to the working directory when inside it, as the README writes them."""
-    try:
-        return str(path.resolve().relative_to(Path.cwd().resolve()))
-    except ValueError:
-        return str(path)

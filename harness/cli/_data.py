@@ -73,13 +73,6 @@ def add_parser(sub: Any) -> None:
     d.add_argument("path", metavar="PATH")
     d.add_argument("-o", "--output", required=True, type=Path, help="the deduplicated file")
     d.add_argument(
-        "--threshold",
-        type=float,
-        default=NEAR_DUPLICATE_THRESHOLD,
-        help=f"Jaccard similarity at or above which examples are near duplicates "
-        f"(default {NEAR_DUPLICATE_THRESHOLD})",
-    )
-    d.add_argument(
         "--report", type=Path, help="where to write the report (default: OUTPUT.dedupe.json)"
     )
     d.add_argument("--force", action="store_true", help="overwrite existing output files")
@@ -92,14 +85,15 @@ def add_parser(sub: Any) -> None:
     )
     lk.add_argument("train_file", metavar="TRAIN_FILE")
     lk.add_argument("suite_files", nargs="+", metavar="SUITE_FILE")
-    lk.add_argument(
-        "--threshold",
-        type=float,
-        default=NEAR_DUPLICATE_THRESHOLD,
-        help=f"Jaccard similarity at or above which examples are near duplicates "
-        f"(default {NEAR_DUPLICATE_THRESHOLD})",
-    )
     lk.set_defaults(func=cmd_leakage)
+    for cmd in (d, lk):
+        cmd.add_argument(
+            "--threshold",
+            type=float,
+            default=NEAR_DUPLICATE_THRESHOLD,
+            help=f"Jaccard similarity at or above which examples are near duplicates "
+            f"(default {NEAR_DUPLICATE_THRESHOLD})",
+        )
 
     sp = dsub.add_parser("split", help="deterministic hash-based train/val/test split")
     sp.add_argument("path", metavar="PATH")
@@ -128,12 +122,17 @@ def _print_issues(raw: str, issues: list[DataIssue]) -> None:
         )
 
 
-def _summary(errors: list[DataIssue]) -> str:
-    return f"{len(errors)} error(s) in {len({e.path for e in errors})} file(s); nothing was loaded"
+def _load_all(
+    paths: list[str],
+    *,
+    require_reference: bool,
+    each: Callable[[GoldenFile], None] = lambda _: None,
+) -> list[GoldenFile]:
+    """Load every file, printing each bad file's errors and passing each good one to ``each``.
 
-
-def _load_all(paths: list[str], *, require_reference: bool) -> list[GoldenFile]:
-    """Load every file, printing all errors of all files as validate does; raise after."""
+    After the last file, any error raises one summary (exit 2), so every error of
+    every file is printed before the command stops.
+    """
     schemas = SchemaStore()
     goldens: list[GoldenFile] = []
     errors: list[DataIssue] = []
@@ -144,23 +143,17 @@ def _load_all(paths: list[str], *, require_reference: bool) -> list[GoldenFile]:
             errors.extend(issues)
         else:
             goldens.append(golden)
+            each(golden)
     if errors:
-        raise HarnessError(_summary(errors))
+        files = len({e.path for e in errors})
+        raise HarnessError(f"{len(errors)} error(s) in {files} file(s); nothing was loaded")
     return goldens
 
 
 def cmd_validate(args: argparse.Namespace) -> int:
     """Validate every file; all errors of all files are printed before exiting 2."""
-    schemas = SchemaStore()
-    errors: list[DataIssue] = []
-    for raw in args.paths:
-        golden, issues = check_golden(
-            raw, require_reference=not args.allow_missing_reference, schemas=schemas
-        )
-        if golden is None:
-            _print_issues(raw, issues)
-            errors.extend(issues)
-            continue
+
+    def report(golden: GoldenFile) -> None:
         warnings = [] if args.no_warnings else find_warnings(golden, args.near_threshold)
         for w in warnings:
             _err(f"warning: {w}")
@@ -169,9 +162,8 @@ def cmd_validate(args: argparse.Namespace) -> int:
             f"{'' if args.no_warnings else f', {len(warnings)} warning(s)'}"
             f" (fingerprint {golden.fingerprint[:12]})"
         )
-    if errors:
-        _err(_summary(errors))
-        return 2
+
+    _load_all(args.paths, require_reference=not args.allow_missing_reference, each=report)
     return 0
 
 
@@ -250,19 +242,9 @@ def cmd_stats(args: argparse.Namespace) -> int:
     console = Console()
     for st in stats:
         table = Table(title=f"{st.path} — {st.examples} examples", title_justify="left")
-        for col in (
-            "role",
-            "n",
-            "chars mean",
-            "p50",
-            "p90",
-            "max",
-            "tokens mean",
-            "p50",
-            "p90",
-            "max",
-        ):
-            table.add_column(col, justify="right" if col != "role" else "left")
+        table.add_column("role")
+        for col in ("n", "chars mean", "p50", "p90", "max", "tokens mean", "p50", "p90", "max"):
+            table.add_column(col, justify="right")
         for role, ch in st.chars.items():
             tk = st.tokens.get(role) if st.tokens else None
             table.add_row(

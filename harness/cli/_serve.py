@@ -63,31 +63,26 @@ def parse_lora(specs: list[str]) -> dict[str, Path]:
     """``["name=path", …]`` to ``{name: path}``; a clear error for malformed or repeated names."""
     adapters: dict[str, Path] = {}
     for spec in specs:
-        name, sep, path = spec.partition("=")
-        if not sep or not name.strip() or not path.strip():
+        name, sep, path = (part.strip() for part in spec.partition("="))
+        if not sep or not name or not path:
             raise ConfigError(
                 f"--lora {spec!r}: expected NAME=PATH (e.g. --lora best=runs/demo/best)"
             )
-        if name.strip() in adapters:
-            raise ConfigError(f"--lora: adapter name {name.strip()!r} is given twice")
-        adapters[name.strip()] = Path(path.strip()).expanduser().resolve()
+        if name in adapters:
+            raise ConfigError(f"--lora: adapter name {name!r} is given twice")
+        adapters[name] = Path(path).expanduser().resolve()
     return adapters
-
-
-def engine_options_from(args: argparse.Namespace) -> dict[str, int | float | bool]:
-    """The engine options given as flags, each checked like its variant key."""
-    options: dict[str, int | float | bool] = {}
-    for key in ENGINE_OPTIONS:
-        value = getattr(args, key, None)
-        if value is not None:
-            options[key] = check_option("vllm", key, value, "--" + key.replace("_", "-"))
-    return options
 
 
 def cmd_serve(args: argparse.Namespace) -> int:
     """Start the server, print where it listens, wait for Ctrl-C, stop it."""
     adapters = parse_lora(args.lora)
-    engine_options = engine_options_from(args)
+    # Each flag checked like its variant key, so the error names the flag.
+    engine_options = {
+        key: check_option("vllm", key, value, "--" + key.replace("_", "-"))
+        for key in ENGINE_OPTIONS
+        if (value := getattr(args, key, None)) is not None
+    }
     require("vllm", "vllm")
     from harness.models import resolve_model
     from harness.serve import VLLMServer

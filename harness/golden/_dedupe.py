@@ -17,7 +17,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from harness._types import GoldenExample
+from harness._types import GoldenExample, Role
 
 #: Default Jaccard similarity (word 3-shingles) at which two examples are near duplicates.
 NEAR_DUPLICATE_THRESHOLD = 0.8
@@ -32,10 +32,13 @@ def normalise_text(text: str) -> str:
     return _SPACE.sub(" ", _PUNCT.sub(" ", text)).strip()
 
 
-def example_text(example: GoldenExample) -> str:
-    """The normalised text of an example's prompt and answer, for comparisons."""
-    parts = [m.content for m in example.messages]
-    if example.reference is not None:
+def example_text(example: GoldenExample, *, system: bool = True, answer: bool = True) -> str:
+    """The normalised text of an example's prompt and answer, for comparisons.
+
+    ``system=False`` leaves the system message out, ``answer=False`` the reference.
+    """
+    parts = [m.content for m in example.messages if system or m.role is not Role.SYSTEM]
+    if answer and example.reference is not None:
         parts.append(example.reference)
     return normalise_text("\n".join(parts))
 

@@ -14,13 +14,13 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
-from harness._types import GoldenExample, Role
+from harness._types import GoldenExample
 from harness.golden._dedupe import (
     NEAR_DUPLICATE_THRESHOLD,
     NUM_PERM,
+    example_text,
     minhash,
     nearest,
-    normalise_text,
     shingles,
 )
 from harness.golden._load import load_golden
@@ -47,19 +47,6 @@ class Leak:
         )
 
 
-def _prompt_text(example: GoldenExample) -> str:
-    return normalise_text(
-        "\n".join(m.content for m in example.messages if m.role is not Role.SYSTEM)
-    )
-
-
-def _full_text(example: GoldenExample) -> str:
-    parts = [m.content for m in example.messages if m.role is not Role.SYSTEM]
-    if example.reference is not None:
-        parts.append(example.reference)
-    return normalise_text("\n".join(parts))
-
-
 def find_leakage(
     train_examples: Iterable[GoldenExample],
     eval_examples: Iterable[GoldenExample],
@@ -73,19 +60,19 @@ def find_leakage(
     evals = list(eval_examples)
     by_prompt: dict[str, GoldenExample] = {}
     for ex in evals:
-        by_prompt.setdefault(_prompt_text(ex), ex)
+        by_prompt.setdefault(example_text(ex, system=False, answer=False), ex)
     lsh = MinHashLSH(threshold=threshold, num_perm=NUM_PERM)
     eval_shingles: dict[str, set[str]] = {}
     for idx, ex in enumerate(evals):
-        sh = eval_shingles[str(idx)] = shingles(_full_text(ex))
+        sh = eval_shingles[str(idx)] = shingles(example_text(ex, system=False))
         lsh.insert(str(idx), minhash(sh))
     leaks: list[Leak] = []
     for ex in train_examples:
-        same = by_prompt.get(_prompt_text(ex))
+        same = by_prompt.get(example_text(ex, system=False, answer=False))
         if same is not None:
             leaks.append(Leak(ex, same, "exact", 1.0))
             continue
-        sh = shingles(_full_text(ex))
+        sh = shingles(example_text(ex, system=False))
         match = nearest(lsh, minhash(sh), sh, eval_shingles, threshold)
         if match is not None:
             leaks.append(Leak(ex, evals[int(match[1])], "near", round(match[0], 4)))

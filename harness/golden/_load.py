@@ -258,6 +258,7 @@ class _FileParser:
         self.schemas = schemas
         self.max_line_bytes = max_line_bytes
         self.issues: list[DataIssue] = []
+        self.raw_lines: dict[str, str] = {}  # each example's line as written, by id
 
     def issue(self, line: int | None, fld: str, problem: str, fix: str) -> None:
         self.issues.append(DataIssue(self.shown, line, fld, problem, fix))
@@ -329,6 +330,7 @@ class _FileParser:
                 )
                 continue
             first_line_of_id[example.id] = lineno
+            self.raw_lines[example.id] = text
             examples.append(example)
         return examples
 
@@ -479,9 +481,7 @@ def check_golden(
     examples = parser.parse()
     if parser.issues:
         return None, parser.issues
-    text_lines = p.read_bytes().removeprefix(b"\xef\xbb\xbf").decode("utf-8").split("\n")
-    raw_lines = {ex.id: text_lines[ex.source.line - 1] for ex in examples}
-    return GoldenFile(p, tuple(examples), file_fingerprint(examples), raw_lines), []
+    return GoldenFile(p, tuple(examples), file_fingerprint(examples), parser.raw_lines), []
 
 
 def load_golden(

@@ -125,24 +125,18 @@ def file_stats(golden: GoldenFile, count_tokens: Callable[[str], int] | None = N
             by_role[m.role.value].append(m.content)
         if ex.reference is not None:
             by_role[Role.ASSISTANT.value].append(ex.reference)
-    chars = {
-        role: LengthStats.of([len(t) for t in texts]) for role, texts in by_role.items() if texts
-    }
-    tokens = None
-    if count_tokens is not None:
-        tokens = {
-            role: LengthStats.of([count_tokens(t) for t in texts])
-            for role, texts in by_role.items()
-            if texts
-        }
+
+    def lengths(measure: Callable[[str], int]) -> dict[str, LengthStats]:
+        return {r: LengthStats.of([measure(t) for t in ts]) for r, ts in by_role.items() if ts}
+
     tags = Counter(t for ex in golden.examples for t in ex.tags)
     kinds = Counter(k.value for ex in golden.examples for k in ex.expect.kinds)
     return FileStats(
         path=str(golden.path),
         examples=len(golden),
         fingerprint=golden.fingerprint,
-        chars=chars,
-        tokens=tokens,
+        chars=lengths(len),
+        tokens=None if count_tokens is None else lengths(count_tokens),
         tags=dict(tags.most_common()),
         expectations=dict(sorted(kinds.items())),
     )

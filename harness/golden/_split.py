@@ -7,7 +7,7 @@ examples: adding examples never moves an existing one to another split.
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Literal, get_args
 
@@ -74,13 +74,6 @@ def split_examples(
     for ex in examples:
         out[assign_split(ex.id, ratios, seed)].append(ex)
     return out
-
-
-def split_ids(
-    ids: Sequence[str], ratios: SplitRatios = SplitRatios(), seed: str = ""
-) -> dict[str, str]:
-    """Map each id to its split."""
-    return {i: assign_split(i, ratios, seed) for i in ids}
 
 
 def split_of(example_id: str, *, dev_fraction: float) -> SuiteSplit:

@@ -12,7 +12,7 @@ from typing import TYPE_CHECKING, Any
 
 from harness._types import Completion, GenerationRequest, Message, Role
 from harness._types import SamplingParams as _Sampling
-from harness.errors import ConfigError, HarnessError
+from harness.errors import ConfigError
 from harness.metrics import Percentiles
 from harness.metrics._latency import time_per_output_token
 
@@ -91,13 +91,6 @@ class LatencyReport:
     warmup: int
     levels: tuple[LevelResult, ...]
 
-    def level(self, concurrency: int) -> LevelResult:
-        """The result at one concurrency level."""
-        for level in self.levels:
-            if level.concurrency == concurrency:
-                return level
-        raise KeyError(concurrency)
-
     def to_json(self) -> dict[str, Any]:
         """Plain data for results.json's metadata."""
         return {
@@ -153,17 +146,13 @@ def run_latency(
         raise ConfigError("latency: max_tokens must be at least 2 (TPOT needs two tokens)")
     if warmup < 0:
         raise ConfigError("latency: warmup must be >= 0")
-    base_url: str | list[str] = (
+    base_url = (
         server_or_base_url
-        if isinstance(server_or_base_url, str)
-        else list(server_or_base_url)
-        if isinstance(server_or_base_url, Sequence)
+        if isinstance(server_or_base_url, str | Sequence)
         else server_or_base_url.base_url
     )
     # Shown in results.json and the scorecard: never with credentials.
-    shown = ", ".join(
-        public_url(u) for u in ([base_url] if isinstance(base_url, str) else base_url)
-    )
+    shown = ", ".join(map(public_url, [base_url] if isinstance(base_url, str) else base_url))
     base = [_as_request(p, i, max_tokens) for i, p in enumerate(prompts)]
     count = len(base) if requests is None else requests
     if count < 1:
@@ -192,8 +181,6 @@ def run_latency(
             start = time.perf_counter()
             completions = backend.generate(measured)
             wall = time.perf_counter() - start
-        if any(c.cached for c in completions):  # pragma: no cover - the backend has no cache
-            raise HarnessError("latency: a cached completion reached the latency measurement")
         levels.append(
             LevelResult(
                 concurrency=concurrency,

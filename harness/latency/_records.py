@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import dataclasses
+import functools
 from collections.abc import Mapping
 
 from harness._types import GoldenExample
@@ -36,6 +37,16 @@ def latency_records(
     spec = get_metric("latency")
     records: list[ExampleRecord] = []
     aggregates: list[Aggregate] = []
+    # Every aggregate here is one number (a percentile or a throughput), with no interval.
+    number = functools.partial(
+        Aggregate,
+        suite=suite,
+        variant=variant,
+        kind=MetricKind.CONTINUOUS,
+        ci_low=None,
+        ci_high=None,
+        passes=None,
+    )
     for level in report.levels:
         c = level.concurrency
         for request, completion, prompt_id in zip(
@@ -70,35 +81,23 @@ def latency_records(
             p = level.percentiles(timing)
             for percentile in _REPORTED_PERCENTILES:
                 aggregates.append(
-                    Aggregate(
-                        suite=suite,
-                        variant=variant,
+                    number(
                         metric=budget_metric(timing, percentile, c),
-                        kind=MetricKind.CONTINUOUS,
                         higher_is_better=False,
                         n=0 if p is None else p.n,
                         n_not_applicable=n - (0 if p is None else p.n),
                         mean=None if p is None else getattr(p, f"p{percentile}"),
-                        ci_low=None,
-                        ci_high=None,
-                        passes=None,
                         method=f"{percentile}th percentile (linear interpolation) of streamed "
                         f"requests at concurrency {c}, warm-up excluded",
                     )
                 )
         aggregates.append(
-            Aggregate(
-                suite=suite,
-                variant=variant,
+            number(
                 metric=f"output_tok_per_s@c{c}",
-                kind=MetricKind.CONTINUOUS,
                 higher_is_better=True,
                 n=n,
                 n_not_applicable=0,
                 mean=level.output_tokens_per_s,
-                ci_low=None,
-                ci_high=None,
-                passes=None,
                 method=f"output tokens over the wall time of {n} requests at concurrency {c}",
             )
         )

@@ -29,9 +29,6 @@ class Endpoint:
     description: str = ""
 
 
-_VLLM_LORA_RANKS = (8, 16, 32, 64, 128, 256, 320, 512)
-
-
 class ServerPool:
     """Endpoints for variants: an ``openai`` variant's own server, or a managed vLLM server.
 
@@ -59,11 +56,10 @@ class ServerPool:
         opts = backend_options(variant)  # the registry's typed, checked options
         base_url = getattr(opts, "base_url", None)
         if base_url is not None:
-            api_key_env = getattr(opts, "api_key_env", None)
             return Endpoint(
                 base_url=base_url,
                 model=variant.model,
-                api_key_env=api_key_env,
+                api_key_env=getattr(opts, "api_key_env", None),
                 description="the variant's own OpenAI-compatible server",
             )
         if variant.backend == "scripted":
@@ -71,12 +67,10 @@ class ServerPool:
                 f"variant {variant.name!r} uses the scripted backend: it has no serving latency"
             )
         server = self._server(variant.model)
-        model = server.served_model_name
-        if variant.adapter is not None:
-            model = variant.name
         return Endpoint(
             base_url=server.base_url,
-            model=model,
+            # An adapter is served as a LoRA module under the variant's name.
+            model=server.served_model_name if variant.adapter is None else variant.name,
             description=f"managed vLLM server for {variant.model!r} "
             f"(started in {server.startup_s or 0:.1f} s)",
         )
@@ -86,6 +80,7 @@ class ServerPool:
             return self._servers[model]
         require("vllm", "vllm")
         from harness.backends.peft import adapter_rank
+        from harness.backends.vllm import lora_rank_limit
         from harness.models import resolve_model
         from harness.serve import VLLMServer
 
@@ -96,14 +91,13 @@ class ServerPool:
             if v.model == model and v.adapter is not None and v.backend in ("hf", "peft", "vllm")
         }
         rank = max([8, *(adapter_rank(p) or 8 for p in adapters.values())])
-        served_rank = next((r for r in _VLLM_LORA_RANKS if r >= rank), rank)
         name = model if model == "embedded" else path.name
         log = None if self._log_dir is None else self._log_dir / f"vllm-server-{path.name}.log"
         server = VLLMServer(
             path,
             served_model_name=name,
             enable_lora=bool(adapters),
-            max_lora_rank=served_rank,
+            max_lora_rank=lora_rank_limit(rank),
             max_loras=max(1, len(adapters)),
             lora_modules=adapters,
             startup_timeout_s=self._startup_timeout_s,

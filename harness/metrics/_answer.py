@@ -454,42 +454,21 @@ def register_answer_match(
         _compile_extract(extract, casefold)  # a bad pattern fails here, not at the first example
     _tolerance("rel_tol", rel_tol)
     _tolerance("abs_tol", abs_tol)
-
-    def configured(
-        completion: Completion,
-        example: GoldenExample,
-        *,
-        extract: str | None = extract,
-        casefold: bool = casefold,
-        number_words: bool = number_words,
-        rel_tol: float = rel_tol,
-        abs_tol: float = abs_tol,
-    ) -> MetricResult:
-        return answer_match(
-            completion,
-            example,
-            extract=extract,
-            casefold=casefold,
-            number_words=number_words,
-            rel_tol=rel_tol,
-            abs_tol=abs_tol,
-        )
-
-    settings = {
-        k: v
-        for k, v in {
-            "extract": extract,
-            "casefold": casefold,
-            "number_words": number_words,
-            "rel_tol": rel_tol,
-            "abs_tol": abs_tol,
-        }.items()
-        if v != get_metric("answer_match").options[k]
-    }
-    shown = ", ".join(f"{k}={v!r}" for k, v in settings.items()) or "default options"
-    configured.__doc__ = f"answer_match with {shown}."
+    # The partial's keyword defaults become the registered metric's option defaults.
+    configured = functools.partial(
+        answer_match,
+        extract=extract,
+        casefold=casefold,
+        number_words=number_words,
+        rel_tol=rel_tol,
+        abs_tol=abs_tol,
+    )
+    defaults = get_metric("answer_match").options
+    shown = ", ".join(f"{k}={v!r}" for k, v in configured.keywords.items() if v != defaults[k])
+    configured.__doc__ = f"answer_match with {shown or 'default options'}."
     # The qualified name identifies this registration, so a re-import is not a clash.
-    configured.__qualname__ = f"register_answer_match.<{name}>"
+    configured.__module__ = __name__
+    configured.__qualname__ = f"register_answer_match.<{name}>"  # type: ignore[attr-defined]
     register_metric(
         name=name,
         higher_is_better=True,

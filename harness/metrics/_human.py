@@ -13,8 +13,9 @@ from __future__ import annotations
 import hashlib
 import json
 import os
-from dataclasses import dataclass
+from dataclasses import asdict, dataclass
 from pathlib import Path
+from typing import Any
 
 from harness._types import Completion, GoldenExample
 from harness.errors import HarnessError
@@ -68,20 +69,7 @@ class Rating:
 
     def to_json(self) -> dict[str, object]:
         """The JSON object stored in results.json and in a ratings store."""
-        return {
-            "suite": self.suite,
-            "variant": self.variant,
-            "example_id": self.example_id,
-            "answer_sha256": self.answer_sha256,
-            "rater": self.rater,
-            "correct": self.correct,
-            "helpful": self.helpful,
-            "format": self.format,
-            "tone": self.tone,
-            "pass": self.passed,
-            "comment": self.comment,
-            "source": self.source,
-        }
+        return {("pass" if k == "passed" else k): v for k, v in asdict(self).items()}
 
     @classmethod
     def from_json(cls, data: dict[str, object], where: str = "rating") -> Rating:
@@ -102,16 +90,11 @@ class Rating:
         verdict = _field(data, "pass", where)
         if not isinstance(verdict, bool):
             raise HarnessError(f"{where}: pass: expected true or false, got {verdict!r}")
+        names = ("suite", "variant", "example_id", "answer_sha256", "rater")
+        values: dict[str, Any] = {name: text(name) for name in names}
+        values.update({name: score(name) for name in CRITERIA})
         return cls(
-            suite=text("suite"),
-            variant=text("variant"),
-            example_id=text("example_id"),
-            answer_sha256=text("answer_sha256"),
-            rater=text("rater"),
-            correct=score("correct"),
-            helpful=score("helpful"),
-            format=score("format"),
-            tone=score("tone"),
+            **values,
             passed=verdict,
             comment=str(data.get("comment") or ""),
             source=str(data.get("source") or ""),

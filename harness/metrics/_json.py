@@ -91,13 +91,6 @@ def _parse_whole(text: str) -> object:
     return value
 
 
-def _candidates(text: str) -> Iterator[int]:
-    """Offsets of every ``{`` and ``[`` in ``text``."""
-    for i, ch in enumerate(text):
-        if ch in "{[":
-            yield i
-
-
 def _policy(policy: JsonPolicy | str) -> JsonPolicy:
     """``policy`` as a JsonPolicy; a config typo is a HarnessError naming the choices."""
     try:
@@ -123,7 +116,7 @@ def _extract(text: str, policy: JsonPolicy | str = JsonPolicy.STRICT) -> _Parsed
         except ValueError:
             continue
     scan_error: str | None = None
-    for start in _candidates(text):
+    for start in (i for i, ch in enumerate(text) if ch in "{["):
         try:
             value, _ = _DECODER.raw_decode(text, start)
         except ValueError as error:
@@ -247,31 +240,24 @@ def _leaves(value: object, path: tuple[str | int, ...] = ()) -> Iterator[tuple[s
         yield _json_path(path), value
 
 
-@dataclass(frozen=True)
-class _Match:
-    """The comparison of an output's JSON with the reference's."""
-
-    result: MetricResult
-    field_accuracy: float | None
-
-
-def _compare(completion: Completion, example: GoldenExample, policy: JsonPolicy | str) -> _Match:
-    """Compare the output's JSON with the reference; shared by json_match and its sibling."""
+def _compare(
+    completion: Completion, example: GoldenExample, policy: JsonPolicy | str
+) -> MetricResult:
+    """json_match's result; an applicable one holds the field accuracy in its details."""
     if example.reference is None:
-        result = MetricResult.not_applicable("example has no reference answer")
-        return _Match(result, None)
+        return MetricResult.not_applicable("example has no reference answer")
     try:
         expected = _parse_whole(example.reference)
     except ValueError as error:
         # A free-text reference in a mixed suite: json_match simply does not apply.
         reason = f"reference is not JSON ({_describe(error, example.reference)})"
-        return _Match(MetricResult.not_applicable(reason), None)
+        return MetricResult.not_applicable(reason)
     reference_leaves = dict(_leaves(expected))
     try:
         parsed = _extract(completion.text, policy)
     except _JsonError as error:
         failed = {"field_accuracy": 0.0, "fields": len(reference_leaves)}
-        return _Match(MetricResult.pass_fail(False, reason=str(error), details=failed), 0.0)
+        return MetricResult.pass_fail(False, reason=str(error), details=failed)
     output_leaves = dict(_leaves(parsed.value))
     missing = [p for p in reference_leaves if p not in output_leaves]
     wrong = [
@@ -292,7 +278,7 @@ def _compare(completion: Completion, example: GoldenExample, policy: JsonPolicy 
         "extracted_from": parsed.source,
     }
     if _json_equal(expected, parsed.value):
-        return _Match(MetricResult.pass_fail(True, details=details), accuracy)
+        return MetricResult.pass_fail(True, details=details)
     reason = f"{correct}/{len(reference_leaves)} reference fields match"
     if wrong:
         p = wrong[0]
@@ -303,7 +289,7 @@ def _compare(completion: Completion, example: GoldenExample, policy: JsonPolicy 
         reason += f"; first missing field {missing[0]}"
     elif extra:
         reason += f"; unexpected field {extra[0]}"
-    return _Match(MetricResult.pass_fail(False, reason=reason, details=details), accuracy)
+    return MetricResult.pass_fail(False, reason=reason, details=details)
 
 
 @register_metric(
@@ -316,7 +302,7 @@ def json_match(
     completion: Completion, example: GoldenExample, *, policy: JsonPolicy | str = JsonPolicy.STRICT
 ) -> MetricResult:
     """Pass when the output's JSON equals the reference's (key order and layout ignored)."""
-    return _compare(completion, example, policy).result
+    return _compare(completion, example, policy)
 
 
 @register_metric(
@@ -330,11 +316,8 @@ def json_field_accuracy(
 ) -> MetricResult:
     """The fraction of the reference's leaf fields that the output's JSON gets right."""
     match = _compare(completion, example, policy)
-    if match.field_accuracy is None:
-        return match.result
+    if not match.applicable:
+        return match
     return MetricResult(
-        value=match.field_accuracy,
-        passed=None,
-        reason=match.result.reason,
-        details=match.result.details,
+        value=match.details["field_accuracy"], reason=match.reason, details=match.details
     )

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import statistics
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
+from dataclasses import asdict, dataclass
 
 from harness._types import Completion, GoldenExample
 from harness.errors import HarnessError
@@ -33,12 +33,9 @@ def time_per_output_token(completion: Completion) -> float | None:
 
 def _timings(completion: Completion) -> _Timings:
     """End-to-end, time to first token, time per output token and output throughput."""
-    e2e = completion.latency_s
-    ttft = completion.ttft_s
-    tokens = completion.completion_tokens
-    tpot = time_per_output_token(completion)
+    e2e, tokens = completion.latency_s, completion.completion_tokens
     tokens_per_s = tokens / e2e if tokens is not None and e2e > 0 else None
-    return _Timings(e2e_s=e2e, ttft_s=ttft, tpot_s=tpot, tokens_per_s=tokens_per_s)
+    return _Timings(e2e, completion.ttft_s, time_per_output_token(completion), tokens_per_s)
 
 
 @register_metric(
@@ -50,17 +47,11 @@ def _timings(completion: Completion) -> _Timings:
 )
 def latency(completion: Completion, example: GoldenExample) -> MetricResult:
     """End-to-end latency in seconds; ttft, tpot and tokens/s in details."""
-    t = _timings(completion)
-    details: dict[str, object] = {
-        "e2e_s": t.e2e_s,
-        "ttft_s": t.ttft_s,
-        "tpot_s": t.tpot_s,
-        "tokens_per_s": t.tokens_per_s,
-    }
+    details = asdict(_timings(completion))
     if completion.cached:
         # A cached completion carries the original run's timing, not this run's.
         return MetricResult.not_applicable("completion served from the cache", details=details)
-    return MetricResult(value=t.e2e_s, details=details)
+    return MetricResult(value=completion.latency_s, details=details)
 
 
 @dataclass(frozen=True)

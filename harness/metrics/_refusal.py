@@ -43,11 +43,6 @@ def _decide(
     return refused, details
 
 
-def _detect(completion: Completion, example: GoldenExample) -> bool:
-    """Whether the completion is a refusal, by the shared detector (partial counts)."""
-    return _decide(completion, example)[0]
-
-
 @register_metric(
     name="refusal_accuracy",
     higher_is_better=True,
@@ -163,7 +158,7 @@ def refusal_rates(pairs: Iterable[tuple[Completion, GoldenExample]]) -> RefusalR
         expected = example.expect.refuse
         if expected is None:
             continue
-        refused = _detect(completion, example)
+        refused, _ = _decide(completion, example)
         if expected:
             harmful += 1
             harmful_refused += refused

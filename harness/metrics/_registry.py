@@ -133,9 +133,7 @@ class MetricSpec:
     @property
     def description(self) -> str:
         """The first line of the metric function's docstring."""
-        # A bound ``base:ARG`` spec holds a partial, whose own docstring says nothing.
-        fn = self.fn.func if isinstance(self.fn, functools.partial) else self.fn
-        doc = inspect.getdoc(fn) or ""
+        doc = inspect.getdoc(self.fn) or ""
         return doc.splitlines()[0] if doc else ""
 
     def compute(
@@ -237,10 +235,12 @@ def get_metric(name: str) -> MetricSpec:
     base, sep, arg = name.partition(":")
     if sep and arg and base in _REGISTRY and "name" in _REGISTRY[base].options:
         spec = _REGISTRY[base]
+        bound = functools.partial(spec.fn, name=arg)
+        bound.__doc__ = spec.fn.__doc__  # a partial's own docstring says nothing of the metric
         return replace(
             spec,
             name=name,
-            fn=functools.partial(spec.fn, name=arg),
+            fn=bound,
             options={k: v for k, v in spec.options.items() if k != "name"},
         )
     try:

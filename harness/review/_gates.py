@@ -34,42 +34,35 @@ def decide_checks(
     """
     records: list[GateRecord] = []
     for gate in gates:
-        pairs = [
+        pairs = dict.fromkeys(
             (e.suite, e.variant)
             for e in results.examples
             if gate.metric in e.metrics and (variants is None or e.variant in variants)
-        ]
+        )
         if not pairs:
+            why = f"no suite and variant of the results recorded {gate.metric!r}"
             records.append(
-                errored_gate(
-                    gate.label,
-                    gate.metric,
-                    "threshold",
-                    "*",
-                    "*" if variants is None else ",".join(variants),
-                    f"no suite and variant of the results recorded {gate.metric!r}",
-                    op=gate.op,
-                    threshold=gate.threshold,
-                )
+                _errored(gate, "*", "*" if variants is None else ",".join(variants), why)
             )
-            continue
-        for suite, variant in dict.fromkeys(pairs):
+        for suite, variant in pairs:
             try:
                 records.append(gate.evaluate(results, suite, variant, scorecard=scorecard))
             except HarnessError as exc:
-                records.append(
-                    errored_gate(
-                        gate.label,
-                        gate.metric,
-                        "threshold",
-                        suite,
-                        variant,
-                        str(exc),
-                        op=gate.op,
-                        threshold=gate.threshold,
-                    )
-                )
+                records.append(_errored(gate, suite, variant, str(exc)))
     return records
+
+
+def _errored(gate: ThresholdGate, suite: str, variant: str, why: str) -> GateRecord:
+    return errored_gate(
+        gate.label,
+        gate.metric,
+        "threshold",
+        suite,
+        variant,
+        why,
+        op=gate.op,
+        threshold=gate.threshold,
+    )
 
 
 def record_checks(results: Results, records: Sequence[GateRecord]) -> None:

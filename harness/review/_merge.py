@@ -52,13 +52,19 @@ def stored_ratings(results: Results) -> list[Rating]:
     return [Rating.from_json(dict(r), f"reviews.ratings[{i}]") for i, r in enumerate(raw)]
 
 
-def _same(a: Rating, b: Rating) -> bool:
-    return (a.answer_sha256, a.scores, a.passed, a.comment) == (
-        b.answer_sha256,
-        b.scores,
-        b.passed,
-        b.comment,
-    )
+def current_ratings(
+    results: Results, ratings: Sequence[Rating]
+) -> dict[tuple[str, str, str], list[Rating]]:
+    """Ratings of the answers the results still hold, by (suite, variant, example id)."""
+    digests = {
+        (e.suite, e.variant, e.example_id): answer_digest(e.output) for e in results.examples
+    }
+    out: dict[tuple[str, str, str], list[Rating]] = {}
+    for r in ratings:
+        k = (r.suite, r.variant, r.example_id)
+        if digests.get(k) == r.answer_sha256:
+            out.setdefault(k, []).append(r)
+    return out
 
 
 def import_ratings(
@@ -94,7 +100,8 @@ def import_ratings(
             continue
         before = existing.get(rating.key)
         if before is not None:
-            if _same(before, rating):
+            # Same rater and item (the key); where each was read from does not count.
+            if replace(before, source="") == replace(rating, source=""):
                 unchanged += 1
                 continue
             problems.append(
@@ -137,9 +144,7 @@ def apply_human_metrics(results: Results, ratings: Sequence[Rating]) -> None:
     Rated answers get values; the other examples of those (suite, variant) pairs
     are "not applicable", so gates and paired comparisons read them like any metric.
     """
-    by_answer: dict[tuple[str, str, str, str], list[Rating]] = {}
-    for r in ratings:
-        by_answer.setdefault((r.suite, r.variant, r.example_id, r.answer_sha256), []).append(r)
+    by_answer = current_ratings(results, ratings)
     pairs = {(r.suite, r.variant) for r in ratings}
     for suite, variant in sorted(pairs):
         records = [e for e in results.examples if (e.suite, e.variant) == (suite, variant)]
@@ -149,8 +154,7 @@ def apply_human_metrics(results: Results, ratings: Sequence[Rating]) -> None:
         ):
             computed = []
             for e in records:
-                found = by_answer.get((suite, variant, e.example_id, answer_digest(e.output)), [])
-                res = compute(found)
+                res = compute(by_answer.get((suite, variant, e.example_id), []))
                 computed.append(res)
                 e.metrics[name] = replace(res, details=json.loads(json.dumps(dict(res.details))))
             agg = aggregate(get_metric(name), computed, suite=suite, variant=variant)
@@ -164,12 +168,12 @@ def apply_human_metrics(results: Results, ratings: Sequence[Rating]) -> None:
 
 def append_to_store(store: Path, ratings: Sequence[Rating]) -> int:
     """Add ratings to a ratings store (JSON lines) unless an identical one is there; the count added."""
-    have = {json.dumps(r.to_json() | {"source": ""}, sort_keys=True) for r in read_store(store)}
+    # A rating counts once wherever it was read from.
+    have = {replace(r, source="") for r in read_store(store)}
     lines = []
     for r in ratings:
-        text = json.dumps(r.to_json() | {"source": ""}, sort_keys=True)
-        if text not in have:
-            have.add(text)
+        if replace(r, source="") not in have:
+            have.add(replace(r, source=""))
             lines.append(json.dumps(r.to_json(), ensure_ascii=False))
     if lines:
         old = store.read_text(encoding="utf-8") if store.is_file() else ""

@@ -15,13 +15,14 @@ from __future__ import annotations
 
 import math
 import warnings
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
+from operator import attrgetter
 
 from harness.metrics import MetricKind, aggregate, get_metric
 from harness.metrics._human import CRITERIA, Rating, human_verdict
 from harness.results import ExampleRecord, Results
-from harness.review._merge import HUMAN_METRICS, stored_ratings
+from harness.review._merge import HUMAN_METRICS, current_ratings, stored_ratings
 
 
 @dataclass(frozen=True)
@@ -143,48 +144,21 @@ def _rows(results: Results, ratings: Sequence[Rating]) -> list[RatedRow]:
     return rows
 
 
-def _current(
-    results: Results, ratings: Sequence[Rating]
-) -> dict[tuple[str, str, str], list[Rating]]:
-    """Ratings of the answers the results still hold, by (suite, variant, example id)."""
-    from harness.metrics._human import answer_digest
-
-    digests = {
-        (e.suite, e.variant, e.example_id): answer_digest(e.output) for e in results.examples
-    }
-    out: dict[tuple[str, str, str], list[Rating]] = {}
-    for r in ratings:
-        k = (r.suite, r.variant, r.example_id)
-        if digests.get(k) == r.answer_sha256:
-            out.setdefault(k, []).append(r)
-    return out
-
-
 def _agreement(
     by_answer: dict[tuple[str, str, str], list[Rating]], raters: Sequence[str]
 ) -> list[Agreement]:
-    out = []
-    quantities: list[tuple[str, str, Sequence[float] | None]] = [
-        *((c, "ordinal", (1, 2, 3, 4, 5)) for c in CRITERIA),
-        ("overall score", "interval", None),
-        ("pass/fail", "nominal", (0.0, 1.0)),
+    # Each rated quantity: name, level of measurement, value domain and its value in a rating.
+    quantities: list[tuple[str, str, Sequence[float] | None, Callable[[Rating], float]]] = [
+        *((c, "ordinal", (1, 2, 3, 4, 5), attrgetter(c)) for c in CRITERIA),
+        ("overall score", "interval", None, lambda r: r.score),
+        ("pass/fail", "nominal", (0.0, 1.0), lambda r: float(r.passed)),
     ]
-    for name, level, domain in quantities:
-        units = []
-        for found in by_answer.values():
-            who = {r.rater: r for r in found}
-            row: list[float | None] = []
-            for rater in raters:
-                r = who.get(rater)
-                if r is None:
-                    row.append(None)
-                elif name == "overall score":
-                    row.append(r.score)
-                elif name == "pass/fail":
-                    row.append(1.0 if r.passed else 0.0)
-                else:
-                    row.append(float(r.scores[CRITERIA.index(name)]))
-            units.append(row)
+    by_rater = [{r.rater: r for r in found} for found in by_answer.values()]
+    out = []
+    for name, level, domain, value in quantities:
+        units = [
+            [value(who[rater]) if rater in who else None for rater in raters] for who in by_rater
+        ]
         alpha, note = krippendorff_alpha(units, level, domain)
         pairable = sum(1 for u in units if sum(v is not None for v in u) >= 2)
         out.append(Agreement(name, level, alpha, pairable, note))
@@ -240,7 +214,7 @@ def review_summary(results: Results) -> ReviewSummary | None:
     if not ratings:
         return None
     raters = tuple(sorted({r.rater for r in ratings}))
-    by_answer = _current(results, ratings)
+    by_answer = current_ratings(results, ratings)
     return ReviewSummary(
         ratings=len(ratings),
         raters=raters,

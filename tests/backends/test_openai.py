@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import logging
-import random
 import time
 from collections.abc import Callable, Iterator
 from datetime import UTC, datetime, timedelta
@@ -21,7 +20,6 @@ from harness.backends.openai import (
     OpenAIResponseError,
     OpenAIRetriesExhaustedError,
     OpenAIStatusError,
-    full_jitter_delay,
     parse_retry_after,
 )
 from harness.errors import ConfigError, HarnessError
@@ -42,7 +40,6 @@ def make_backend(fake_server: FakeOpenAIServer) -> Iterator[MakeBackend]:
             "max_retries": 3,
             "backoff_base_s": 0.001,
             "backoff_cap_s": 0.01,
-            "rng": random.Random(0),
         }
         options.update(overrides)
         backend = OpenAIBackend(fake_server.base_url, "fake-model", **options)
@@ -391,18 +388,6 @@ def test_a_stream_answered_as_json_is_a_clear_error_not_retried(
         ):
             backend.generate([request("abc")])
     assert len(calls) == 1
-
-
-def test_full_jitter_is_bounded_and_seedable() -> None:
-    def delays(seed: int) -> list[float]:
-        rng = random.Random(seed)
-        return [full_jitter_delay(k, 0.1, 1.0, rng) for k in range(8)]
-
-    assert delays(7) == delays(7)
-    assert delays(7) != delays(8)
-    for k, delay in enumerate(delays(7)):
-        assert 0.0 <= delay <= min(1.0, 0.1 * 2**k)
-    assert full_jitter_delay(10_000, 0.1, 1.0, random.Random(0)) <= 1.0
 
 
 def test_parse_retry_after() -> None:

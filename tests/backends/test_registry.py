@@ -107,7 +107,7 @@ def test_a_backend_registered_in_a_test_module_runs_a_variant(tmp_path: Path) ->
         "HELLO 1 HELLO 1",
         "HELLO 2 HELLO 2",
     ]
-    assert run.backend_fingerprint == "shout:embeddedx2"
+    assert pool.get(variant).fingerprint == "shout:embeddedx2"
 
 
 @pytest.mark.usefixtures("shout")

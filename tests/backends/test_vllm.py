@@ -8,6 +8,7 @@ kernels, so greedy paths may part where two tokens are nearly tied.
 from __future__ import annotations
 
 import json
+import os
 import shutil
 import sys
 import time
@@ -284,6 +285,25 @@ def test_greedy_is_deterministic_and_in_request_order(
     assert [c.text for c in again] == [c.text for c in base_outputs]
     assert all(c.text for c in base_outputs)
     assert vllm_backend.generate([]) == []
+
+
+def test_a_cpu_engine_runs_in_this_process_and_leaves_threads_and_gc_alone(
+    engine: VLLMBackend,
+) -> None:
+    import gc
+
+    import torch
+    from vllm.v1.engine.core_client import InprocClient
+
+    # No engine-core or worker process to start (each imports torch and vLLM afresh).
+    assert isinstance(engine.llm.llm_engine.engine_core, InprocClient)
+    # vLLM's CPU worker replaces torch.set_num_threads and freezes the heap; both undone.
+    before = torch.get_num_threads()
+    torch.set_num_threads(1)
+    assert torch.get_num_threads() == 1
+    torch.set_num_threads(before)
+    assert gc.get_freeze_count() == 0
+    assert "VLLM_ENABLE_V1_MULTIPROCESSING" not in os.environ
 
 
 def test_outputs_do_not_depend_on_front_end_speed(

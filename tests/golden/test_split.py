@@ -11,7 +11,11 @@ from hypothesis import strategies as st
 
 from harness.cli import main
 from harness.golden import SplitRatios, assign_split
-from harness.golden._split import split_ids
+
+
+def split_ids(example_ids: list[str], seed: str = "") -> dict[str, str]:
+    return {i: assign_split(i, seed=seed) for i in example_ids}
+
 
 ids = st.lists(st.text(min_size=1, max_size=12), min_size=1, max_size=60, unique=True)
 
