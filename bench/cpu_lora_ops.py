@@ -59,6 +59,30 @@ def main() -> None:
     best = (rounded.double() - exact).abs().mean().item()
     print(f"(best possible in bfloat16 on the last shape: {best:.3e})")
 
+    # vLLM's CPU wrapper calls the sgmv_* form (one adapter index per run of tokens) at
+    # every step; a decode batch of 32 sequences on one adapter is one run.
+    tokens = 32
+    x = torch.randn(tokens, size_in).to(torch.bfloat16)
+    meta = (torch.tensor([0]), torch.tensor([tokens]), torch.tensor([0]), 1, tokens, tokens)
+    shrink, expand = (
+        _cpu_lora._per_run(_cpu_lora.bgmv_shrink),
+        _cpu_lora._per_run(_cpu_lora.bgmv_expand),
+    )
+    pairs = {"vllm": (lora_ops.sgmv_shrink, lora_ops.sgmv_expand), "grouped": (shrink, expand)}
+    seconds = dict.fromkeys(pairs, 0.0)
+    for _ in range(args.repeats * 10):
+        for name, (shrink_op, expand_op) in pairs.items():
+            y, buffer = torch.zeros(tokens, size_out).to(torch.bfloat16), torch.zeros(tokens, rank)
+            start = time.perf_counter()
+            shrink_op(x, a, buffer, *meta, 2.0)
+            expand_op(buffer, b, y, *meta, True)
+            seconds[name] += time.perf_counter() - start
+    ms = {name: 1000 * s / (args.repeats * 10) for name, s in seconds.items()}
+    print(
+        f"sgmv, {tokens} tokens in one run: vllm {ms['vllm']:.3f} ms, grouped {ms['grouped']:.3f} ms, "
+        f"ratio {ms['vllm'] / ms['grouped']:.1f}x"
+    )
+
 
 if __name__ == "__main__":
     main()
