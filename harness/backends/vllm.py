@@ -83,7 +83,7 @@ from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from types import TracebackType
-from typing import TYPE_CHECKING, Annotated, Any, Self, get_args
+from typing import TYPE_CHECKING, Annotated, Any, Self, TextIO, get_args
 
 from harness import _merge
 from harness._types import Completion, GenerationRequest, SamplingParams
@@ -271,23 +271,28 @@ def _route_vllm_logger(path: Path) -> None:
     logger = logging.getLogger("vllm")
     old = list(logger.handlers)
     target = os.path.abspath(path)  # as FileHandler stores it
-    if any(isinstance(h, logging.FileHandler) and h.baseFilename == target for h in old):
-        return
-    handler = logging.FileHandler(path, mode="a", encoding="utf-8")
+    kept = [h for h in old if isinstance(h, logging.FileHandler) and h.baseFilename == target]
+    handler = kept[0] if kept else logging.FileHandler(path, mode="a", encoding="utf-8")
     # vLLM's own format and level, when it configured its logger.
-    if old:
+    if old and not kept:
         handler.setFormatter(old[0].formatter or logging.Formatter())
         handler.setLevel(old[0].level)
     for h in old:
-        logger.removeHandler(h)
-        if isinstance(h, logging.FileHandler):
-            h.close()
-    logger.addHandler(handler)
+        if h is not handler:  # vLLM's own, on a stream that may be closed later
+            logger.removeHandler(h)
+            if isinstance(h, logging.FileHandler):
+                h.close()
+    if not kept:
+        logger.addHandler(handler)
     logger.propagate = False
 
 
 #: vLLM runs its engine core and its workers in processes of their own unless this is "0".
 MULTIPROCESSING_ENV = "VLLM_ENABLE_V1_MULTIPROCESSING"
+
+
+# The stream vLLM's log handler is made on while an engine starts in this process.
+_start_log: TextIO | None = None
 
 
 @contextlib.contextmanager
@@ -300,8 +305,9 @@ def _in_process(log_path: Path) -> Iterator[None]:
     replaces ``torch.set_num_threads`` for the whole process and vLLM freezes
     the garbage collector's heap; both are undone, so the rest of the process
     (a training run sharing it) keeps its threads and can free the engine later.
-    vLLM's log handler is made on ``sys.stdout`` during the start (a pytest
-    capture in a test run), so that points at the log meanwhile.
+    vLLM makes its log handler on ``VLLM_LOGGING_STREAM`` (``sys.stdout``, a
+    pytest capture in a test run) during the start, so that names a stream on the
+    log meanwhile; ``sys.stdout`` itself is left alone, as captures hold on to it.
     """
     if MULTIPROCESSING_ENV in os.environ:
         yield
@@ -312,14 +318,17 @@ def _in_process(log_path: Path) -> Iterator[None]:
     set_threads, threads = torch.set_num_threads, torch.get_num_threads()
     os.environ[MULTIPROCESSING_ENV] = "0"
     vllm.envs.disable_envs_cache()  # a previous engine's values would win otherwise
+    global _start_log
+    stream_env = "VLLM_LOGGING_STREAM"
+    if stream_env not in os.environ:
+        os.environ[stream_env] = f"ext://{__name__}._start_log"
     try:
-        with (
-            open(log_path, "a", encoding="utf-8") as log,
-            contextlib.redirect_stdout(log),
-            contextlib.redirect_stderr(log),
-        ):
-            yield
+        with open(log_path, "a", encoding="utf-8") as _start_log:
+            yield  # the caller points vLLM's logger at the log file before this returns
     finally:
+        _start_log = None
+        if os.environ.get(stream_env) == f"ext://{__name__}._start_log":
+            del os.environ[stream_env]
         del os.environ[MULTIPROCESSING_ENV]
         vllm.envs.disable_envs_cache()
         torch.set_num_threads = set_threads
@@ -520,6 +529,8 @@ class VLLMBackend:
                 "enable_prefix_caching": self.enable_prefix_caching,
                 # Sampled requests without their own seed repeat across runs.
                 "seed": 0,
+                # Its progress bars write to sys.stderr, a terminal for an engine in process.
+                "use_tqdm_on_load": False,
                 "tensor_parallel_size": self.tensor_parallel_size,
                 "pipeline_parallel_size": self.pipeline_parallel_size,
             }
