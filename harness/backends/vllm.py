@@ -291,6 +291,24 @@ def _route_vllm_logger(path: Path) -> None:
 MULTIPROCESSING_ENV = "VLLM_ENABLE_V1_MULTIPROCESSING"
 
 
+def _scannable() -> bool:
+    """Whether vLLM's kernel registry can scan this process's modules when an engine starts.
+
+    It reads ``vars(x).get`` of every module attribute with a ``__dict__``; some
+    libraries' objects (llvmlite's, once numba is imported) have a ``__dict__`` that
+    is no dict, and the start then fails. Such a process keeps vLLM's own processes.
+    """
+    for module in list(sys.modules.values()):
+        for value in list(getattr(module, "__dict__", None) or ()):
+            try:
+                item = module.__dict__[value]
+                if hasattr(item, "__dict__") and not isinstance(vars(item), dict):
+                    return False
+            except Exception:
+                return False
+    return True
+
+
 # The stream vLLM's log handler is made on while an engine starts in this process.
 _start_log: TextIO | None = None
 
@@ -556,7 +574,7 @@ class VLLMBackend:
                 os.environ[CPU_BIND_ENV] = engine_environment(ranks)[CPU_BIND_ENV]
                 from vllm.platforms import current_platform
 
-                in_process = ranks == 1 and current_platform.is_cpu()
+                in_process = ranks == 1 and current_platform.is_cpu() and _scannable()
                 with _in_process(path) if in_process else contextlib.nullcontext():
                     llm: LLM = vllm.LLM(str(self.model_path), **options)
                     # Starting the engine applies vLLM's logging config again (a handler on
