@@ -299,12 +299,11 @@ def _scannable() -> bool:
     is no dict, and the start then fails. Such a process keeps vLLM's own processes.
     """
     for module in list(sys.modules.values()):
-        for value in list(getattr(module, "__dict__", None) or ()):
+        for item in list((getattr(module, "__dict__", None) or {}).values()):
             try:
-                item = module.__dict__[value]
                 if hasattr(item, "__dict__") and not isinstance(vars(item), dict):
                     return False
-            except Exception:
+            except Exception:  # vLLM's scan would fail on it as well
                 return False
     return True
 
@@ -318,8 +317,8 @@ def _in_process(log_path: Path) -> Iterator[None]:
     """Start a one-rank CPU engine in this process, unless the user set :data:`MULTIPROCESSING_ENV`.
 
     Each of the two processes vLLM otherwise spawns imports torch and vLLM
-    afresh: about 18 s of a 28 s start on 2 cores, for no measured change in
-    generation speed (bench/RESULTS.md). Starting in process, vLLM's CPU worker
+    afresh: 47.5 s against 20.6 s to start on 2 cores, and generation was no
+    slower (bench/RESULTS.md). Starting in process, vLLM's CPU worker
     replaces ``torch.set_num_threads`` for the whole process and vLLM freezes
     the garbage collector's heap; both are undone, so the rest of the process
     (a training run sharing it) keeps its threads and can free the engine later.
