@@ -294,15 +294,18 @@ MULTIPROCESSING_ENV = "VLLM_ENABLE_V1_MULTIPROCESSING"
 def _scannable() -> bool:
     """Whether vLLM's kernel registry can scan this process's modules when an engine starts.
 
-    It reads ``vars(x).get`` of every module attribute with a ``__dict__``; some
-    libraries' objects (llvmlite's, once numba is imported) have a ``__dict__`` that
-    is no dict, and the start then fails. Such a process keeps vLLM's own processes.
+    The scan reads ``vars(x).get("kernel")`` of every module attribute with a
+    ``__dict__`` (a class's is a mappingproxy, which has ``get``). Some libraries'
+    objects answer with something else: llvmlite's ``ffi.lib``, once numba is
+    imported, has a ``__dict__`` whose ``get`` raises, and the start then fails.
+    The same reads are made here; a process where one fails keeps vLLM's own
+    processes.
     """
     for module in list(sys.modules.values()):
         for item in list((getattr(module, "__dict__", None) or {}).values()):
             try:
-                if hasattr(item, "__dict__") and not isinstance(vars(item), dict):
-                    return False
+                if hasattr(item, "__dict__"):
+                    vars(item).get("kernel")
             except Exception:  # vLLM's scan would fail on it as well
                 return False
     return True
