@@ -25,7 +25,6 @@ from __future__ import annotations
 
 import json
 import os
-import subprocess
 import sys
 import time
 from dataclasses import dataclass, field
@@ -71,11 +70,20 @@ class Stage:
 
 
 def _pytest(args: list[str]) -> int:
+    """``pytest SUITES ...`` in this process (the stage's exit code).
+
+    In process, vLLM, torch and transformers are imported once for the whole
+    demo instead of once per stage, and the checkpoint gate's engine starts on
+    modules already loaded: each vLLM engine start here is mostly imports
+    (about 13 of 21 s on 2 cores, bench/RESULTS.md).
+    """
+    import pytest
+
     # The release verdict's split; checkpoints were chosen on dev.
-    cmd = [sys.executable, "-m", "pytest", *SUITES, "--harness-limit", str(DEMO_LIMIT)]
-    cmd += ["--harness-split", "test"]
-    cmd += ["-p", "no:cacheprovider", "-q", "--no-header", *args]
-    return subprocess.run(cmd, check=False, env={**os.environ, "HF_HUB_OFFLINE": "1"}).returncode
+    argv = [*SUITES, "--harness-limit", str(DEMO_LIMIT), "--harness-split", "test"]
+    argv += ["-p", "no:cacheprovider", "-q", "--no-header", *args]
+    os.environ["HF_HUB_OFFLINE"] = "1"
+    return int(pytest.main(argv))
 
 
 def _table(results: Results) -> list[tuple[str, str, dict[str, float | None]]]:
@@ -177,6 +185,12 @@ def _train(console: Any) -> tuple[Path, list[str]]:
         f"{gate.primary_metric} {format_number(v.primary)}"
         for v in gate.history
     ]
+    if gate.setup_seconds is not None:
+        notes.insert(
+            0,
+            f"gate set-up before step 1 (engine start, base model's guard run): "
+            f"{gate.setup_seconds:.0f} s",
+        )
     notes.append(f"{result.global_step} steps in {result.seconds:.0f} s")
     if gate.tracker.best_step is not None:
         notes.append(f"best passing checkpoint: {gate.tracker.best_step} -> {gate.best_dir}")

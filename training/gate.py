@@ -89,6 +89,9 @@ class CheckpointVerdict:
     guards: list[dict[str, Any]] = field(default_factory=list)  # forgetting checks vs the base
     split: str = "dev"  # the suites' split the checkpoint was judged on
     train_seconds: float | None = None  # wall time since the previous checkpoint, minus its gate
+    # On the run's first checkpoint: the gates' once-per-run work before step 1 (engine
+    # start, the base model's guard run), which neither gate_seconds nor train_seconds holds.
+    setup_seconds: float | None = None
 
 
 @dataclass
@@ -529,6 +532,9 @@ class GateCallback(TrainerCallback, ExportableState):
         self.stop_reason: str | None = None
         self.evaluations = 0
         self._last_mark: float | None = None  # end of the previous gate (or train start)
+        #: Seconds of the once-per-run work before the first step: the engine's start and
+        #: the base model's guard run (None until then, or without guard suites).
+        self.setup_seconds: float | None = None
 
     @classmethod
     def from_config(cls, config: TrainConfig, **overrides: Any) -> GateCallback:
@@ -584,7 +590,18 @@ class GateCallback(TrainerCallback, ExportableState):
     def on_train_begin(
         self, args: TrainingArguments, state: TrainerState, control: TrainerControl, **kwargs: Any
     ) -> None:
-        """On resume, take the tracker's state back from the checkpoint that was loaded."""
+        """Run the base model's guard suites; on resume, take the tracker's state back.
+
+        The base run happens once, before the first step: guard suites or an
+        engine that cannot run stop the run here rather than after the first
+        stretch of training, and each checkpoint's ``gate_seconds`` is then its
+        own evaluation (the once-per-run cost is :attr:`setup_seconds`).
+        """
+        if state.is_world_process_zero and self.runner.guard_suites and self.base_results is None:
+            started = time.perf_counter()
+            with whole_model_loading():
+                self._base_results()
+            self.setup_seconds = round(time.perf_counter() - started, 3)
         self._last_mark = time.perf_counter()
         callbacks: Any = state.stateful_callbacks or {}
         saved = callbacks.get(type(self).__name__) if isinstance(callbacks, dict) else None
@@ -669,6 +686,8 @@ class GateCallback(TrainerCallback, ExportableState):
         verdict.gate_seconds = round(finished - started, 3)
         if self._last_mark is not None:
             verdict.train_seconds = round(started - self._last_mark, 3)
+        if not self.history:
+            verdict.setup_seconds = self.setup_seconds
         self._last_mark = finished
         decision = self.tracker.update(verdict)
         self.history.append(verdict)

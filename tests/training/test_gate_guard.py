@@ -232,3 +232,52 @@ def test_selection_reads_dev_only(tmp_path: Path, monkeypatch: pytest.MonkeyPatc
 def test_suite_names_come_from_the_modules() -> None:
     assert suite_name(REPO / "suites" / "test_refusal.py") == "refusal"
     assert suite_name(REPO / "suites" / "test_general.py") == "general"
+
+
+def test_the_base_guard_run_happens_once_before_the_first_step(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from transformers import TrainerControl, TrainerState, TrainingArguments
+
+    runs: list[list[str]] = []
+    exit_code = 5  # a guard suite that does not run
+
+    def run_suites(paths: Sequence[str], **options: Any) -> RunResults:
+        runs.append(list(options["variants"]))
+        if exit_code == 5:
+            return RunResults(metadata=RunMetadata.now(), exit_code=5)
+        found = results(options["variants"][0], refused=12)
+        return RunResults(
+            metadata=found.metadata, examples=found.examples, aggregates=found.aggregates, exit_code=1
+        )
+
+    monkeypatch.setattr("training.gate.run_suites", run_suites)
+    callback = GateCallback(
+        ["suites/test_json_extraction.py"],
+        run_name="x",
+        project_root=REPO,
+        report_dir=tmp_path,
+        guard_suites=["suites/test_refusal.py"],
+    )
+    args = TrainingArguments(output_dir=str(tmp_path / "out"), report_to="none")
+    state, control = TrainerState(), TrainerControl()
+    # It fails before any training step, naming the command to run by hand.
+    with pytest.raises(HarnessError, match="did not run on the base model"):
+        callback.on_train_begin(args, state, control)
+    assert runs == [["base"]] and callback.base_results is None
+
+    exit_code = 1
+    callback.on_train_begin(args, state, control)
+    assert runs == [["base"], ["base"]]
+    assert callback.base_results is not None and callback.setup_seconds is not None
+    # Another rank, or a run whose base results are in, does not run it again.
+    callback.on_train_begin(args, state, control)
+    other = GateCallback(
+        ["suites/test_json_extraction.py"],
+        run_name="y",
+        project_root=REPO,
+        report_dir=tmp_path / "y",
+        guard_suites=["suites/test_refusal.py"],
+    )
+    other.on_train_begin(args, TrainerState(is_world_process_zero=False), control)
+    assert runs == [["base"], ["base"]] and other.base_results is None

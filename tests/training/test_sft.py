@@ -13,7 +13,15 @@ from harness.backends.hf import HFBackend
 from harness.errors import ConfigError, DataError
 from harness.models import resolve_model
 from training.config import TrainConfig
-from training.sft import FINAL_DIR, RUN_FILE, TrainResult, build_trainer, load_training_data, train
+from training.sft import (
+    FINAL_DIR,
+    RUN_FILE,
+    TrainResult,
+    build_trainer,
+    by_length,
+    load_training_data,
+    train,
+)
 
 pytestmark = pytest.mark.model
 
@@ -51,6 +59,26 @@ def test_only_the_assistant_answer_and_end_token_are_trained(
             assert trained_text == example.reference + "<|im_end|>"
             # Nothing after the end token is trained (padding is masked).
             assert input_ids[positions[-1]] == tokenizer.eos_token_id
+
+
+def test_eval_batches_hold_rows_of_like_length(
+    make_config: Callable[..., TrainConfig],
+) -> None:
+    config = make_config(eval_file="golden/json_extraction.jsonl", eval_split="dev")
+    trainer = build_trainer(config)
+    tokenizer = trainer.processing_class
+    rows = [
+        {"prompt": "a " * n, "completion": "b " * m + "<|im_end|>"}
+        for n, m in ((30, 5), (2, 1), (9, 9), (2, 1), (1, 0))
+    ]
+    ordered = by_length(rows, tokenizer)
+    assert [r["prompt"].count("a") for r in ordered] == [1, 2, 2, 9, 30]
+    assert ordered[1] is rows[1] and ordered[2] is rows[3]  # ties keep their order
+    # The trainer's eval set is in that order: its batches pad to like lengths.
+    dataset = trainer.eval_dataset
+    assert dataset is not None
+    sizes = [len(row["input_ids"]) for row in dataset]
+    assert sizes == sorted(sizes) and len(set(sizes)) > 1
 
 
 def test_prompts_longer_than_max_length_are_an_error(
