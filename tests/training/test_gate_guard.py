@@ -248,7 +248,10 @@ def test_the_base_guard_run_happens_once_before_the_first_step(
             return RunResults(metadata=RunMetadata.now(), exit_code=5)
         found = results(options["variants"][0], refused=12)
         return RunResults(
-            metadata=found.metadata, examples=found.examples, aggregates=found.aggregates, exit_code=1
+            metadata=found.metadata,
+            examples=found.examples,
+            aggregates=found.aggregates,
+            exit_code=1,
         )
 
     monkeypatch.setattr("training.gate.run_suites", run_suites)
