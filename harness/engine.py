@@ -7,7 +7,7 @@ Backends are built once per distinct setting and shared: ``base`` and
 from __future__ import annotations
 
 import contextlib
-from collections.abc import Callable, Iterable, Iterator, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -125,6 +125,20 @@ def default_metrics(examples: Iterable[GoldenExample], *, retrieval: bool = Fals
     return names
 
 
+@dataclass(frozen=True)
+class SuiteJob:
+    """One variant on one golden file (its first ``limit`` examples): a run to generate."""
+
+    golden: GoldenFile
+    variant: Variant
+    limit: int | None = None
+
+    @property
+    def examples(self) -> tuple[GoldenExample, ...]:
+        """The examples this run evaluates."""
+        return self.golden.examples[: self.limit] if self.limit else self.golden.examples
+
+
 def run_suite(
     golden: GoldenFile,
     variant: Variant,
@@ -140,28 +154,63 @@ def run_suite(
     Requests go to the backend sorted by prompt length (less padding in a
     batch); each finished chunk is persisted by the cache before the next.
     """
-    examples = golden.examples[:limit] if limit else golden.examples
-    requests = [variant.request(e) for e in examples]
+    job = SuiteJob(golden, variant, limit)
+    title = f"[bold]{golden.name}[/] · {variant.name}"
+    return run_together([job], backend, cache, title, progress=progress, chunk_size=chunk_size)[0]
+
+
+def run_together(
+    jobs: Sequence[SuiteJob],
+    backend: Backend,
+    cache: CompletionCache | None,
+    title: str,
+    *,
+    progress: bool = True,
+    chunk_size: int | None = None,
+) -> list[SuiteRun]:
+    """Generate several runs on one backend in one pass; one :class:`SuiteRun` per job.
+
+    The requests of every job go to the backend together, longest token cap
+    first, then by prompt length (less padding in a batch), in chunks of the
+    backend's ``batch_size`` that the cache persists as each returns. An engine
+    that batches continuously (vLLM) then keeps its batch full across suites,
+    where one suite at a time left its few longest answers running alone.
+    """
+    requests = [(j, job.variant.request(e)) for j, job in enumerate(jobs) for e in job.examples]
     order = sorted(
-        range(len(requests)), key=lambda i: sum(len(m.content) for m in requests[i].messages)
+        range(len(requests)),
+        key=lambda i: (
+            -requests[i][1].sampling.max_new_tokens,
+            sum(len(m.content) for m in requests[i][1].messages),
+        ),
     )
     size = chunk_size or int(getattr(backend, "batch_size", 8))
-    title = f"[bold]{golden.name}[/] · {variant.name}"
     with _progress_bar(title, len(requests), show=progress) as advance:
-        done, stats = generate_with_cache(
-            backend, [requests[i] for i in order], cache, chunk_size=size, on_progress=advance
+        done, _ = generate_with_cache(
+            backend, [requests[i][1] for i in order], cache, chunk_size=size, on_progress=advance
         )
     by_pos: dict[int, Completion] = dict(zip(order, done, strict=True))
-    return SuiteRun(
-        suite=golden.name,
-        variant=variant.name,
-        examples=tuple(examples),
-        completions=tuple(by_pos[i] for i in range(len(requests))),
-        cache=stats,
-        retrieved=None
-        if variant.retrieval is None
-        else {e.id: tuple(p.id for p in variant.retrieve(e)) for e in examples},
-    )
+    runs: list[SuiteRun] = []
+    start = 0
+    for job in jobs:
+        completions = tuple(by_pos[start + i] for i in range(len(job.examples)))
+        start += len(job.examples)
+        hits = sum(c.cached for c in completions)
+        misses = len(completions) - hits
+        runs.append(
+            SuiteRun(
+                suite=job.golden.name,
+                variant=job.variant.name,
+                examples=tuple(job.examples),
+                completions=completions,
+                # Per job: served without a backend call of their own, or generated.
+                cache=CacheStats(hits, misses, misses if cache is not None else 0),
+                retrieved=None
+                if job.variant.retrieval is None
+                else {e.id: tuple(p.id for p in job.variant.retrieve(e)) for e in job.examples},
+            )
+        )
+    return runs
 
 
 @contextlib.contextmanager

@@ -86,6 +86,14 @@ def pytest_addoption(parser: pytest.Parser) -> None:
         help="bypass the completion cache (generate everything again)",
     )
     group.addoption(
+        "--harness-no-plan",
+        action="store_true",
+        default=False,
+        help="generate each suite when its first test asks, not in one vLLM pass with the "
+        "other selected suites (slower; a suite's answers then never depend on which other "
+        "suites run beside it)",
+    )
+    group.addoption(
         "--harness-repeat",
         type=int,
         default=1,
@@ -258,6 +266,35 @@ def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:
         session = metafunc.config.stash[SESSION_KEY]
         names = [v.name for v in session.variants]
         metafunc.parametrize("harness_variant_name", names, ids=names, scope="session")
+
+
+def pytest_collection_finish(session: pytest.Session) -> None:
+    """Tell the evaluation session which suites the selected tests will evaluate.
+
+    Read from each test's source (:mod:`harness.plan`), so the first evaluation
+    on a continuously batching engine can generate the others with it. Not in
+    an xdist worker (it runs only some of the tests it collected), nor with
+    ``--harness-no-plan``.
+    """
+    evaluation = session.config.stash.get(SESSION_KEY, None)
+    if evaluation is None or _is_worker(session.config) or session.config.option.harness_no_plan:
+        return
+    from harness.plan import planned_calls
+
+    calls: list[tuple[str, Any]] = []
+    found: dict[Any, list[Any]] = {}
+    for item in session.items:
+        callspec = getattr(item, "callspec", None)
+        name = callspec.params.get("harness_variant_name") if callspec is not None else None
+        function, module = getattr(item, "function", None), getattr(item, "module", None)
+        if "evaluate" not in getattr(item, "fixturenames", ()) or name is None:
+            continue
+        if function is None or module is None:
+            continue
+        if function not in found:
+            found[function] = planned_calls(function, vars(module))
+        calls += [(name, call) for call in found[function]]
+    evaluation.plan(calls)
 
 
 @pytest.fixture(scope="session")

@@ -21,9 +21,10 @@ from pydantic_core import to_jsonable_python
 from harness._io import in_project
 from harness._refusal import RefusalClass
 from harness._types import GoldenExample, SamplingParams
+from harness.backends import Backend
 from harness.cache import CompletionCache
 from harness.config import HarnessConfig, JudgeSettings, Variant
-from harness.engine import BackendPool, SuiteRun, default_metrics, run_suite
+from harness.engine import BackendPool, SuiteJob, SuiteRun, default_metrics, run_suite, run_together
 from harness.errors import HarnessError
 from harness.golden import RUN_SPLITS, GoldenFile, load_golden, select_split, split_of
 from harness.judges import (
@@ -41,6 +42,7 @@ from harness.judges import (
 )
 from harness.metrics import MetricKind, MetricResult, aggregate, get_metric
 from harness.metrics._aggregate import Aggregate
+from harness.plan import PlannedCall
 from harness.results import (
     ExampleRecord,
     GateRecord,
@@ -51,6 +53,9 @@ from harness.results import (
     merge_results,
     utc_now,
 )
+
+#: A memoised run: (suite name, variant name, (sampling, limit)).
+RunKey = tuple[str, str, Any]
 
 
 class GateFailure(AssertionError):
@@ -201,9 +206,14 @@ class EvalSession:
     pool: BackendPool = field(default_factory=BackendPool)
     gates: list[GateRecord] = field(default_factory=list)
     _cache: CompletionCache | None = None
-    _runs: dict[tuple[str, str, Any], SuiteEvaluation] = field(default_factory=dict)
+    _runs: dict[RunKey, SuiteEvaluation] = field(default_factory=dict)
     _goldens: dict[Path, GoldenFile] = field(default_factory=dict)
     _measured: list[tuple[list[ExampleRecord], list[Aggregate]]] = field(default_factory=list)
+    # Runs the selected tests will ask for (plan), those generated ahead (planned), and
+    # for each generated run, the run whose evaluation generated it (pass_of).
+    _plan: dict[RunKey, SuiteJob] = field(default_factory=dict)
+    _planned: dict[RunKey, SuiteRun] = field(default_factory=dict)
+    _pass_of: dict[RunKey, RunKey] = field(default_factory=dict)
 
     def __post_init__(self) -> None:
         if self.limit is not None and self.limit < 1:
@@ -254,15 +264,14 @@ class EvalSession:
             self._goldens[path] = load_golden(path)
         return self._goldens[path]
 
-    def evaluate(
+    def _job(
         self,
         suite: str | Path,
         variant: Variant,
-        *,
-        limit: int | None = None,
-        max_new_tokens: int | None = None,
-    ) -> SuiteEvaluation:
-        """Evaluate a suite on a variant, memoised: a second call costs nothing."""
+        limit: int | None,
+        max_new_tokens: int | None,
+    ) -> tuple[RunKey, SuiteJob, GoldenFile]:
+        """What ``evaluate`` runs: its memo key, the job, and the suite's whole golden file."""
         golden = full = self.golden(suite)
         if self.split != "all":
             # The split is applied before --harness-limit, so a limit never reaches across it.
@@ -282,16 +291,67 @@ class EvalSession:
         if n is not None and n < 1:
             raise HarnessError(f"evaluate({golden.name!r}): limit must be at least 1, got {n}")
         key = (golden.name, variant.name, (sampling, n))
+        return key, SuiteJob(golden, dataclasses.replace(variant, sampling=sampling), n), full
+
+    def plan(self, calls: Sequence[tuple[str, PlannedCall]]) -> None:
+        """Note the ``evaluate`` calls the selected tests will make, as (variant name, call).
+
+        When the first of them runs, every planned run on the same backend is
+        generated with it in one pass, if the backend batches continuously
+        (``continuous_batching``, vLLM's); otherwise the plan is not used. A
+        call that cannot be resolved now (an unknown variant, a broken golden
+        file) is left out, and fails in its own test as before.
+        """
+        variants = {v.name: v for v in self.variants}
+        for name, call in calls:
+            variant = variants.get(name)
+            if variant is None or self.repeat > 1:
+                continue
+            try:
+                key, job, _ = self._job(call.suite, variant, call.limit, call.max_new_tokens)
+            except HarnessError:
+                continue
+            self._plan.setdefault(key, job)
+
+    def _run_planned(self, key: RunKey, backend: Backend) -> SuiteRun | None:
+        """The run for ``key`` from the plan, generating the backend's planned runs together."""
+        if key not in self._plan or not getattr(backend, "continuous_batching", False):
+            return None
+        if key not in self._planned:
+            backend_key = self._plan[key].variant.backend_key
+            keys = [k for k, job in self._plan.items() if job.variant.backend_key == backend_key]
+            keys = [k for k in keys if k not in self._runs and k not in self._planned]
+            jobs = [self._plan[k] for k in keys]
+            names = ", ".join(dict.fromkeys(f"{j.golden.name} · {j.variant.name}" for j in jobs))
+            runs = run_together(jobs, backend, self.cache, names, progress=self.progress is None)
+            self._planned.update(zip(keys, runs, strict=True))
+            self._pass_of.update((k, key) for k in keys)
+        return self._planned.pop(key)
+
+    def evaluate(
+        self,
+        suite: str | Path,
+        variant: Variant,
+        *,
+        limit: int | None = None,
+        max_new_tokens: int | None = None,
+    ) -> SuiteEvaluation:
+        """Evaluate a suite on a variant, memoised: a second call costs nothing."""
+        key, job, full = self._job(suite, variant, limit, max_new_tokens)
+        golden, sampling, n = job.golden, job.variant.sampling, job.limit
         if key in self._runs:
             return self._runs[key]
         backend = self.pool.get(variant)
-        count = min(n, len(golden)) if n is not None else len(golden)
+        count = len(job.examples)
         if self.progress is not None:
             self.progress(f"{golden.name} · {variant.name}: {count} examples ... ", False)
         started = time.perf_counter()
         runs: list[SuiteRun] = []
         try:
-            for r in range(self.repeat):
+            first = self._run_planned(key, backend)
+            if first is not None:
+                runs.append(first)
+            for r in range(len(runs), self.repeat):
                 rep_sampling = sampling
                 if self.repeat > 1:
                     rep_sampling = dataclasses.replace(sampling, seed=(sampling.seed or 0) + r)
@@ -322,7 +382,11 @@ class EvalSession:
                     self.metadata.cache[k] = self.metadata.cache.get(k, 0) + v
         if self.progress is not None:
             cached = sum(c.cached for run in runs for c in run.completions)
-            self.progress(f"done in {time.perf_counter() - started:.1f} s ({cached} cached)", True)
+            pass_of = self._pass_of.get(key)
+            others = sum(k == key for k in self._pass_of.values()) - 1 if pass_of == key else 0
+            elsewhere = None if pass_of == key else pass_of
+            line = _done_line(time.perf_counter() - started, cached, elsewhere, others)
+            self.progress(line, True)
         evaluation = SuiteEvaluation(self, golden.name, variant, golden, runs)
         self._runs[key] = evaluation
         self.metadata.suites[golden.name] = SuiteInfo(
@@ -492,6 +556,16 @@ class EvalSession:
         self.pool.close()
         if self._cache is not None:
             self._cache.close()
+
+
+def _done_line(seconds: float, cached: int, pass_of: RunKey | None, others: int) -> str:
+    """The end of a suite's progress line: time, cache hits, and whose pass generated it."""
+    line = f"done in {seconds:.1f} s ({cached} cached)"
+    if others:
+        line += f", {others} more planned run{'s' if others > 1 else ''} in the same pass"
+    elif pass_of is not None:
+        line += f", generated in the pass of {pass_of[0]} · {pass_of[1]}"
+    return line
 
 
 def _judge_summary(

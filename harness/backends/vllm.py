@@ -409,6 +409,9 @@ class VLLMBackend:
     """
 
     name = "vllm"
+    #: The engine fills its batch from every request of a call as others finish, so the
+    #: session hands it several suites' requests at once (``harness.plan``).
+    continuous_batching = True
     #: How to serve an adapter the merge does not cover, ending its error (merged mode).
     merge_fix = 'set adapter_mode = "lora"'
 
