@@ -319,8 +319,13 @@ class EvalSession:
             return None
         if key not in self._planned:
             backend_key = self._plan[key].variant.backend_key
-            keys = [k for k, job in self._plan.items() if job.variant.backend_key == backend_key]
-            keys = [k for k in keys if k not in self._runs and k not in self._planned]
+            keys = [
+                k
+                for k, job in self._plan.items()
+                if job.variant.backend_key == backend_key
+                and k not in self._runs
+                and k not in self._planned
+            ]
             jobs = [self._plan[k] for k in keys]
             names = ", ".join(dict.fromkeys(f"{j.golden.name} · {j.variant.name}" for j in jobs))
             runs = run_together(jobs, backend, self.cache, names, progress=self.progress is None)
