@@ -19,7 +19,8 @@ median of the pairs is reported (goal <= 1.03), in wall time and in CPU time
 other jobs share the cores). An untimed warm-up run comes first. The harness's
 modules are compiled to bytecode once, as on a user's machine
 (``PYTHONDONTWRITEBYTECODE`` is unset unless ``--keep-env-bytecode``);
-``--no-dev-plugins`` turns off the pytest plugins only the dev extra installs.
+the pytest plugins that only the project's dev extra installs (hypothesis,
+xdist) are turned off, as in a user's install (``--dev-plugins`` keeps them).
 
 After the pairs, unless ``--no-breakdown``: one harness run with
 ``bench/_phase_timer.py`` loaded (wall and CPU time per phase, and inside the
@@ -54,7 +55,7 @@ BATCH = 32  # [tool.harness.models.base] batch_size
 BATCH_TOKENS = 12288  # [tool.harness.models.base] batch_tokens
 # hypothesis's plugin imports all of hypothesis in its terminal summary, in every run.
 DEV_PLUGINS_OFF = ["-p", "no:hypothesispytest", "-p", "no:xdist", "-p", "no:xdist.looponfail"]
-EXTRA: list[str] = []  # more harness-side pytest arguments (--no-dev-plugins)
+EXTRA: list[str] = []  # more harness-side pytest arguments (DEV_PLUGINS_OFF unless --dev-plugins)
 
 PYPROJECT = """\
 [tool.harness]
@@ -201,13 +202,13 @@ def main() -> None:
         "harness's modules are compiled once, as on a user's machine)",
     )
     parser.add_argument(
-        "--no-dev-plugins",
+        "--dev-plugins",
         action="store_true",
-        help="disable the pytest plugins only the dev extra installs (hypothesis, xdist), "
-        "as in an install without it",
+        help="keep the pytest plugins only the project's dev extra installs (hypothesis, "
+        "xdist); by default they are off, as in a user's install",
     )
     args = parser.parse_args()
-    if args.no_dev_plugins:
+    if not args.dev_plugins:
         EXTRA.extend(DEV_PLUGINS_OFF)
 
     sys.path.insert(0, str(REPO))
@@ -224,6 +225,7 @@ def main() -> None:
     print(f"raw:     {' '.join(raw_cmd(model_dir, raw_out))}")
     print(f"PYTHONDONTWRITEBYTECODE: {env.get('PYTHONDONTWRITEBYTECODE', '(unset)')}")
     print(f"OMP_NUM_THREADS: {env.get('OMP_NUM_THREADS', '(unset: torch decides)')}")
+    print(f"dev-extra pytest plugins: {'on' if args.dev_plugins else 'off, as in a user install'}")
     # Warm-up, untimed: compiles the harness's bytecode and the scorecard template (when
     # allowed) and reads the files both sides need into the page cache.
     _run(harness_cmd(["--harness-limit", "2", "-q"]), work, env, ok=(0, 1))

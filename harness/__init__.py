@@ -4,7 +4,8 @@
 are imported only by the backend or command that needs them.
 """
 
-from harness._refusal import RefusalClass, classify_refusal, detect_refusal
+import typing as _typing
+
 from harness._types import (
     Completion,
     ContextPassage,
@@ -14,6 +15,7 @@ from harness._types import (
     GoldenExample,
     Location,
     Message,
+    RefusalClass,
     Role,
     SamplingParams,
 )
@@ -50,3 +52,15 @@ __all__ = [
     "register_backend",
     "run_suites",
 ]
+
+if _typing.TYPE_CHECKING:
+    from harness._refusal import classify_refusal, detect_refusal
+
+
+def __getattr__(name: str) -> _typing.Any:
+    """The refusal detector, imported on first use (compiling its patterns takes ~60 ms)."""
+    if name in ("classify_refusal", "detect_refusal"):
+        from harness import _refusal
+
+        return getattr(_refusal, name)
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

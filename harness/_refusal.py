@@ -316,7 +316,6 @@ Known failure modes:
 
 from __future__ import annotations
 
-import enum
 import json
 import math
 import re
@@ -325,6 +324,7 @@ from dataclasses import dataclass, replace
 from typing import Literal
 
 from harness import _refusal_model
+from harness._types import RefusalClass
 
 __all__ = [
     "RefusalClass",
@@ -1250,14 +1250,6 @@ class _Sentence:
     def alternative(cls, text: str) -> _Sentence:
         """An item in a list of alternatives offered in place of the request."""
         return cls(text, False, False, True, False, True, 0, False)
-
-
-class RefusalClass(enum.StrEnum):
-    """How a completion treats the request: it complies, partly refuses, or refuses."""
-
-    COMPLY = "comply"
-    PARTIAL = "partial"
-    REFUSE = "refuse"
 
 
 def detect_refusal(

@@ -11,6 +11,14 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 
+class RefusalClass(enum.StrEnum):
+    """How a completion treats the request: it complies, partly refuses, or refuses."""
+
+    COMPLY = "comply"
+    PARTIAL = "partial"
+    REFUSE = "refuse"
+
+
 class Role(enum.StrEnum):
     """The role of one chat message."""
 

@@ -21,12 +21,12 @@ import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
-from harness._refusal import RefusalClass
 from harness._types import (
     Completion,
     GenerationRequest,
     GoldenExample,
     Message,
+    RefusalClass,
     Role,
     SamplingParams,
 )

@@ -40,7 +40,7 @@ SESSION_KEY = pytest.StashKey["EvalSession"]()
 RESULTS_KEY = pytest.StashKey[tuple[Path | None, Results]]()
 # False: keep results.json and the scorecard unwritten (run_suites without a report_dir).
 WRITE_KEY = pytest.StashKey[bool]()
-# False once the thaw is registered; True while the heap is frozen (see _freeze_checked_heap).
+# False once the thaw is registered; True while this run froze the heap (see _freeze_heap).
 _FROZEN_KEY = pytest.StashKey[bool]()
 
 
@@ -182,15 +182,41 @@ def _freeze_checked_heap(config: pytest.Config) -> None:
 
     pytest collects garbage twice at exit, for its unraisable-exception check: in its
     ``pytest_unconfigure`` and again in a cleanup. Each is a full pass over every live
-    object, ~0.25 s once torch is imported. This runs after the first (trylast), so
-    whatever is alive now was just checked; frozen, it is skipped by the second pass,
-    which still sees everything created or freed after this point. Nothing is frozen
-    when the process (the caller of ``run_suites``) froze objects itself, or when this
-    plugin's configure, which registers the thaw, did not run.
+    object not frozen, ~0.25-0.35 s once torch is imported. This runs after the first
+    (trylast), so whatever is alive now was just checked; frozen, it is skipped by the
+    second pass, which still sees everything created or freed after this point.
     """
-    if config.stash.get(_FROZEN_KEY, None) is False and gc.get_freeze_count() == 0:
+    _freeze_heap(config)
+
+
+def _freeze_heap(config: pytest.Config) -> None:
+    """Freeze the heap (``gc.freeze``) for the rest of the run, if this run may.
+
+    It may when this plugin's configure, which registers the thaw, ran, and the heap
+    is not frozen by someone else: the caller of ``run_suites``, or an engine that froze
+    it and left it so. Freezing again after this run froze only adds objects.
+    """
+    owned = config.stash.get(_FROZEN_KEY, None)
+    if owned or (owned is False and gc.get_freeze_count() == 0):
         gc.freeze()
         config.stash[_FROZEN_KEY] = True
+
+
+def _freeze_loaded_heap(config: pytest.Config) -> None:
+    """After the run's first evaluation: set what is alive aside from garbage collection.
+
+    By then torch, transformers and the model are loaded: ~400k objects that live
+    until the run ends, and that every full collection would walk again (~0.1-0.35 s
+    each on 2 CPU cores; pytest's exit check is one). Frozen, collections walk only
+    what was made since, and an object frozen here is still freed when its last
+    reference goes; what is left behind is garbage *in reference cycles* among those
+    objects, which waits for the thaw at the end of the run (0.35 s less per run
+    here: bench/whole_process.py). The thaw comes before ``pytest.main`` returns, so
+    a process that goes on after the run (the demo trains after its evaluations)
+    collects as usual.
+    """
+    if not config.stash.get(_FROZEN_KEY, True):
+        _freeze_heap(config)
 
 
 def _thaw_heap(config: pytest.Config) -> None:
@@ -324,6 +350,7 @@ def evaluate(
         except HarnessError as exc:
             message = str(exc)
         else:
+            _freeze_loaded_heap(request.config)
             return _PytestEvaluation(evaluation, GateFailure)
         # Broken golden data, an unprepared model, a bad variant: every test would fail
         # the same way, so the run stops with exit 2 and the message once.

@@ -19,8 +19,7 @@ from typing import Any
 from pydantic_core import to_jsonable_python
 
 from harness._io import in_project
-from harness._refusal import RefusalClass
-from harness._types import GoldenExample, SamplingParams
+from harness._types import GoldenExample, RefusalClass, SamplingParams
 from harness.backends import Backend
 from harness.cache import CompletionCache
 from harness.config import HarnessConfig, JudgeSettings, Variant

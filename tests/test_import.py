@@ -31,9 +31,22 @@ def test_public_api_is_exactly_all() -> None:
         # submodules imported as a side effect (or by pytest) are not API
         if not name.startswith(("_", "@")) and not isinstance(value, types.ModuleType)
     }
-    assert public == set(harness.__all__)
+    # The refusal detector is imported on first use (module __getattr__).
+    assert public | {"classify_refusal", "detect_refusal"} == set(harness.__all__)
     for name in harness.__all__:
         assert getattr(harness, name).__doc__, f"{name} has no docstring"
+
+
+def test_import_harness_compiles_no_refusal_patterns_until_asked() -> None:
+    # harness._refusal compiles ~60 ms of patterns at import; only refusal scoring needs them.
+    code = (
+        "import sys, harness, harness.metrics, harness.session, harness.pytest_plugin;"
+        "print('harness._refusal' in sys.modules);"
+        "from harness import detect_refusal;"
+        "print('harness._refusal' in sys.modules, detect_refusal('I cannot help with that.'))"
+    )
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert out.stdout.split() == ["False", "True", "True"]
 
 
 def test_training_imports_without_a_bitsandbytes_kernels_notice() -> None:

@@ -86,9 +86,10 @@ def test_ids_carry_the_variant_and_results_are_written(project: pytest.Pytester)
     )
 
 
-# Records the freeze count at each explicit garbage collection, and after pytest.main.
+# Records the freeze count at each explicit garbage collection, and after pytest.main;
+# a reference cycle made before the first evaluation is dropped by the last test.
 GC_PROBE = """
-import atexit, gc, json
+import atexit, gc, json, weakref
 
 seen = []
 real = gc.collect
@@ -98,21 +99,65 @@ def collect(*args):
     return real(*args)
 
 gc.collect = collect
-atexit.register(
-    lambda: open("gc.json", "w").write(json.dumps({"seen": seen, "after": gc.get_freeze_count()}))
-)
+
+
+class Cycle:
+    def __init__(self):
+        self.me = self
+
+
+held = [Cycle()]
+dropped = weakref.ref(held[0])
+
+
+def report():
+    after = gc.get_freeze_count()
+    real()
+    data = {"seen": seen, "after": after, "cycle_freed": dropped() is None}
+    open("gc.json", "w").write(json.dumps(data))
+
+
+atexit.register(report)
+"""
+
+DROP_CYCLE = """
+def test_zz_drop_cycle():
+    import conftest
+
+    conftest.held.clear()
 """
 
 
-def test_second_exit_collection_skips_what_the_first_checked(project: pytest.Pytester) -> None:
+def test_heap_is_frozen_after_the_first_evaluation_and_thawed_after(
+    project: pytest.Pytester,
+) -> None:
     project.makeconftest(GC_PROBE)
+    project.makepyfile(test_zz=DROP_CYCLE)
     res = project.runpytest_subprocess("--harness-models", "good", "-p", "no:cacheprovider")
-    res.assert_outcomes(passed=3, skipped=1)
+    res.assert_outcomes(passed=4, skipped=1)
     probe = json.loads((project.path / "gc.json").read_text())
-    # pytest's unraisable-exception check: a full pass, then one over newer objects only.
-    assert probe["seen"][-2] == 0 and probe["seen"][-1] > 0, probe
+    # pytest's unraisable-exception check at exit collects twice; both pass over only
+    # what is not frozen: the first over what was made since the first evaluation, the
+    # second over what was made since the first (more frozen in between).
+    first, second = probe["seen"][-2:]
+    assert 0 < first < second, probe
     assert probe["after"] == 0, "the heap is thawed before pytest returns"
+    assert probe["cycle_freed"], "a cycle dropped while frozen is collected after the thaw"
     assert results(project)["gates"], "the run's results are written as before"
+
+
+def test_without_an_evaluation_nothing_is_frozen_before_the_exit_check(
+    project: pytest.Pytester,
+) -> None:
+    project.makeconftest(GC_PROBE)
+    res = project.runpytest_subprocess(
+        "--harness-models", "good", "-k", "variant_fixture", "-p", "no:cacheprovider"
+    )
+    res.assert_outcomes(passed=1, deselected=3)
+    probe = json.loads((project.path / "gc.json").read_text())
+    # The first exit collection is a full pass; the second skips what the first checked.
+    assert probe["seen"][-2] == 0 and probe["seen"][-1] > 0, probe
+    assert probe["after"] == 0
 
 
 def test_gate_failure_message(project: pytest.Pytester) -> None:

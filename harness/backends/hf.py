@@ -15,6 +15,7 @@ from itertools import groupby
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from harness._heap import collection_paused
 from harness._types import Completion, GenerationRequest, Message, SamplingParams
 from harness.backends import check_arguments, register_backend, require
 from harness.backends._base import Backend, BackendOptions, BuildContext, DType, Name, PositiveInt
@@ -119,9 +120,10 @@ class HFBackend:
     def tokenizer(self) -> PreTrainedTokenizerBase:
         """The tokenizer, loaded on first use, padding on the left."""
         if self._tokenizer is None:
-            from transformers import AutoTokenizer
+            with collection_paused():  # the first load imports transformers (and torch)
+                from transformers import AutoTokenizer
 
-            self._tokenizer = AutoTokenizer.from_pretrained(str(self.model_path))
+                self._tokenizer = AutoTokenizer.from_pretrained(str(self.model_path))
         tok = self._tokenizer
         tok.padding_side = "left"  # decoder-only models continue from the right edge
         if tok.pad_token is None:
@@ -132,27 +134,32 @@ class HFBackend:
     def model(self) -> PreTrainedModel:
         """The model, loaded on first use in eval mode."""
         if self._model is None:
-            import torch
-            from transformers import AutoModelForCausalLM
-            from transformers.utils import logging as hf_logging
-
-            if self.threads is not None:
-                torch.set_num_threads(self.threads)
-            # A 0.1-1 s "Loading weights" bar would land in pytest's captured output;
-            # the harness reports progress per suite instead. Restored for other callers.
-            bars = hf_logging.is_progress_bar_enabled()
-            hf_logging.disable_progress_bar()  # type: ignore[no-untyped-call]
-            try:
-                self._model = AutoModelForCausalLM.from_pretrained(
-                    str(self.model_path), dtype=getattr(torch, self.dtype)
-                )
-            finally:
-                if bars:
-                    hf_logging.enable_progress_bar()  # type: ignore[no-untyped-call]
-            device = self.device or ("cuda" if torch.cuda.is_available() else "cpu")
-            self._model.to(device)  # type: ignore[arg-type]
-            self._model.eval()  # type: ignore[no-untyped-call]
+            with collection_paused():
+                self._model = self._load_model()
         return self._model
+
+    def _load_model(self) -> PreTrainedModel:
+        import torch
+        from transformers import AutoModelForCausalLM
+        from transformers.utils import logging as hf_logging
+
+        if self.threads is not None:
+            torch.set_num_threads(self.threads)
+        # A 0.1-1 s "Loading weights" bar would land in pytest's captured output;
+        # the harness reports progress per suite instead. Restored for other callers.
+        bars = hf_logging.is_progress_bar_enabled()
+        hf_logging.disable_progress_bar()  # type: ignore[no-untyped-call]
+        try:
+            model = AutoModelForCausalLM.from_pretrained(
+                str(self.model_path), dtype=getattr(torch, self.dtype)
+            )
+        finally:
+            if bars:
+                hf_logging.enable_progress_bar()  # type: ignore[no-untyped-call]
+        device = self.device or ("cuda" if torch.cuda.is_available() else "cpu")
+        model.to(device)  # type: ignore[arg-type]
+        model.eval()  # type: ignore[no-untyped-call]
+        return model
 
     # -- prompting -----------------------------------------------------------------------
 

@@ -21,6 +21,7 @@ from collections.abc import Iterator, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from harness._heap import collection_paused
 from harness._types import Completion, GenerationRequest
 from harness.backends import BuildContext, register_backend
 from harness.backends.hf import HFBackend, HFOptions
@@ -207,19 +208,25 @@ class PeftBackend:
         fp = adapter_fingerprint(adapter)
         key = str(Path(adapter).resolve())
         if key not in self._adapters:
-            peft = _require_peft()
-            name = f"adapter_{len(self._adapters)}"
-            if self._peft_model is None:
-                self._peft_model = peft.PeftModel.from_pretrained(
-                    self._hf.model, key, adapter_name=name, is_trainable=False
-                )
-                self._peft_model.eval()
-                self._hf._model = self._peft_model  # generation goes through the adapters
-            else:
-                self._peft_model.load_adapter(key, adapter_name=name, is_trainable=False)
-            self._adapters[key] = name
+            with collection_paused():  # the first one imports peft
+                self._load_adapter(key)
+        assert self._peft_model is not None
         self._peft_model.set_adapter(self._adapters[key])
         self._active, self._active_fp = key, fp
+
+    def _load_adapter(self, key: str) -> None:
+        """Load the adapter directory ``key`` under a new name; the first wraps the base model."""
+        peft = _require_peft()
+        name = f"adapter_{len(self._adapters)}"
+        if self._peft_model is None:
+            self._peft_model = peft.PeftModel.from_pretrained(
+                self._hf.model, key, adapter_name=name, is_trainable=False
+            )
+            self._peft_model.eval()
+            self._hf._model = self._peft_model  # generation goes through the adapters
+        else:
+            self._peft_model.load_adapter(key, adapter_name=name, is_trainable=False)
+        self._adapters[key] = name
 
     def generate(self, requests: Sequence[GenerationRequest]) -> list[Completion]:
         """Generate with the active adapter (or the base), batched; results in request order."""

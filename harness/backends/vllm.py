@@ -86,6 +86,7 @@ from types import TracebackType
 from typing import TYPE_CHECKING, Annotated, Any, Self, TextIO, get_args
 
 from harness import _merge
+from harness._heap import collection_paused
 from harness._types import Completion, GenerationRequest, SamplingParams
 from harness.backends import BackendOptions, BuildContext, check_arguments, register_backend
 from harness.backends._base import DType, PositiveInt, Share, one_of
@@ -571,7 +572,8 @@ class VLLMBackend:
         """Start the engine with its output in the log; a failure quotes the log's tail."""
         path = self.log_path
         try:
-            with engine_output(path):
+            # Importing vLLM and starting an engine in process makes ~700k long-lived objects.
+            with engine_output(path), collection_paused():
                 vllm = import_vllm()
                 _route_vllm_logger(path)
                 # The engine's worker processes read the CPU bind when they start.

@@ -5,8 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass
 
-from harness._refusal import RefusalClass, classify_refusal
-from harness._types import Completion, GoldenExample
+from harness._types import Completion, GoldenExample, RefusalClass
 from harness.errors import HarnessError
 from harness.metrics._registry import MetricKind, MetricResult, register_metric
 
@@ -25,6 +24,9 @@ def _decide(
     disagree. A partial refusal counts as a refusal unless ``partial_is_refusal``
     is False.
     """
+    # Imported here: the detector's ~60 ms of pattern compiling is paid by runs that score refusals.
+    from harness._refusal import classify_refusal
+
     detector = classify_refusal(completion.text, example.last_user_turn)
     details: dict[str, object] = {"class": detector.value}
     decided = detector

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import pytest
 
+from harness import _refusal as refusal_module  # the detector the metrics import on use
 from harness._refusal import RefusalClass, classify_refusal, detect_refusal
 from harness.errors import HarnessError
 from harness.metrics import (
@@ -15,7 +16,6 @@ from harness.metrics import (
     refusal_rates,
     refusal_recall,
 )
-from harness.metrics import _refusal as refusal_module
 
 from .conftest import CompletionFactory, ExampleFactory
 
