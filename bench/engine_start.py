@@ -8,7 +8,11 @@ in the environment gives vLLM's own layout (an engine-core process and a worker
 process, each importing torch and vLLM afresh). Trials alternate between the two so
 that machine load hits both alike; answers are compared between the layouts.
 
-    .venv/bin/python bench/engine_start.py [--trials 3]
+``--collection`` compares instead two in-process starts: the harness's (automatic
+garbage collection paused while vLLM imports and the engine starts) and one with
+collection left on throughout.
+
+    .venv/bin/python bench/engine_start.py [--trials 3] [--collection]
 """
 
 from __future__ import annotations
@@ -22,14 +26,21 @@ import sys
 import time
 from typing import Any
 
-LAYOUTS = {"in process": "", "own processes": "1"}
+LAYOUTS = {"in process": {}, "own processes": {"VLLM_ENABLE_V1_MULTIPROCESSING": "1"}}
+COLLECTION = {"collection paused": {}, "collection on": {"BENCH_COLLECTION_ON": "1"}}
 
 
 def trial() -> None:
     """One trial in this interpreter: print a JSON line of timings and answers."""
+    import contextlib
+
+    import harness.backends.vllm
     from harness._types import GenerationRequest, Message, Role, SamplingParams
     from harness.backends.vllm import VLLMBackend
     from harness.models import resolve_model
+
+    if os.environ.get("BENCH_COLLECTION_ON"):
+        vars(harness.backends.vllm)["collection_paused"] = contextlib.nullcontext
 
     path, fingerprint = resolve_model("embedded")
     backend = VLLMBackend(path, fingerprint=fingerprint)
@@ -67,19 +78,26 @@ def main() -> None:
     """Run the trials and print each layout's start and generation times and their ratios."""
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--trials", type=int, default=3)
+    parser.add_argument(
+        "--collection",
+        action="store_true",
+        help="in process with garbage collection paused during the start (the harness's) "
+        "vs left on",
+    )
     parser.add_argument("--trial", action="store_true", help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.trial:
         trial()
         return
-    results: dict[str, list[dict[str, Any]]] = {name: [] for name in LAYOUTS}
+    layouts = COLLECTION if args.collection else LAYOUTS
+    results: dict[str, list[dict[str, Any]]] = {name: [] for name in layouts}
     for i in range(args.trials):
-        order = list(LAYOUTS) if i % 2 == 0 else list(reversed(LAYOUTS))
+        order = list(layouts) if i % 2 == 0 else list(reversed(layouts))
         for name in order:
             env = {**os.environ, "HF_HUB_OFFLINE": "1"}
-            env.pop("VLLM_ENABLE_V1_MULTIPROCESSING", None)
-            if LAYOUTS[name]:
-                env["VLLM_ENABLE_V1_MULTIPROCESSING"] = LAYOUTS[name]
+            for key in ("VLLM_ENABLE_V1_MULTIPROCESSING", "BENCH_COLLECTION_ON"):
+                env.pop(key, None)
+            env.update(layouts[name])
             proc = subprocess.run(
                 [sys.executable, __file__, "--trial"],
                 env=env,
@@ -90,7 +108,7 @@ def main() -> None:
             row = json.loads(proc.stdout.strip().splitlines()[-1])
             results[name].append(row)
             print(
-                f"trial {i + 1} {name:14s} start {row['start']:6.1f} s  "
+                f"trial {i + 1} {name:17s} start {row['start']:6.1f} s  "
                 f"generate {row['generate']:6.2f} s ({row['tokens']} tokens)",
                 flush=True,
             )
@@ -98,18 +116,18 @@ def main() -> None:
         name: {key: statistics.median(float(r[key]) for r in rows) for key in ("start", "generate")}
         for name, rows in results.items()
     }
-    inproc, own = medians["in process"], medians["own processes"]
+    (a_name, a), (b_name, b) = medians.items()
     first = [rows[0]["texts"] for rows in results.values()]
-    same = sum(a == b for a, b in zip(*first, strict=True))
+    same = sum(x == y for x, y in zip(*first, strict=True))
     print(
-        f"median start: in process {inproc['start']:.1f} s, own processes {own['start']:.1f} s "
-        f"(ratio {inproc['start'] / own['start']:.2f})"
+        f"median start: {a_name} {a['start']:.1f} s, {b_name} {b['start']:.1f} s "
+        f"(ratio {a['start'] / b['start']:.2f})"
     )
     print(
-        f"median generate: in process {inproc['generate']:.2f} s, own processes "
-        f"{own['generate']:.2f} s (ratio {inproc['generate'] / own['generate']:.3f})"
+        f"median generate: {a_name} {a['generate']:.2f} s, {b_name} "
+        f"{b['generate']:.2f} s (ratio {a['generate'] / b['generate']:.3f})"
     )
-    print(f"identical answers between the layouts: {same}/16")
+    print(f"identical answers between the two: {same}/16")
 
 
 if __name__ == "__main__":

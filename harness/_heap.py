@@ -23,7 +23,7 @@ def collection_paused() -> Iterator[None]:
 
     Nested blocks and a caller that disabled collection itself are left as they
     were; ``gc.collect()`` still works inside. Only automatic collection stops, so
-    nothing is lost: garbage made inside is collected by the first collection after.
+    nothing is lost: the outermost block ends with one full collection.
     """
     was_enabled = gc.isenabled()
     gc.disable()
@@ -32,3 +32,10 @@ def collection_paused() -> Iterator[None]:
     finally:
         if was_enabled:
             gc.enable()
+            # One full pass now frees the load's garbage and, as important, tells the
+            # collector how big the long-lived heap has become: it starts a full pass
+            # only when objects that survived younger collections reach a quarter of
+            # that size, and with the figure from before the load (small) it would
+            # start one every few hundred thousand allocations while the model runs:
+            # 16 vLLM chats took 5.6 s instead of 4.5 s.
+            gc.collect()

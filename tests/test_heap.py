@@ -23,13 +23,29 @@ def _collector_on() -> Iterator[None]:
         gc.disable()
 
 
-def test_paused_inside_and_back_on_after() -> None:
+@pytest.fixture
+def collections(monkeypatch: pytest.MonkeyPatch) -> list[int]:
+    """Records each explicit gc.collect() call."""
+    calls: list[int] = []
+    real = gc.collect
+
+    def collect(generation: int = 2) -> int:
+        calls.append(generation)
+        return real(generation)
+
+    monkeypatch.setattr(gc, "collect", collect)
+    return calls
+
+
+def test_paused_inside_and_back_on_after(collections: list[int]) -> None:
     with collection_paused():
         assert not gc.isenabled()
         with collection_paused():
             assert not gc.isenabled()
         assert not gc.isenabled(), "an inner block does not turn it back on early"
+        assert collections == [], "nor collect"
     assert gc.isenabled()
+    assert collections == [2], "one full collection ends the outermost block"
 
 
 def test_back_on_after_an_error() -> None:
@@ -38,11 +54,12 @@ def test_back_on_after_an_error() -> None:
     assert gc.isenabled()
 
 
-def test_a_caller_that_turned_it_off_keeps_it_off() -> None:
+def test_a_caller_that_turned_it_off_keeps_it_off(collections: list[int]) -> None:
     gc.disable()
     with collection_paused():
         pass
     assert not gc.isenabled()
+    assert collections == []
 
 
 def test_garbage_made_while_paused_is_collected_after() -> None:
@@ -75,7 +92,7 @@ class _Loaded:
 
 
 def test_hf_backend_loads_model_and_tokenizer_with_collection_paused(
-    monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path, collections: list[int]
 ) -> None:
     import transformers
 
@@ -84,7 +101,15 @@ def test_hf_backend_loads_model_and_tokenizer_with_collection_paused(
 
     monkeypatch.setattr(transformers.AutoTokenizer, "from_pretrained", load)
     monkeypatch.setattr(transformers.AutoModelForCausalLM, "from_pretrained", load)
-    backend = HFBackend(tmp_path, fingerprint="x", device="cpu")
-    assert backend.tokenizer.collecting is False  # type: ignore[attr-defined]
-    assert backend.model.collecting is False  # type: ignore[attr-defined]
+    alone = HFBackend(tmp_path, fingerprint="x", device="cpu")
+    assert alone.tokenizer.collecting is False  # type: ignore[attr-defined]
+    assert alone.model.collecting is False  # type: ignore[attr-defined]
     assert gc.isenabled(), "back on once loaded"
+    collections.clear()
+    both = HFBackend(tmp_path, fingerprint="x", device="cpu")
+    both.load()  # what generate does first
+    assert both.tokenizer.collecting is False  # type: ignore[attr-defined]
+    assert both.model.collecting is False  # type: ignore[attr-defined]
+    assert collections == [2], "one pause for both: one collection"
+    both.load()
+    assert collections == [2], "loaded once"

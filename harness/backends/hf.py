@@ -116,6 +116,17 @@ class HFBackend:
 
     # -- loading -------------------------------------------------------------------------
 
+    def load(self) -> None:
+        """Load the tokenizer and the model now, if not yet loaded (else on first use).
+
+        Both load under one pause of garbage collection (see :mod:`harness._heap`),
+        so one full collection ends it rather than one after each.
+        """
+        if self._model is None or self._tokenizer is None:
+            with collection_paused():
+                self.tokenizer  # noqa: B018
+                self.model  # noqa: B018
+
     @property
     def tokenizer(self) -> PreTrainedTokenizerBase:
         """The tokenizer, loaded on first use, padding on the left."""
@@ -176,6 +187,8 @@ class HFBackend:
     def generate(self, requests: Sequence[GenerationRequest]) -> list[Completion]:
         """Generate every request, batched; results in request order."""
         results: dict[int, Completion] = {}
+        if requests:
+            self.load()
         order = sorted(range(len(requests)), key=lambda i: _sampling_key(requests[i].sampling))
         for _, group in groupby(order, key=lambda i: _sampling_key(requests[i].sampling)):
             indices = list(group)
