@@ -20,11 +20,9 @@ from __future__ import annotations
 import argparse
 import json
 import os
-import statistics
-import subprocess
-import sys
 import time
-from typing import Any
+
+from _timing import fresh_trials, print_medians
 
 LAYOUTS = {"in process": {}, "own processes": {"VLLM_ENABLE_V1_MULTIPROCESSING": "1"}}
 COLLECTION = {"collection paused": {}, "collection on": {"BENCH_COLLECTION_ON": "1"}}
@@ -90,44 +88,16 @@ def main() -> None:
         trial()
         return
     layouts = COLLECTION if args.collection else LAYOUTS
-    results: dict[str, list[dict[str, Any]]] = {name: [] for name in layouts}
-    for i in range(args.trials):
-        order = list(layouts) if i % 2 == 0 else list(reversed(layouts))
-        for name in order:
-            env = {**os.environ, "HF_HUB_OFFLINE": "1"}
-            for key in ("VLLM_ENABLE_V1_MULTIPROCESSING", "BENCH_COLLECTION_ON"):
-                env.pop(key, None)
-            env.update(layouts[name])
-            proc = subprocess.run(
-                [sys.executable, __file__, "--trial"],
-                env=env,
-                capture_output=True,
-                text=True,
-                check=True,
-            )
-            row = json.loads(proc.stdout.strip().splitlines()[-1])
-            results[name].append(row)
-            print(
-                f"trial {i + 1} {name:17s} start {row['start']:6.1f} s  "
-                f"generate {row['generate']:6.2f} s ({row['tokens']} tokens)",
-                flush=True,
-            )
-    medians = {
-        name: {key: statistics.median(float(r[key]) for r in rows) for key in ("start", "generate")}
-        for name, rows in results.items()
-    }
-    (a_name, a), (b_name, b) = medians.items()
-    first = [rows[0]["texts"] for rows in results.values()]
-    same = sum(x == y for x, y in zip(*first, strict=True))
-    print(
-        f"median start: {a_name} {a['start']:.1f} s, {b_name} {b['start']:.1f} s "
-        f"(ratio {a['start'] / b['start']:.2f})"
+    results = fresh_trials(
+        __file__,
+        layouts,
+        args.trials,
+        lambda row: (
+            f"start {row['start']:6.1f} s  generate {row['generate']:6.2f} s "
+            f"({row['tokens']} tokens)"
+        ),
     )
-    print(
-        f"median generate: {a_name} {a['generate']:.2f} s, {b_name} "
-        f"{b['generate']:.2f} s (ratio {a['generate'] / b['generate']:.3f})"
-    )
-    print(f"identical answers between the two: {same}/16")
+    print_medians(results, ("start", "generate"))
 
 
 if __name__ == "__main__":

@@ -16,12 +16,10 @@ from __future__ import annotations
 import argparse
 import json
 import os
-import statistics
-import subprocess
-import sys
 import time
 from pathlib import Path
-from typing import Any
+
+from _timing import fresh_trials, print_medians
 
 REPO = Path(__file__).resolve().parent.parent
 MODES = {"collection paused": {}, "collection on": {"BENCH_COLLECTION_ON": "1"}}
@@ -77,41 +75,14 @@ def main() -> None:
     if args.trial:
         trial()
         return
-    results: dict[str, list[dict[str, Any]]] = {name: [] for name in MODES}
-    for i in range(args.trials):
-        order = list(MODES) if i % 2 == 0 else list(reversed(MODES))
-        for name in order:
-            env = {**os.environ, "HF_HUB_OFFLINE": "1", **MODES[name]}
-            if not MODES[name]:
-                env.pop("BENCH_COLLECTION_ON", None)
-            proc = subprocess.run(
-                [sys.executable, __file__, "--trial"],
-                env=env,
-                capture_output=True,
-                text=True,
-                check=True,
-                cwd=REPO,
-            )
-            row = json.loads(proc.stdout.strip().splitlines()[-1])
-            results[name].append(row)
-            print(
-                f"trial {i + 1} {name:17s} load {row['load']:5.2f} s  "
-                f"generate {row['generate']:6.2f} s",
-                flush=True,
-            )
-    medians = {
-        name: {key: statistics.median(float(r[key]) for r in rows) for key in ("load", "generate")}
-        for name, rows in results.items()
-    }
-    (a_name, a), (b_name, b) = medians.items()
-    first = [rows[0]["texts"] for rows in results.values()]
-    same = sum(x == y for x, y in zip(*first, strict=True))
-    for key in ("load", "generate"):
-        print(
-            f"median {key}: {a_name} {a[key]:.2f} s, {b_name} {b[key]:.2f} s "
-            f"(ratio {a[key] / b[key]:.3f})"
-        )
-    print(f"identical answers between the two: {same}/{len(first[0])}")
+    results = fresh_trials(
+        __file__,
+        MODES,
+        args.trials,
+        lambda row: f"load {row['load']:5.2f} s  generate {row['generate']:6.2f} s",
+        cwd=str(REPO),
+    )
+    print_medians(results, ("load", "generate"))
 
 
 if __name__ == "__main__":

@@ -27,7 +27,13 @@ After the pairs, unless ``--no-breakdown``: one harness run with
 harness's own functions) and one ``python -X importtime`` collection-only run
 (import cost by top-level package), to show where the extra time goes.
 
+``--in-process ROUNDS`` runs instead both generation loops in this one process on
+one loaded model: the harness's ``hf`` backend ``generate`` against the raw
+script's loop (``bench/_raw_generate.py``'s, same batches), alternated, so the
+generation itself is compared without two processes' start-up and noise.
+
     .venv/bin/python bench/whole_process.py --pairs 3
+    .venv/bin/python bench/whole_process.py --in-process 3
 """
 
 from __future__ import annotations
@@ -182,6 +188,77 @@ def _import_breakdown(work: Path, env: dict[str, str]) -> list[tuple[str, float]
     return sorted(per.items(), key=lambda kv: -kv[1])
 
 
+def in_process(rounds: int) -> None:
+    """Both generation loops in this process on one loaded model, alternated; print the ratio."""
+    import torch
+
+    from harness._types import GenerationRequest, SamplingParams
+    from harness.backends.hf import HFBackend
+    from harness.golden import load_golden
+    from harness.models import resolve_model
+
+    path, fingerprint = resolve_model("embedded")
+    backend = HFBackend(path, fingerprint=fingerprint, batch_size=BATCH, batch_tokens=BATCH_TOKENS)
+    backend.load()
+    model, tok = backend.model, backend.tokenizer
+    golden_path = REPO / "golden" / f"{SUITE}.jsonl"
+    requests = [
+        GenerationRequest(
+            id=ex.id, messages=ex.messages, sampling=SamplingParams(max_new_tokens=MAX_NEW_TOKENS)
+        )
+        for ex in load_golden(golden_path).examples
+    ]
+    rows = [json.loads(line) for line in golden_path.read_text("utf-8").splitlines() if line]
+
+    def raw() -> dict[str, str]:
+        # bench/_raw_generate.py's loop, on the same model and tokenizer.
+        prompts = [
+            tok.apply_chat_template(r["messages"][:-1], add_generation_prompt=True, tokenize=False)
+            for r in rows
+        ]
+        ids = [tok(p, add_special_tokens=False)["input_ids"] for p in prompts]
+        order = sorted(range(len(rows)), key=lambda i: len(ids[i]))
+        answers: dict[str, str] = {}
+        for start in range(0, len(order), BATCH):
+            chunk = order[start : start + BATCH]
+            enc = tok.pad({"input_ids": [ids[i] for i in chunk]}, return_tensors="pt")
+            with torch.inference_mode():
+                out = model.generate(  # type: ignore[operator]
+                    **enc,
+                    max_new_tokens=MAX_NEW_TOKENS,
+                    do_sample=False,
+                    pad_token_id=tok.pad_token_id,
+                )
+            for i, row in zip(chunk, out[:, enc["input_ids"].shape[1] :].tolist(), strict=True):
+                n = row.index(tok.eos_token_id) if tok.eos_token_id in row else len(row)
+                answers[rows[i]["id"]] = str(tok.decode(row[:n], skip_special_tokens=True))
+        return answers
+
+    def harness() -> dict[str, str]:
+        completions = backend.generate(requests)
+        return {r.id: c.text for r, c in zip(requests, completions, strict=True)}
+
+    sides = {"raw": raw, "harness": harness}
+    times: dict[str, list[float]] = {name: [] for name in sides}
+    ratios = []
+    for i in range(rounds):
+        order = ["raw", "harness"] if i % 2 == 0 else ["harness", "raw"]
+        answers: dict[str, dict[str, str]] = {}
+        for name in order:
+            start = time.perf_counter()
+            answers[name] = sides[name]()
+            times[name].append(time.perf_counter() - start)
+        ratios.append(times["harness"][-1] / times["raw"][-1])
+        same = sum(answers["harness"].get(k) == v for k, v in answers["raw"].items())
+        print(
+            f"round {i + 1} ({order[0]} first): harness {times['harness'][-1]:6.2f} s  "
+            f"raw {times['raw'][-1]:6.2f} s  ratio {ratios[-1]:.3f} | same answers "
+            f"{same}/{len(rows)}",
+            flush=True,
+        )
+    print(f"median ratio harness/raw, generation in one process: {statistics.median(ratios):.3f}")
+
+
 def main() -> None:
     """Run the pairs, print the ratios and the breakdown."""
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
@@ -207,7 +284,18 @@ def main() -> None:
         help="keep the pytest plugins only the project's dev extra installs (hypothesis, "
         "xdist); by default they are off, as in a user's install",
     )
+    parser.add_argument(
+        "--in-process",
+        type=int,
+        metavar="ROUNDS",
+        default=None,
+        help="compare only the two generation loops, in this process, over ROUNDS rounds",
+    )
     args = parser.parse_args()
+    if args.in_process is not None:
+        sys.path.insert(0, str(REPO))
+        in_process(args.in_process)
+        return
     if not args.dev_plugins:
         EXTRA.extend(DEV_PLUGINS_OFF)
 

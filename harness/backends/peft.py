@@ -208,7 +208,10 @@ class PeftBackend:
         fp = adapter_fingerprint(adapter)
         key = str(Path(adapter).resolve())
         if key not in self._adapters:
-            with collection_paused():  # the first one imports peft
+            # The first one imports peft and wraps the model; later ones are small loads,
+            # and the full collection that ends a pause would cost more than it saves.
+            first = self._peft_model is None
+            with collection_paused() if first else contextlib.nullcontext():
                 self._load_adapter(key)
         assert self._peft_model is not None
         self._peft_model.set_adapter(self._adapters[key])
