@@ -29,7 +29,7 @@ harness's own functions) and one ``python -X importtime`` collection-only run
 
 ``--in-process ROUNDS`` runs instead both generation loops in this one process on
 one loaded model: the harness's ``hf`` backend ``generate`` against the raw
-script's loop (``bench/_raw_generate.py``'s, same batches), alternated, so the
+script's loop (``bench/_raw_generate.answer``, same batches), alternated, so the
 generation itself is compared without two processes' start-up and noise.
 
     .venv/bin/python bench/whole_process.py --pairs 3
@@ -190,7 +190,7 @@ def _import_breakdown(work: Path, env: dict[str, str]) -> list[tuple[str, float]
 
 def in_process(rounds: int) -> None:
     """Both generation loops in this process on one loaded model, alternated; print the ratio."""
-    import torch
+    import _raw_generate
 
     from harness._types import GenerationRequest, SamplingParams
     from harness.backends.hf import HFBackend
@@ -211,28 +211,7 @@ def in_process(rounds: int) -> None:
     rows = [json.loads(line) for line in golden_path.read_text("utf-8").splitlines() if line]
 
     def raw() -> dict[str, str]:
-        # bench/_raw_generate.py's loop, on the same model and tokenizer.
-        prompts = [
-            tok.apply_chat_template(r["messages"][:-1], add_generation_prompt=True, tokenize=False)
-            for r in rows
-        ]
-        ids = [tok(p, add_special_tokens=False)["input_ids"] for p in prompts]
-        order = sorted(range(len(rows)), key=lambda i: len(ids[i]))
-        answers: dict[str, str] = {}
-        for start in range(0, len(order), BATCH):
-            chunk = order[start : start + BATCH]
-            enc = tok.pad({"input_ids": [ids[i] for i in chunk]}, return_tensors="pt")
-            with torch.inference_mode():
-                out = model.generate(  # type: ignore[operator]
-                    **enc,
-                    max_new_tokens=MAX_NEW_TOKENS,
-                    do_sample=False,
-                    pad_token_id=tok.pad_token_id,
-                )
-            for i, row in zip(chunk, out[:, enc["input_ids"].shape[1] :].tolist(), strict=True):
-                n = row.index(tok.eos_token_id) if tok.eos_token_id in row else len(row)
-                answers[rows[i]["id"]] = str(tok.decode(row[:n], skip_special_tokens=True))
-        return answers
+        return _raw_generate.answer(model, tok, rows, BATCH, MAX_NEW_TOKENS)
 
     def harness() -> dict[str, str]:
         completions = backend.generate(requests)

@@ -126,7 +126,7 @@ def pytest_configure(config: pytest.Config) -> None:
     from harness.results import read_results
     from harness.session import EvalSession
 
-    # Registered before pytest's own cleanups, so it runs after them (see _freeze_checked_heap).
+    # Registered before pytest's own cleanups, so it runs after them (see pytest_unconfigure).
     config.stash[_FROZEN_KEY] = False
     config.add_cleanup(lambda: _thaw_heap(config))
     opt = config.option
@@ -173,12 +173,7 @@ def pytest_configure(config: pytest.Config) -> None:
 
 @pytest.hookimpl(trylast=True)
 def pytest_unconfigure(config: pytest.Config) -> None:
-    """Spare pytest's second garbage collection at exit the objects its first one just checked."""
-    _freeze_checked_heap(config)
-
-
-def _freeze_checked_heap(config: pytest.Config) -> None:
-    """Set every object alive now aside from garbage collection, until :func:`_thaw_heap`.
+    """Spare pytest's second garbage collection at exit the objects its first one just checked.
 
     pytest collects garbage twice at exit, for its unraisable-exception check: in its
     ``pytest_unconfigure`` and again in a cleanup. Each is a full pass over every live
@@ -220,7 +215,7 @@ def _freeze_loaded_heap(config: pytest.Config) -> None:
 
 
 def _thaw_heap(config: pytest.Config) -> None:
-    """Undo :func:`_freeze_checked_heap`: the frozen objects are collectable again."""
+    """Undo :func:`_freeze_heap`: the frozen objects are collectable again."""
     if config.stash.get(_FROZEN_KEY, False):
         gc.unfreeze()
         config.stash[_FROZEN_KEY] = False
