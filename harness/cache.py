@@ -7,8 +7,8 @@ Several processes (pytest-xdist workers, a training run's checkpoint gate, a
 second terminal) may read and write the same file at once.
 
 :func:`generate_with_cache` is the entry point most code wants: it serves hits
-from the cache, sends only the misses to the backend in chunks, and stores each
-chunk as soon as it returns, so an interrupted run resumes where it stopped.
+from the cache, sends only the misses to the backend, and stores each batch as
+soon as the backend finishes it, so an interrupted run resumes where it stopped.
 """
 
 from __future__ import annotations
@@ -29,7 +29,7 @@ from pathlib import Path
 from typing import Any, Final, TypeVar
 
 from harness._types import Completion, GenerationRequest, Role, SamplingParams
-from harness.backends._base import Backend
+from harness.backends._base import Backend, CompletingBackend, Finished
 from harness.errors import HarnessError
 
 __all__ = [
@@ -380,6 +380,60 @@ def _batches(items: Sequence[_T], size: int) -> Iterator[Sequence[_T]]:
         yield items[start : start + size]
 
 
+@contextlib.contextmanager
+def _closed_after(iterator: Iterator[_T]) -> Iterator[Iterator[_T]]:
+    """The block's iterator, closed after it even when left early (a generator's work stops)."""
+    try:
+        yield iterator
+    finally:
+        close = getattr(iterator, "close", None)
+        if close is not None:
+            close()
+
+
+def _finished(
+    backend: Backend, requests: Sequence[GenerationRequest], chunk_size: int
+) -> Iterator[Finished]:
+    """``(position, completion)`` groups as the backend finishes them, checked for storing.
+
+    A :class:`~harness.backends.CompletingBackend` gets every request in one
+    call; any other backend gets ``chunk_size`` at a time.
+    """
+    if not requests:
+        return
+    if not isinstance(backend, CompletingBackend):
+        for start in range(0, len(requests), chunk_size):
+            chunk = requests[start : start + chunk_size]
+            yield list(enumerate(_generate_checked(backend, chunk), start))
+        return
+    seen: set[int] = set()
+    with _closed_after(backend.generate_as_completed(requests)) as groups:
+        for group in groups:
+            for position, completion in group:
+                if not isinstance(position, int) or not 0 <= position < len(requests):
+                    raise RuntimeError(
+                        f"backend {backend.name!r} returned a completion for position "
+                        f"{position!r} of {len(requests)} requests"
+                    )
+                if position in seen:
+                    raise RuntimeError(
+                        f"backend {backend.name!r} returned request {position} twice"
+                    )
+                # A misplaced answer would be stored under another prompt's key.
+                if completion.request_id != requests[position].id:
+                    raise RuntimeError(
+                        f"backend {backend.name!r} returned completion "
+                        f"{completion.request_id!r} where {requests[position].id!r} was expected"
+                    )
+                seen.add(position)
+            yield group
+    if len(seen) != len(requests):
+        raise RuntimeError(
+            f"backend {backend.name!r} returned {len(seen)} completions "
+            f"for {len(requests)} requests"
+        )
+
+
 def _generate_checked(backend: Backend, requests: Sequence[GenerationRequest]) -> list[Completion]:
     """Call the backend and make sure its answer can safely be stored."""
     completions = backend.generate(requests)
@@ -408,11 +462,12 @@ def generate_with_cache(
 ) -> tuple[list[Completion], CacheStats]:
     """Complete ``requests``, generating only what ``cache`` does not already hold.
 
-    Misses go to ``backend`` in chunks of ``chunk_size``; each chunk is stored
-    as soon as it returns, so a crash or Ctrl-C loses at most the chunk in
-    flight and a re-run resumes from there. Identical requests in one call are
-    generated once. Results come back in request order, each carrying its
-    request's own ``request_id``.
+    Misses go to ``backend`` in chunks of ``chunk_size``, or all in one call
+    to a :class:`~harness.backends.CompletingBackend`, which hands back each
+    batch as it finishes; either way each is stored as soon as it returns, so
+    a crash or Ctrl-C loses only the work in flight and a re-run resumes from
+    there. Identical requests in one call are generated once. Results come back
+    in request order, each carrying its request's own ``request_id``.
 
     Completions served from the cache, or shared with an identical request in
     the same batch, have ``cached=True`` and keep the latency of the run that
@@ -448,16 +503,21 @@ def generate_with_cache(
         report(served)
 
     todo = list(pending.items())
-    for group in _batches(todo, chunk_size):
-        completions = _generate_checked(backend, [requests[pos[0]] for _, pos in group])
-        if cache is not None:
-            # Stored before anything else happens, so this chunk survives a later crash.
-            cache.put_many((key, c) for (key, _), c in zip(group, completions, strict=True))
-        for (_, positions), completion in zip(group, completions, strict=True):
-            results[positions[0]] = completion
-            for j in positions[1:]:
-                results[j] = dataclasses.replace(completion, request_id=requests[j].id, cached=True)
-        report(sum(len(positions) for _, positions in group))
+    with _closed_after(
+        _finished(backend, [requests[positions[0]] for _, positions in todo], chunk_size)
+    ) as groups:
+        for group in groups:
+            if cache is not None:
+                # Stored before anything else happens, so this group survives a later crash.
+                cache.put_many((todo[k][0], c) for k, c in group)
+            for k, completion in group:
+                positions = todo[k][1]
+                results[positions[0]] = completion
+                for j in positions[1:]:
+                    results[j] = dataclasses.replace(
+                        completion, request_id=requests[j].id, cached=True
+                    )
+            report(sum(len(todo[k][1]) for k, _ in group))
 
     final = [c for c in results if c is not None]
     assert len(final) == len(requests)  # every position is a hit or was generated

@@ -152,7 +152,7 @@ def run_suite(
     """Generate a variant's completions for a golden file (first ``limit`` examples).
 
     Requests go to the backend sorted by prompt length (less padding in a
-    batch); each finished chunk is persisted by the cache before the next.
+    batch); each finished batch is persisted by the cache before the next.
     """
     job = SuiteJob(golden, variant, limit)
     title = f"[bold]{golden.name}[/] · {variant.name}"
@@ -171,10 +171,12 @@ def run_together(
     """Generate several runs on one backend in one pass; one :class:`SuiteRun` per job.
 
     The requests of every job go to the backend together, longest token cap
-    first, then by prompt length (less padding in a batch), in chunks of the
-    backend's ``batch_size`` that the cache persists as each returns. An engine
-    that batches continuously (vLLM) then keeps its batch full across suites,
-    where one suite at a time left its few longest answers running alone.
+    first, then by prompt length (less padding in a batch): in one call to a
+    backend that hands back batches as they finish (``hf``, ``peft``, ``vllm``;
+    see :class:`~harness.backends.CompletingBackend`), otherwise in chunks of
+    the backend's ``batch_size``; the cache persists each as it returns. An
+    engine that batches continuously (vLLM) then keeps its batch full across
+    suites, where one suite at a time left its few longest answers running alone.
     """
     requests = [(j, job.variant.request(e)) for j, job in enumerate(jobs) for e in job.examples]
     order = sorted(

@@ -19,7 +19,7 @@ from typing import Any
 import pytest
 
 from harness._types import Completion, GenerationRequest, Message, Role, SamplingParams
-from harness.backends._base import Backend
+from harness.backends._base import Backend, CompletingBackend
 from harness.cache import (
     DEFAULT_CACHE_PATH,
     PROMPT_FORMAT_VERSION,
@@ -467,6 +467,154 @@ def test_keyboard_interrupt_keeps_finished_chunks(cache: CompletionCache) -> Non
     _, stats = generate_with_cache(backend, requests, cache, chunk_size=4)
     assert backend.generated == [r.id for r in requests[8:]]
     assert stats == CacheStats(hits=8, misses=12, written=12)
+
+
+# -- backends that hand back answers as they finish ---------------------------------
+
+
+class _CompletingBackend(FakeBackend):
+    """Finishes requests in groups of ``group`` (last request first within the call).
+
+    Records how many completions the cache held whenever it was asked for the
+    next group, and whether its work was stopped (closed) before the end.
+    """
+
+    def __init__(self, cache: CompletionCache | None = None, group: int = 3, **kw: Any) -> None:
+        super().__init__(**kw)
+        self.cache = cache
+        self.group = group
+        self.calls_with: list[int] = []
+        self.stored_when_asked: list[int] = []
+        self.closed_early = False
+
+    def generate_as_completed(
+        self, requests: Sequence[GenerationRequest]
+    ) -> Iterator[list[tuple[int, Completion]]]:
+        self.calls_with.append(len(requests))
+        order = list(range(len(requests)))[::-1]
+        finished = False
+        try:
+            for start in range(0, len(order), self.group):
+                if self.cache is not None:
+                    self.stored_when_asked.append(len(self.cache))
+                positions = order[start : start + self.group]
+                done = super().generate([requests[i] for i in positions])
+                yield list(zip(positions, done, strict=True))
+            finished = True
+        finally:
+            self.closed_early = not finished
+
+
+def test_a_completing_backend_gets_one_call_and_each_group_is_stored_at_once(
+    cache: CompletionCache,
+) -> None:
+    requests = make_requests(8)
+    backend = _CompletingBackend(cache, group=3)
+    assert isinstance(backend, CompletingBackend)
+    results, stats = generate_with_cache(backend, requests, cache, chunk_size=2)
+    assert backend.calls_with == [8]  # chunk_size is for backends that return whole lists
+    assert backend.stored_when_asked == [0, 3, 6]
+    assert [c.request_id for c in results] == [r.id for r in requests]
+    assert [c.text for c in results] == [f"echo: question {i}" for i in range(8)]
+    assert stats == CacheStats(hits=0, misses=8, written=8)
+    progress: list[int] = []
+    again = _CompletingBackend(cache)
+    served, stats = generate_with_cache(again, requests, cache, on_progress=progress.append)
+    assert again.calls_with == [] and stats.hits == 8 and progress == [8]
+    assert served == [replace(c, cached=True) for c in results]
+
+
+def test_a_completing_backend_is_asked_only_for_misses_and_duplicates_once(
+    cache: CompletionCache,
+) -> None:
+    requests = make_requests(4)
+    generate_with_cache(FakeBackend(), requests[:2], cache)
+    backend = _CompletingBackend(cache, group=1)
+    twice = [*requests, replace(requests[3], id="again")]
+    progress: list[int] = []
+    results, stats = generate_with_cache(backend, twice, cache, on_progress=progress.append)
+    assert backend.calls_with == [2]
+    assert backend.generated == ["r3", "r2"]
+    assert results[4].request_id == "again" and results[4].cached
+    assert results[4].text == results[3].text
+    assert progress == [2, 2, 1]  # the hits, then r3 with its duplicate, then r2
+    assert stats == CacheStats(hits=3, misses=2, written=2)
+
+
+def test_an_interrupted_completing_backend_keeps_every_finished_group(
+    cache: CompletionCache,
+) -> None:
+    requests = make_requests(10)
+    with pytest.raises(KeyboardInterrupt):
+        generate_with_cache(
+            _CompletingBackend(group=4, interrupt_after_chunks=2), requests, cache, chunk_size=2
+        )
+    assert len(cache) == 8
+    backend = _CompletingBackend(group=4)
+    _, stats = generate_with_cache(backend, requests, cache)
+    assert backend.generated == ["r1", "r0"]
+    assert stats == CacheStats(hits=8, misses=2, written=2)
+
+
+def test_a_failure_while_storing_stops_the_backends_work(
+    cache: CompletionCache, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    backend = _CompletingBackend(group=2)
+
+    def full_disk(*_: object) -> None:
+        raise sqlite3.OperationalError("database or disk is full")
+
+    monkeypatch.setattr(cache, "put_many", full_disk)
+    with pytest.raises(sqlite3.OperationalError):
+        generate_with_cache(backend, make_requests(6), cache)
+    assert backend.closed_early
+    assert backend.generated == ["r5", "r4"]  # nothing generated after the failure
+
+
+class _MisplacingBackend(_CompletingBackend):
+    def __init__(self, fault: str) -> None:
+        super().__init__()
+        self.fault = fault
+
+    def generate_as_completed(
+        self, requests: Sequence[GenerationRequest]
+    ) -> Iterator[list[tuple[int, Completion]]]:
+        done = list(enumerate(FakeBackend().generate(requests)))
+        if self.fault == "swapped":
+            (i, a), (j, b) = done[0], done[1]
+            done[0], done[1] = (i, b), (j, a)
+        elif self.fault == "twice":
+            done[1] = (0, done[0][1])
+        elif self.fault == "outside":
+            done[1] = (len(requests), done[1][1])
+        elif self.fault == "missing":
+            done.pop()
+        yield done[:1]
+        yield done[1:]
+
+
+@pytest.mark.parametrize(
+    ("fault", "message"),
+    [
+        ("swapped", "returned completion 'r1' where 'r0' was expected"),
+        ("twice", "returned request 0 twice"),
+        ("outside", "for position 3 of 3 requests"),
+        ("missing", "returned 2 completions for 3 requests"),
+    ],
+)
+def test_a_completing_backend_that_misplaces_answers_stores_none_of_them(
+    cache: CompletionCache, fault: str, message: str
+) -> None:
+    with pytest.raises(RuntimeError, match=message):
+        generate_with_cache(_MisplacingBackend(fault), make_requests(3), cache)
+    # Only groups checked whole are stored: a first good group may be, a bad one never.
+    stored = {
+        c.request_id: c.text
+        for c in cache.get_many(
+            [cache_key("fake", "model-a", r, PROMPT_FORMAT_VERSION) for r in make_requests(3)]
+        ).values()
+    }
+    assert all(text == f"echo: question {rid[1:]}" for rid, text in stored.items())
 
 
 # -- several processes ------------------------------------------------------------

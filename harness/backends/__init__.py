@@ -22,7 +22,15 @@ from typing import TYPE_CHECKING, Any, TypeVar
 from pydantic import ValidationError, create_model
 
 from harness._validation import TOML, validation_issues
-from harness.backends._base import Backend, BackendOptions, BackendSpec, BuildContext, Builder
+from harness.backends._base import (
+    Backend,
+    BackendOptions,
+    BackendSpec,
+    BuildContext,
+    Builder,
+    CompletingBackend,
+    Finished,
+)
 from harness.errors import ConfigError, MissingDependencyError
 
 if TYPE_CHECKING:
@@ -204,6 +212,8 @@ __all__ = [
     "BackendOptions",
     "BackendSpec",
     "BuildContext",
+    "CompletingBackend",
+    "Finished",
     "backend_names",
     "backend_options",
     "backend_spec",

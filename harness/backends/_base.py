@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import math
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Any, Protocol, runtime_checkable
@@ -37,6 +37,38 @@ class Backend(Protocol):
     def generate(self, requests: Sequence[GenerationRequest]) -> list[Completion]:
         """Return one completion per request, in the same order."""
         ...
+
+
+#: What :meth:`CompletingBackend.generate_as_completed` yields: ``(position, completion)``
+#: pairs, a position being the request's index in the call's ``requests``.
+Finished = list[tuple[int, Completion]]
+
+
+@runtime_checkable
+class CompletingBackend(Backend, Protocol):
+    """A backend that hands back completions as they finish, so each is kept at once.
+
+    The cache (:func:`harness.cache.generate_with_cache`) gives such a backend
+    every request of a pass in one call, instead of ``batch_size`` at a time,
+    and stores each group it yields before asking for the next: a long call
+    then loses no finished work to a crash or Ctrl-C, and the backend batches
+    over the whole pass (the ``hf`` backend sorts all prompts by token length;
+    vLLM keeps its batch full to the end).
+    """
+
+    def generate_as_completed(self, requests: Sequence[GenerationRequest]) -> Iterator[Finished]:
+        """Generate every request; yield ``(position, completion)`` groups as they finish.
+
+        Every position comes exactly once. Closing the iterator early stops the
+        work still in flight.
+        """
+        ...
+
+
+def in_request_order(groups: Iterable[Finished], count: int) -> list[Completion]:
+    """Collect :meth:`~CompletingBackend.generate_as_completed`'s groups back into request order."""
+    done = dict(pair for group in groups for pair in group)
+    return [done[i] for i in range(count)]
 
 
 class BackendOptions(BaseModel):

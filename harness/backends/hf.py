@@ -10,7 +10,7 @@ streaming mode (against vLLM) for TTFT and inter-token latency.
 from __future__ import annotations
 
 import time
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from itertools import groupby
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -18,7 +18,16 @@ from typing import TYPE_CHECKING, Any
 from harness._heap import collection_paused
 from harness._types import Completion, GenerationRequest, Message, SamplingParams
 from harness.backends import check_arguments, register_backend, require
-from harness.backends._base import Backend, BackendOptions, BuildContext, DType, Name, PositiveInt
+from harness.backends._base import (
+    Backend,
+    BackendOptions,
+    BuildContext,
+    DType,
+    Finished,
+    Name,
+    PositiveInt,
+    in_request_order,
+)
 
 if TYPE_CHECKING:
     from transformers import PreTrainedModel, PreTrainedTokenizerBase
@@ -186,9 +195,13 @@ class HFBackend:
 
     def generate(self, requests: Sequence[GenerationRequest]) -> list[Completion]:
         """Generate every request, batched; results in request order."""
-        results: dict[int, Completion] = {}
-        if requests:
-            self.load()
+        return in_request_order(self.generate_as_completed(requests), len(requests))
+
+    def generate_as_completed(self, requests: Sequence[GenerationRequest]) -> Iterator[Finished]:
+        """Generate every request, batched; yield each batch's ``(position, completion)`` pairs."""
+        if not requests:
+            return
+        self.load()
         order = sorted(range(len(requests)), key=lambda i: _sampling_key(requests[i].sampling))
         for _, group in groupby(order, key=lambda i: _sampling_key(requests[i].sampling)):
             indices = list(group)
@@ -209,8 +222,7 @@ class HFBackend:
             for positions in plan:
                 chunk = [indices[k] for k in positions]
                 done = self._generate_batch([requests[i] for i in chunk], [ids[i] for i in chunk])
-                results.update(zip(chunk, done, strict=True))
-        return [results[i] for i in range(len(requests))]
+                yield list(zip(chunk, done, strict=True))
 
     def _generate_batch(
         self, requests: Sequence[GenerationRequest], prompt_ids: Sequence[list[int]]

@@ -45,7 +45,7 @@ import logging
 import os
 import threading
 import time
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Generator, Sequence
 from concurrent.futures import Future, ThreadPoolExecutor, as_completed
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
@@ -60,7 +60,7 @@ from tenacity import RetryCallState, Retrying, retry_if_exception_type, wait_ran
 
 from harness._types import Completion, GenerationRequest
 from harness.backends import BackendOptions, BuildContext, check_arguments, register_backend
-from harness.backends._base import Name, NonNegativeInt, PositiveInt, PositiveNumber
+from harness.backends._base import Finished, Name, NonNegativeInt, PositiveInt, PositiveNumber
 from harness.errors import ConfigError, HarnessError
 
 if TYPE_CHECKING:
@@ -405,10 +405,32 @@ class OpenAIBackend:
         are cancelled, those in flight still finish and are passed to
         ``on_complete``, and then the first error is raised.
         """
+        results: dict[int, Completion] = {}
+        groups = self.generate_as_completed(requests)
+        try:
+            for finished in groups:
+                for index, completion in finished:
+                    results[index] = completion
+                    if on_complete is not None:
+                        on_complete(index, completion)
+        finally:
+            groups.close()  # a failing on_complete stops the rest at once
+        return [results[i] for i in range(len(requests))]
+
+    def generate_as_completed(
+        self, requests: Sequence[GenerationRequest]
+    ) -> Generator[Finished, None, None]:
+        """Send every request (``max_concurrency`` per replica at once); yield each as it finishes.
+
+        Yields ``[(index, completion)]`` in the calling thread. If a request
+        fails for good, requests not yet started are cancelled, those in
+        flight still finish and are yielded, and then the first error is
+        raised. Closing the iterator early starts nothing new and stops
+        retrying; attempts already on the wire are waited for.
+        """
         batch = list(requests)
         if not batch:
-            return []
-        results: list[Completion | None] = [None] * len(batch)
+            return
         error: BaseException | None = None
         with self._replica_ready:
             # A replica that went down in an earlier call gets another chance (it may be back).
@@ -432,21 +454,16 @@ class OpenAIBackend:
                             for pending in futures:
                                 pending.cancel()
                         continue
-                    index = futures[future]
-                    completion = future.result()
-                    results[index] = completion
-                    if on_complete is not None:
-                        on_complete(index, completion)
+                    yield [(futures[future], future.result())]
             except BaseException:
-                # A failing callback or Ctrl-C: start nothing new and stop
-                # retrying; the pool still waits for attempts already on the wire.
+                # A failing consumer, an early close or Ctrl-C: start nothing new and
+                # stop retrying; the pool still waits for attempts already on the wire.
                 abort.set()
                 for pending in futures:
                     pending.cancel()
                 raise
         if error is not None:
             raise error
-        return [c for c in results if c is not None]
 
     # -- one request -----------------------------------------------------------------
 

@@ -24,6 +24,7 @@ from typing import TYPE_CHECKING, Any
 from harness._heap import collection_paused
 from harness._types import Completion, GenerationRequest
 from harness.backends import BuildContext, register_backend
+from harness.backends._base import Finished, in_request_order
 from harness.backends.hf import HFBackend, HFOptions
 from harness.errors import ConfigError, MissingDependencyError
 
@@ -233,13 +234,20 @@ class PeftBackend:
 
     def generate(self, requests: Sequence[GenerationRequest]) -> list[Completion]:
         """Generate with the active adapter (or the base), batched; results in request order."""
+        return in_request_order(self.generate_as_completed(requests), len(requests))
+
+    def generate_as_completed(self, requests: Sequence[GenerationRequest]) -> Iterator[Finished]:
+        """Generate with the active adapter (or the base); yield each batch as it finishes."""
         if self._peft_model is None:
-            return self._hf.generate(requests)  # no adapter was ever loaded: the plain base
+            # No adapter was ever loaded: the plain base.
+            yield from self._hf.generate_as_completed(requests)
+            return
         with eval_mode(self._peft_model):
             if self._active is None:
                 with self._peft_model.disable_adapter():
-                    return self._hf.generate(requests)
-            return self._hf.generate(requests)
+                    yield from self._hf.generate_as_completed(requests)
+            else:
+                yield from self._hf.generate_as_completed(requests)
 
 
 @register_backend("peft", options=HFOptions, package="peft", extra="train")

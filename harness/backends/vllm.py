@@ -1,12 +1,15 @@
 """The ``vllm`` backend: vLLM's offline engine (``vllm.LLM``), with LoRA hot-swap per checkpoint.
 
 One :meth:`VLLMBackend.generate` call is one ``LLM.chat`` for the whole
-batch, split into its two halves (``enqueue_chat``, ``wait_for_completion``)
-with the scheduler paused in between, so that every request is queued before
-the first one runs and greedy outputs do not depend on machine load. vLLM
-renders each conversation with the model's chat template
-(``add_generation_prompt=True``), schedules the requests itself (continuous
-batching); results come back in request order.
+batch, split into its two halves (``enqueue_chat``, then the engine stepped
+as ``wait_for_completion`` steps it) with the scheduler paused in between, so
+that every request is queued before the first one runs and greedy outputs do
+not depend on machine load. vLLM renders each conversation with the model's
+chat template (``add_generation_prompt=True``), schedules the requests itself
+(continuous batching); results come back in request order.
+:meth:`VLLMBackend.generate_as_completed` is the same call handing back each
+engine step's finished requests, which the completion cache stores at once:
+a whole pass is one engine call, and a crash loses only unfinished answers.
 
 Sampling is mapped 1:1 from :class:`~harness._types.SamplingParams`
 (``max_new_tokens`` → ``max_tokens``, ``temperature``, ``top_p``, ``stop``,
@@ -15,9 +18,11 @@ Sampling is mapped 1:1 from :class:`~harness._types.SamplingParams`
 the ``hf`` backend.
 
 Latency, honestly: the batch runs as one engine call, so every request in it
-is assigned the batch's wall time as ``latency_s`` — the time a caller waited
-for that answer. ``ttft_s`` stays ``None``; measure TTFT and inter-token
-latency through ``vllm serve`` with the ``openai`` backend in streaming mode.
+is assigned the time from the call's start until that request finished as
+``latency_s`` — the time a caller waited for that answer, queueing behind
+the rest of the batch included. ``ttft_s`` stays ``None``; measure TTFT and
+inter-token latency through ``vllm serve`` with the ``openai`` backend in
+streaming mode.
 
 Token counts come from the engine: ``prompt_tokens`` is the length of the
 rendered prompt's token ids, ``completion_tokens`` the number of generated
@@ -79,7 +84,7 @@ import sys
 import threading
 import time
 import weakref
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Generator, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from types import TracebackType
@@ -89,7 +94,7 @@ from harness import _merge
 from harness._heap import collection_paused
 from harness._types import Completion, GenerationRequest, SamplingParams
 from harness.backends import BackendOptions, BuildContext, check_arguments, register_backend
-from harness.backends._base import DType, PositiveInt, Share, one_of
+from harness.backends._base import DType, Finished, PositiveInt, Share, in_request_order, one_of
 from harness.backends.peft import adapter_digest, adapter_rank, missing_adapter_files
 from harness.errors import ConfigError, HarnessError, MissingDependencyError
 
@@ -391,8 +396,9 @@ class VLLMBackend:
     this backend started itself. ``log_path``: where the engine this backend
     starts writes its log (default :func:`default_engine_log`).
     ``enable_prefix_caching``: vLLM's automatic prefix caching (default on).
-    ``batch_size``: requests per engine call, the unit the completion cache
-    persists (default 64; the engine batches inside a call).
+    ``batch_size``: requests per call for callers that split their work (a
+    Ray replica's batch; default 64). The completion cache does not: it hands
+    the engine a whole pass in one call and stores each request as it finishes.
 
     Parallelism is vLLM's own: ``tensor_parallel_size`` splits each layer's
     weights over that many devices (on CPU, worker processes),
@@ -476,8 +482,8 @@ class VLLMBackend:
         #: ``lora`` or ``merged``: how an adapter reaches the engine (``auto`` resolved here).
         self.adapter_mode = _merge.resolve_adapter_mode(adapter_mode)
         self.merged_dir = Path(merged_dir) if merged_dir is not None else DEFAULT_MERGED_DIR
-        # Requests per engine call (the harness's chunk, persisted when it returns). The
-        # engine schedules inside a call, so small calls starve it: 96 golden requests took
+        # Requests per call where a caller splits its work (Ray replicas). The engine
+        # schedules inside a call, so small calls starve it: 96 golden requests took
         # 161-194 s in calls of 8 and 51 s in calls of 64 on 2 CPU cores (bench/RESULTS.md).
         self.batch_size = batch_size
         self.engine_kwargs: dict[str, object] = dict(engine_kwargs or {})
@@ -734,8 +740,12 @@ class VLLMBackend:
 
     def generate(self, requests: Sequence[GenerationRequest]) -> list[Completion]:
         """Generate every request in one engine call; results in request order."""
+        return in_request_order(self.generate_as_completed(requests), len(requests))
+
+    def generate_as_completed(self, requests: Sequence[GenerationRequest]) -> Iterator[Finished]:
+        """Generate every request in one engine call; yield each engine step's finished ones."""
         if not requests:
-            return []
+            return
         llm = self.llm
         if self.adapter_mode == "merged":
             self.load_merged()
@@ -743,45 +753,59 @@ class VLLMBackend:
         conversations = [[m.to_dict() for m in r.messages] for r in requests]
         params = [self._sampling_params(vllm, r) for r in requests]
         start = time.perf_counter()
+        steps = _chat_as_completed(llm, conversations, params, self._lora_request())
         try:
-            outputs = _run_chat(llm, conversations, params, self._lora_request())
-        except (HarnessError, KeyboardInterrupt):
-            raise
-        except Exception as exc:
-            # The engine core's reason is in its log, not in the exception.
-            if not self._owns_llm:
-                raise
-            raise HarnessError(
-                f"vllm generate failed ({type(exc).__name__}: {exc})" + self._quoted_log()
-            ) from exc
-        elapsed = time.perf_counter() - start
-        completions: list[Completion] = []
-        for req, out in zip(requests, outputs, strict=True):
-            sample = out.outputs[0]
-            completions.append(
-                Completion(
-                    request_id=req.id,
-                    text=sample.text,
-                    latency_s=elapsed,
-                    ttft_s=None,
-                    prompt_tokens=len(out.prompt_token_ids or ()),
-                    completion_tokens=len(sample.token_ids),
-                    finish_reason=sample.finish_reason,
-                )
-            )
-        return completions
+            while True:
+                try:
+                    finished = next(steps)
+                except StopIteration:
+                    return
+                except (HarnessError, KeyboardInterrupt):
+                    raise
+                except Exception as exc:
+                    # The engine core's reason is in its log, not in the exception.
+                    if not self._owns_llm:
+                        raise
+                    raise HarnessError(
+                        f"vllm generate failed ({type(exc).__name__}: {exc})" + self._quoted_log()
+                    ) from exc
+                # The time this request's caller waited: from the call to its last token.
+                waited = time.perf_counter() - start
+                yield [(i, _completion(requests[i], out, waited)) for i, out in finished]
+        finally:
+            steps.close()  # requests still in the engine are aborted
 
 
-def _run_chat(
+def _completion(request: GenerationRequest, out: Any, latency_s: float) -> Completion:
+    """The harness's completion for one of vLLM's finished ``RequestOutput``."""
+    sample = out.outputs[0]
+    return Completion(
+        request_id=request.id,
+        text=sample.text,
+        latency_s=latency_s,
+        ttft_s=None,
+        prompt_tokens=len(out.prompt_token_ids or ()),
+        completion_tokens=len(sample.token_ids),
+        finish_reason=sample.finish_reason,
+    )
+
+
+def _chat_as_completed(
     llm: LLM, conversations: list[Any], params: list[Any], lora: LoRARequest | None
-) -> list[Any]:
-    """``LLM.chat`` for the whole batch, with every request queued before any is scheduled.
+) -> Generator[list[tuple[int, Any]], None, None]:
+    """``LLM.chat`` for the whole batch, yielding ``(position, output)`` as requests finish.
 
-    An engine core in its own process starts on whichever requests have
-    reached it; with plain ``LLM.chat`` the first batches therefore depend
-    on timing (machine load), and with them the floating-point results and the
-    greedy outputs. Pausing the scheduler while the batch is queued makes the
-    batch composition, and the outputs, the same on every run.
+    Every request is queued before any is scheduled. An engine core in its
+    own process starts on whichever requests have reached it; with plain
+    ``LLM.chat`` the first batches therefore depend on timing (machine load),
+    and with them the floating-point results and the greedy outputs. Pausing
+    the scheduler while the batch is queued makes the batch composition, and
+    the outputs, the same on every run.
+
+    The engine is then stepped here, as ``LLM.wait_for_completion`` does, so
+    that each step's finished requests reach the caller (and the cache) at
+    once. Closing the generator early aborts the requests still running, so
+    the engine is left empty for the next call.
     """
     options: dict[str, Any] = {
         "use_tqdm": False,
@@ -790,7 +814,8 @@ def _run_chat(
     }
     if not hasattr(llm, "enqueue_chat"):  # vLLM releases before the offline queue API
         outputs: list[Any] = llm.chat(conversations, params, **options)
-        return outputs
+        yield list(enumerate(outputs))
+        return
     from vllm.v1.engine.core_client import InprocClient
 
     if isinstance(llm.llm_engine.engine_core, InprocClient):
@@ -802,11 +827,39 @@ def _run_chat(
             ids = llm.enqueue_chat(conversations, params, **options)
         finally:
             llm.wake_up(tags=["scheduling"])
-    # Sorted by vLLM's request counter, i.e. in queueing order, as LLM.chat returns them.
-    outputs = llm.wait_for_completion(use_tqdm=False)
-    if len(outputs) != len(ids):
-        raise HarnessError(f"vllm returned {len(outputs)} outputs for {len(ids)} requests")
-    return outputs
+    if len(ids) != len(conversations):
+        raise HarnessError(f"vllm queued {len(ids)} of {len(conversations)} requests")
+    # vLLM names each request "<counter>-<8 random characters>" inside the engine, and
+    # its outputs by the counter alone: either name finds the request's position.
+    position: dict[str, int] = {}
+    for i, request_id in enumerate(ids):
+        position[request_id] = position[request_id.rsplit("-", 1)[0]] = i
+    running = set(range(len(ids)))
+    engine = llm.llm_engine
+    try:
+        while running and engine.has_unfinished_requests():
+            # Outputs of requests this call did not queue (another caller's) are not ours.
+            done = [
+                (position[o.request_id], o)
+                for o in engine.step()
+                if o.finished and position.get(o.request_id, -1) in running
+            ]
+            if done:
+                running.difference_update(i for i, _ in done)
+                yield done
+    finally:
+        if running:
+            _abort(engine, [ids[i] for i in sorted(running)])
+    if running:
+        raise HarnessError(f"vllm finished {len(ids) - len(running)} of {len(ids)} requests")
+
+
+def _abort(engine: Any, request_ids: list[str]) -> None:
+    """Drop queued or running requests (by the ids ``enqueue_chat`` returned) from the engine."""
+    try:
+        engine.abort_request(request_ids, internal=True)
+    except TypeError:  # releases that have one name per request
+        engine.abort_request(request_ids)
 
 
 _AUTO = "auto: merged weights without CUDA, a LoRA adapter with it"

@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
 import pytest
 
-from harness._types import GenerationRequest, SamplingParams
+from harness._types import Completion, GenerationRequest, SamplingParams
 from harness.backends.hf import HFBackend, plan_batches
 from harness.errors import ConfigError
 
@@ -64,6 +65,54 @@ def test_batched_greedy_equals_one_by_one_greedy(embedded_model_dir: Path) -> No
     assert [c.request_id for c in batched] == [r.id for r in requests]
     assert [c.text for c in batched] == [c.text for c in single]
     assert [c.completion_tokens for c in batched] == [c.completion_tokens for c in single]
+
+    # The same batches, handed back one by one as each finishes, shortest prompts first.
+    sizes.clear()
+    groups = list(backend.generate_as_completed(requests))
+    assert [len(g) for g in groups] == sizes
+    assert sorted(i for g in groups for i, _ in g) == list(range(len(requests)))
+    assert {i: (c.request_id, c.text) for g in groups for i, c in g} == {
+        i: (c.request_id, c.text) for i, c in enumerate(batched)
+    }
+    lengths = [c.prompt_tokens for g in groups for _, c in g]
+    assert lengths == sorted(lengths)
+
+
+@pytest.mark.model
+def test_a_cached_pass_is_batched_by_token_length_over_all_its_requests(
+    embedded_model_dir: Path, tmp_path: Path
+) -> None:
+    # The engine hands the cache a pass sorted by characters; batches of that order carry
+    # more padding than batches by token length (exact_qa: 7320 against 6680 prompt
+    # positions), so the whole pass goes to the backend, which sorts by tokens.
+    from harness.cache import CompletionCache, generate_with_cache
+    from harness.golden import load_golden
+    from harness.models import resolve_model
+
+    path, fp = resolve_model("embedded")
+    examples = load_golden(Path(__file__).parents[2] / "golden/exact_qa.jsonl").examples
+    sampling = SamplingParams(max_new_tokens=4)
+    requests = sorted(
+        (GenerationRequest(e.id, e.messages, sampling) for e in examples),
+        key=lambda r: sum(len(m.content) for m in r.messages),
+    )
+    backend = HFBackend(path, fingerprint=fp, batch_size=32)
+    widths: list[list[int]] = []
+
+    def recorded(reqs: Sequence[GenerationRequest], prompt_ids: Any) -> list[Completion]:
+        widths.append([len(ids) for ids in prompt_ids])
+        return [
+            Completion(r.id, "x", 0.0, None, len(ids), 1, "stop")
+            for r, ids in zip(reqs, prompt_ids, strict=True)
+        ]
+
+    backend._generate_batch = recorded  # type: ignore[method-assign]
+    with CompletionCache(tmp_path / "c.sqlite3") as cache:
+        done, _ = generate_with_cache(backend, requests, cache, chunk_size=backend.batch_size)
+    assert [c.request_id for c in done] == [r.id for r in requests]
+    assert [len(w) for w in widths] == [32, 32, 32, 32, len(requests) - 128]
+    flat = [n for w in widths for n in w]
+    assert flat == sorted(flat)
 
 
 @pytest.mark.model

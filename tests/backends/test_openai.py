@@ -7,6 +7,7 @@ import time
 from collections.abc import Callable, Iterator
 from datetime import UTC, datetime, timedelta
 from email.utils import format_datetime
+from pathlib import Path
 from typing import Any
 
 import httpx
@@ -14,7 +15,7 @@ import pytest
 from _fake_openai_server import Drop, FakeOpenAIServer, Reply, Slow, Status
 
 from harness._types import Completion, GenerationRequest, Message, Role, SamplingParams
-from harness.backends._base import Backend
+from harness.backends._base import Backend, CompletingBackend
 from harness.backends.openai import (
     OpenAIBackend,
     OpenAIResponseError,
@@ -22,6 +23,7 @@ from harness.backends.openai import (
     OpenAIStatusError,
     parse_retry_after,
 )
+from harness.cache import CompletionCache, generate_with_cache
 from harness.errors import ConfigError, HarnessError
 
 SECRET = "sk-test-0123456789abcdef-do-not-leak"
@@ -217,6 +219,33 @@ def test_a_failing_callback_stops_pending_retries(
     # "b" was asleep before its second attempt; the abort woke it instead of waiting 2 s x 4.
     assert time.monotonic() - start < 1.5
     assert fake_server.count <= 2  # "b" may not even have started; it never retried
+
+
+def test_the_cache_sends_a_whole_pass_and_keeps_each_answer_as_it_arrives(
+    make_backend: MakeBackend, fake_server: FakeOpenAIServer, tmp_path: Path
+) -> None:
+    # No batches of eight with a wait for each batch's slowest: one call, answers stored
+    # as they come, and a failure loses none of those that came.
+    keys = [f"q{i:02d}" for i in range(12)]
+    fake_server.enqueue(Status(400, "bad prompt"), match="q11")
+    fake_server.enqueue(Reply(delay_s=0.3), match="q00")
+    backend = make_backend(max_concurrency=4)
+    assert isinstance(backend, CompletingBackend)
+    calls: list[int] = []
+    inner = backend.generate_as_completed
+
+    def counted(requests: Any) -> Any:
+        calls.append(len(requests))
+        return inner(requests)
+
+    backend.generate_as_completed = counted  # type: ignore[method-assign]
+    with CompletionCache(tmp_path / "c.sqlite3") as cache:
+        with pytest.raises(OpenAIStatusError):
+            generate_with_cache(backend, [request(k) for k in keys], cache, chunk_size=2)
+        assert calls == [12]
+        assert len(cache) == 11  # every answer but the failed one
+        done, stats = generate_with_cache(backend, [request(k) for k in keys[:11]], cache)
+    assert stats.hits == 11 and [c.text for c in done] == [k[::-1] for k in keys[:11]]
 
 
 # -- retries ---------------------------------------------------------------------------

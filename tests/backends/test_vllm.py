@@ -326,11 +326,47 @@ def test_outputs_do_not_depend_on_front_end_speed(
     assert [c.text for c in slow] == [c.text for c in base_outputs]
 
 
-def test_latency_is_the_batch_wall_time(base_outputs: list[Completion]) -> None:
-    latencies = {c.latency_s for c in base_outputs}
-    assert len(latencies) == 1
-    assert latencies.pop() > 0
-    assert all(c.ttft_s is None and not c.cached for c in base_outputs)
+def test_latency_is_the_wait_until_each_answer_finished(vllm_backend: VLLMBackend) -> None:
+    # Two answer lengths in one call: the short ones finish (and are timed) first.
+    requests = chat_requests(max_new_tokens=2)[:4] + chat_requests(max_new_tokens=24)[4:]
+    start = time.perf_counter()
+    outputs = vllm_backend.generate(requests)
+    wall = time.perf_counter() - start
+    assert all(0 < c.latency_s <= wall for c in outputs)
+    assert all(c.ttft_s is None and not c.cached for c in outputs)
+    short = [c.latency_s for c in outputs if c.completion_tokens <= 2]
+    long = [c.latency_s for c in outputs if c.completion_tokens > 2]
+    assert short and long
+    assert max(short) < max(long)
+
+
+def test_answers_come_back_as_they_finish_each_once(
+    vllm_backend: VLLMBackend, base_outputs: list[Completion]
+) -> None:
+    requests = chat_requests(max_new_tokens=1)[:3] + chat_requests()[3:]
+    groups = list(vllm_backend.generate_as_completed(requests))
+    positions = [i for group in groups for i, _ in group]
+    assert sorted(positions) == list(range(len(requests)))
+    # The one-token answers finish at the first steps, before any long one.
+    assert len(groups) > 1
+    first = {i for i, _ in groups[0]}
+    assert first <= {0, 1, 2}
+    by_position = dict(pair for group in groups for pair in group)
+    assert [by_position[i].request_id for i in range(len(requests))] == [r.id for r in requests]
+    assert by_position[3].text == base_outputs[3].text  # the same answer as in a whole call
+
+
+def test_closing_early_aborts_the_rest_and_leaves_the_engine_empty(
+    vllm_backend: VLLMBackend, base_outputs: list[Completion]
+) -> None:
+    requests = chat_requests(max_new_tokens=1)[:1] + chat_requests()[1:]
+    groups = vllm_backend.generate_as_completed(requests)
+    first = next(groups)
+    assert [i for i, _ in first] == [0]
+    groups.close()  # type: ignore[attr-defined]  # what the cache does on Ctrl-C or an error
+    assert not vllm_backend.llm.llm_engine.has_unfinished_requests()
+    again = vllm_backend.generate(chat_requests())
+    assert [c.text for c in again] == [c.text for c in base_outputs]
 
 
 def test_agrees_with_hf(
@@ -459,7 +495,9 @@ def test_merged_adapter_outputs_agree_with_lora_and_restore_the_base(
     same = sum(a.text == b.text for a, b in zip(with_merged, with_lora, strict=True))
     print(f"\nvllm merged vs lora (bfloat16, greedy, {MAX_NEW_TOKENS} tokens): {same}/8 identical")
     # The two round differently (W + BA once vs a bfloat16 delta per step): near-ties may flip.
-    assert same >= 6
+    # Measured 6-8/8 on one 2-core AMD EPYC host and 5/8 on another, the same code on both;
+    # a merge that went wrong leaves none or one (7 of 8 LoRA answers differ from the base).
+    assert same >= 5
 
 
 def test_structured_outputs_follow_each_schema(
