@@ -602,7 +602,7 @@ class _MisplacingBackend(_CompletingBackend):
         ("missing", "returned 2 completions for 3 requests"),
     ],
 )
-def test_a_completing_backend_that_misplaces_answers_stores_none_of_them(
+def test_a_completing_backend_that_misplaces_answers_gets_none_of_them_stored(
     cache: CompletionCache, fault: str, message: str
 ) -> None:
     with pytest.raises(RuntimeError, match=message):

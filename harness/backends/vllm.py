@@ -755,25 +755,20 @@ class VLLMBackend:
         start = time.perf_counter()
         steps = _chat_as_completed(llm, conversations, params, self._lora_request())
         try:
-            while True:
-                try:
-                    finished = next(steps)
-                except StopIteration:
-                    return
-                except (HarnessError, KeyboardInterrupt):
-                    raise
-                except Exception as exc:
-                    # The engine core's reason is in its log, not in the exception.
-                    if not self._owns_llm:
-                        raise
-                    raise HarnessError(
-                        f"vllm generate failed ({type(exc).__name__}: {exc})" + self._quoted_log()
-                    ) from exc
-                # The time this request's caller waited: from the call to its last token.
-                waited = time.perf_counter() - start
-                yield [(i, _completion(requests[i], out, waited)) for i, out in finished]
-        finally:
-            steps.close()  # requests still in the engine are aborted
+            with contextlib.closing(steps):  # closed early: the engine's unfinished are aborted
+                for finished in steps:
+                    # The time this request's caller waited: from the call to its last token.
+                    waited = time.perf_counter() - start
+                    yield [(i, _completion(requests[i], out, waited)) for i, out in finished]
+        except (HarnessError, KeyboardInterrupt):
+            raise
+        except Exception as exc:
+            # The engine core's reason is in its log, not in the exception.
+            if not self._owns_llm:
+                raise
+            raise HarnessError(
+                f"vllm generate failed ({type(exc).__name__}: {exc})" + self._quoted_log()
+            ) from exc
 
 
 def _completion(request: GenerationRequest, out: Any, latency_s: float) -> Completion:
